@@ -1,0 +1,432 @@
+/* agent.c - AgentX glue: registration, request handler, event loop. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <net-snmp/library/large_fd_set.h>
+
+#include <libvirt/libvirt.h>
+
+#include "agent.h"
+#include "collector.h"
+#include "log.h"
+#include "mib_virt.h"
+
+#define APP "virt-agentx"
+
+static struct {
+	struct vax_snapshot *current;       /* main thread only */
+	struct vax_collector *collector;
+	unsigned refresh_wait_ms;
+	bool kick_outstanding;              /* a refresh was asked, not yet seen */
+
+	pthread_mutex_t lock;               /* guards pending */
+	pthread_cond_t published;
+	struct vax_snapshot *pending;       /* newest unserved snapshot */
+
+	int wake[2];                        /* self-pipe: worker, signals */
+	int wake_watch, timer;
+	volatile sig_atomic_t stop;
+
+	int *fds, *watches;                 /* net-snmp sockets mirrored */
+	size_t nfds;
+	netsnmp_handler_registration *reg;
+} A = { .wake = { -1, -1 }, .wake_watch = -1, .timer = -1,
+	.lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void wake_up(void)
+{
+	char b = 0;
+	ssize_t r = write(A.wake[1], &b, 1);   /* full pipe: already awake */
+
+	(void)r;
+}
+
+/* ---- snapshots ---- */
+
+void vax_agent_publish(struct vax_snapshot *snap, void *arg)
+{
+	struct vax_snapshot *old;
+
+	(void)arg;
+	pthread_mutex_lock(&A.lock);
+	old = A.pending;   /* never served: safe to drop here */
+	A.pending = snap;
+	pthread_cond_broadcast(&A.published);
+	pthread_mutex_unlock(&A.lock);
+	vax_snapshot_free(old);
+	wake_up();
+}
+
+static void take_pending(void)
+{
+	struct vax_snapshot *s;
+
+	pthread_mutex_lock(&A.lock);
+	s = A.pending;
+	A.pending = NULL;
+	pthread_mutex_unlock(&A.lock);
+	if (!s)
+		return;
+	vax_snapshot_free(A.current);
+	A.current = s;
+	A.kick_outstanding = false;
+}
+
+/* Before answering: is the data older than the cache timeout? Then ask
+ * for a refresh and give it a short time to land, so a poller after a
+ * quiet spell gets fresh numbers; a slow libvirt only costs that wait once
+ * per refresh, never a timeout at snmpd. */
+static void ensure_fresh(void)
+{
+	int64_t now = vax_now_ms();
+
+	take_pending();
+	if (now - A.current->taken_ms < (int64_t)A.current->cache_timeout * 1000 ||
+	    A.kick_outstanding)
+		return;
+	vax_collector_kick(A.collector);
+	A.kick_outstanding = true;
+	if (!A.refresh_wait_ms)
+		return;
+
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_nsec += (long)A.refresh_wait_ms * 1000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(&A.lock);
+	while (!A.pending &&
+	       pthread_cond_timedwait(&A.published, &A.lock, &until) != ETIMEDOUT)
+		;
+	pthread_mutex_unlock(&A.lock);
+	take_pending();
+}
+
+/* ---- the request handler ---- */
+
+static void set_value(netsnmp_variable_list *vb, const struct vax_value *v)
+{
+	switch (v->type) {
+	case VAX_T_INTEGER: {
+		long l = (long)v->i;
+		snmp_set_var_typed_value(vb, ASN_INTEGER, &l, sizeof(l));
+		break;
+	}
+	case VAX_T_GAUGE32: {
+		u_long g = (u_long)v->u;
+		snmp_set_var_typed_value(vb, ASN_GAUGE, &g, sizeof(g));
+		break;
+	}
+	case VAX_T_COUNTER64: {
+		struct counter64 c = { .high = (u_long)(v->u >> 32),
+				       .low = (u_long)(v->u & 0xFFFFFFFFu) };
+		snmp_set_var_typed_value(vb, ASN_COUNTER64, &c, sizeof(c));
+		break;
+	}
+	case VAX_T_OCTETS:
+		snmp_set_var_typed_value(vb, ASN_OCTET_STR, v->s, v->len);
+		break;
+	}
+}
+
+/* The request OID below our root. Returns false when it is not under the
+ * root; *before is then set if it sorts before the whole subtree. */
+static bool below_root(const oid *name, size_t len, uint32_t *sub, size_t *sublen,
+		       bool *before)
+{
+	size_t n = vax_virt_root_len;
+
+	*before = false;
+	for (size_t i = 0; i < n; i++) {
+		if (i >= len) {
+			*before = true;
+			return false;
+		}
+		if (name[i] != vax_virt_root[i]) {
+			*before = name[i] < vax_virt_root[i];
+			return false;
+		}
+	}
+	if (len - n > VAX_MAX_OID - n)
+		len = VAX_MAX_OID;   /* longer than anything we serve: still ordered */
+	*sublen = len - n;
+	for (size_t i = 0; i < *sublen; i++)
+		sub[i] = (uint32_t)name[n + i];
+	return true;
+}
+
+static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
+		   netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+	uint32_t sub[VAX_MAX_OID], next[VAX_MAX_OID];
+	oid out[VAX_MAX_OID + 16];
+	size_t sublen = 0, nextlen;
+	struct vax_value val;
+	bool before, under;
+
+	(void)h;
+	(void)reg;
+	if (reqinfo->mode == MODE_GET || reqinfo->mode == MODE_GETNEXT)
+		ensure_fresh();
+	struct vax_view view = { A.current, vax_now_ms() };
+
+	for (netsnmp_request_info *r = requests; r; r = r->next) {
+		netsnmp_variable_list *vb = r->requestvb;
+		if (r->processed)
+			continue;
+		under = below_root(vb->name, vb->name_length, sub, &sublen, &before);
+		switch (reqinfo->mode) {
+		case MODE_GET:
+			switch (under ? vax_virt_get(&view, sub, sublen, &val) : VAX_NO_OBJECT) {
+			case VAX_FOUND:
+				set_value(vb, &val);
+				break;
+			case VAX_NO_INSTANCE:
+				netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHINSTANCE);
+				break;
+			default:
+				netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHOBJECT);
+			}
+			break;
+		case MODE_GETNEXT:
+			if (!under && !before)
+				break;   /* past our subtree: the next registration answers */
+			if (!vax_virt_next(&view, sub, under ? sublen : 0, next, &nextlen, &val))
+				break;
+			for (size_t i = 0; i < vax_virt_root_len; i++)
+				out[i] = vax_virt_root[i];
+			for (size_t i = 0; i < nextlen; i++)
+				out[vax_virt_root_len + i] = next[i];
+			snmp_set_var_objid(vb, out, vax_virt_root_len + nextlen);
+			set_value(vb, &val);
+			break;
+		default:
+			/* Every object is read-only: no SET phase may change anything. */
+			netsnmp_set_request_error(reqinfo, r, SNMP_ERR_NOTWRITABLE);
+		}
+	}
+	return SNMP_ERR_NOERROR;
+}
+
+/* ---- event loop: net-snmp inside libvirt's default loop ---- */
+
+static void snmp_sync(void);
+
+static void on_snmp_fd(int watch, int fd, int events, void *opaque)
+{
+	netsnmp_large_fd_set set;
+
+	(void)watch;
+	(void)events;
+	(void)opaque;
+	netsnmp_large_fd_set_init(&set, fd + 1);
+	NETSNMP_LARGE_FD_ZERO(&set);
+	NETSNMP_LARGE_FD_SET(fd, &set);
+	snmp_read2(&set);
+	netsnmp_large_fd_set_cleanup(&set);
+	netsnmp_check_outstanding_agent_requests();
+}
+
+static void on_snmp_timer(int timer, void *opaque)
+{
+	(void)timer;
+	(void)opaque;
+	snmp_timeout();
+	run_alarms();
+	netsnmp_check_outstanding_agent_requests();
+}
+
+/* Mirror net-snmp's current sockets and next timeout into libvirt's loop.
+ * Called before every loop iteration: sessions come and go (AgentX
+ * reconnects), and so does the next alarm. */
+static void snmp_sync(void)
+{
+	netsnmp_large_fd_set set;
+	struct timeval tv = { 0, 0 };
+	int maxfd = 0, block = 1;
+	size_t keep = 0;
+
+	netsnmp_large_fd_set_init(&set, FD_SETSIZE);
+	NETSNMP_LARGE_FD_ZERO(&set);
+	snmp_select_info2(&maxfd, &set, &tv, &block);
+
+	/* Drop watches of sockets net-snmp closed. */
+	for (size_t i = 0; i < A.nfds; i++) {
+		if (A.fds[i] < maxfd && NETSNMP_LARGE_FD_ISSET(A.fds[i], &set)) {
+			A.fds[keep] = A.fds[i];
+			A.watches[keep++] = A.watches[i];
+			NETSNMP_LARGE_FD_CLR(A.fds[i], &set);   /* already watched */
+		} else {
+			virEventRemoveHandle(A.watches[i]);
+		}
+	}
+	A.nfds = keep;
+	for (int fd = 0; fd < maxfd; fd++) {
+		if (!NETSNMP_LARGE_FD_ISSET(fd, &set))
+			continue;
+		int *f = realloc(A.fds, (A.nfds + 1) * sizeof(*f));
+		if (f)
+			A.fds = f;
+		int *w = realloc(A.watches, (A.nfds + 1) * sizeof(*w));
+		if (w)
+			A.watches = w;
+		int watch = f && w ? virEventAddHandle(fd, VIR_EVENT_HANDLE_READABLE,
+						       on_snmp_fd, NULL, NULL) : -1;
+		if (watch < 0) {
+			vax_err("cannot watch SNMP socket %d", fd);
+			continue;
+		}
+		A.fds[A.nfds] = fd;
+		A.watches[A.nfds++] = watch;
+	}
+	netsnmp_large_fd_set_cleanup(&set);
+	virEventUpdateTimeout(A.timer, block ? -1 :
+			      (int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000));
+}
+
+static void on_wake(int watch, int fd, int events, void *opaque)
+{
+	char buf[64];
+
+	(void)watch;
+	(void)events;
+	(void)opaque;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	vax_log_flush();
+	take_pending();
+}
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+
+	if (sig == SIGTERM || sig == SIGINT)
+		A.stop = 1;
+	wake_up();
+	errno = saved;
+}
+
+int vax_agent_event_init(char *err, size_t errlen)
+{
+	if (pipe2(A.wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+		snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
+		return -1;
+	}
+	vax_log_init(wake_up);
+	if (virEventRegisterDefaultImpl() < 0 ||
+	    (A.wake_watch = virEventAddHandle(A.wake[0], VIR_EVENT_HANDLE_READABLE,
+					      on_wake, NULL, NULL)) < 0 ||
+	    (A.timer = virEventAddTimeout(-1, on_snmp_timer, NULL, NULL)) < 0) {
+		snprintf(err, errlen, "cannot set up libvirt's event loop");
+		return -1;
+	}
+	return 0;
+}
+
+int vax_agent_init(const struct vax_agent_opts *o, char *err, size_t errlen)
+{
+	static const oid root[] = { VAX_VIRT_ROOT };
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&A.published, &attr);
+	pthread_condattr_destroy(&attr);
+	A.refresh_wait_ms = o->refresh_wait_ms;
+	if (!(A.current = vax_snapshot_new(0))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	A.current->cache_timeout = o->cache_timeout;
+	A.current->uri = o->uri ? strdup(o->uri) : NULL;
+
+	/* A subagent with nothing to persist, no config of net-snmp's own
+	 * (ours is read by conf.c) and no MIB files to parse. */
+	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_ALARM_DONT_USE_SIG, 1);
+	setenv("MIBS", "", 1);
+	if (o->agentx_socket)
+		netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET,
+				      o->agentx_socket);
+	if (o->agentx_timeout)
+		netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_TIMEOUT,
+				   (int)o->agentx_timeout);
+	if (o->agentx_retries >= 0)
+		netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_RETRIES,
+				   o->agentx_retries);
+	if (init_agent(APP) != 0) {
+		snprintf(err, errlen, "net-snmp init_agent failed");
+		return -1;
+	}
+	/* Only takes effect between init_agent() and init_snmp(). */
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
+			   (int)o->agentx_ping);
+	A.reg = netsnmp_create_handler_registration("virtAgentxMIB", handler, root,
+						    vax_virt_root_len, HANDLER_CAN_RONLY);
+	if (!A.reg || netsnmp_register_handler(A.reg) != MIB_REGISTERED_OK) {
+		snprintf(err, errlen, "cannot register the VIRT-AGENTX-MIB subtree");
+		return -1;
+	}
+	init_snmp(APP);
+	return 0;
+}
+
+void vax_agent_run(struct vax_collector *collector)
+{
+	struct sigaction sa;
+
+	A.collector = collector;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	while (!A.stop) {
+		snmp_sync();
+		if (virEventRunDefaultImpl() < 0 && errno != EINTR) {
+			vax_err("event loop failed");
+			break;
+		}
+	}
+	vax_notice("stopping");
+}
+
+void vax_agent_shutdown(void)
+{
+	for (size_t i = 0; i < A.nfds; i++)
+		virEventRemoveHandle(A.watches[i]);
+	free(A.fds);
+	free(A.watches);
+	A.fds = A.watches = NULL;
+	A.nfds = 0;
+	snmp_shutdown(APP);
+	shutdown_agent();
+	vax_log_flush();
+	take_pending();
+	vax_snapshot_free(A.current);
+	A.current = NULL;
+	if (A.wake_watch >= 0)
+		virEventRemoveHandle(A.wake_watch);
+	if (A.timer >= 0)
+		virEventRemoveTimeout(A.timer);
+	close(A.wake[0]);
+	close(A.wake[1]);
+}

@@ -1,0 +1,42 @@
+/* agent.h - the AgentX subagent: the only net-snmp code besides log.c.
+ *
+ * One thread (the caller's) runs libvirt's default event loop, into which
+ * net-snmp's sockets and timers are mirrored; SNMP handlers read the
+ * current snapshot and never call libvirt. */
+#ifndef VAX_AGENT_H
+#define VAX_AGENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model.h"
+
+struct vax_collector;
+
+struct vax_agent_opts {
+	const char *agentx_socket;    /* NULL: net-snmp's default */
+	unsigned agentx_timeout;      /* seconds, 0: default */
+	int agentx_retries;           /* -1: default */
+	unsigned agentx_ping;         /* seconds */
+	unsigned refresh_wait_ms;
+	/* Served until the first refresh lands. */
+	const char *uri;
+	unsigned cache_timeout;
+};
+
+/* Before anything opens a libvirt connection: libvirt's event loop must be
+ * registered first for keepalives to work. */
+int vax_agent_event_init(char *err, size_t errlen);
+
+/* Become a subagent and register VIRT-AGENTX-MIB. */
+int vax_agent_init(const struct vax_agent_opts *o, char *err, size_t errlen);
+
+/* The collector's publish callback: hand over a snapshot (any thread). */
+void vax_agent_publish(struct vax_snapshot *snap, void *arg);
+
+/* Run until SIGTERM/SIGINT (the signal handlers are installed here). */
+void vax_agent_run(struct vax_collector *collector);
+
+void vax_agent_shutdown(void);
+
+#endif

@@ -1,0 +1,595 @@
+/* collector.c - one refresh: libvirt -> snapshot.
+ *
+ * A refresh costs three RPCs on a driver with full bulk stats: one
+ * virConnectGetAllDomainStats for every domain and group, and two
+ * virConnectListAllDomains for the persistent and autostart flags (asking
+ * each domain would cost two RPCs per domain). Domain XML is fetched only
+ * for a domain that is new, restarted (new id) or names a device its cached
+ * XML lacks. Per-domain calls fill only the groups a driver left out of the
+ * bulk answer (the test driver returns the state group alone).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "collector.h"
+#include "domxml.h"
+#include "index.h"
+#include "log.h"
+#include "stats.h"
+
+#define BACKOFF_MIN_MS 1000
+#define BACKOFF_MAX_MS 30000
+
+/* Cached parse of one domain's XML. */
+struct xml_entry {
+	char uuid[37];
+	int id;                    /* domain id when fetched: a restart changes it */
+	struct vax_domdef *def;
+};
+
+struct vax_collector {
+	/* Set at start, read-only after. */
+	char *uri;
+	unsigned cache_timeout;
+	void (*publish)(struct vax_snapshot *, void *);
+	void *arg;
+	bool uri_is_local;
+
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool kicked, stopping;     /* under lock */
+
+	/* Worker thread only. */
+	virConnectPtr conn;
+	bool nowait_ok;            /* driver accepts the NOWAIT flag */
+	bool was_connected, ever_tried;
+	char *hostname, *hv_type, *hv_version, *lib_version;
+	struct vax_index *index;
+	struct xml_entry *xml;     /* sorted by uuid */
+	size_t nxml;
+	uint64_t refresh_count, refresh_errors;
+	char last_error[512];
+};
+
+int64_t vax_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* libvirt prints every error to stderr unless told otherwise; we read
+ * errors with virGetLastError() where they happen. */
+static void quiet_errors(void *arg, virErrorPtr e)
+{
+	(void)arg;
+	(void)e;
+}
+
+static const char *last_error(void)
+{
+	virErrorPtr e = virGetLastError();
+
+	return e && e->message ? e->message : "unknown libvirt error";
+}
+
+static char *version_string(unsigned long v)
+{
+	char *s;
+
+	if (asprintf(&s, "%lu.%lu.%lu", v / 1000000, v / 1000 % 1000, v % 1000) < 0)
+		return NULL;
+	return s;
+}
+
+static char *strdup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* ---- connection ---- */
+
+static void disconnect(struct vax_collector *c)
+{
+	if (c->conn)
+		virConnectClose(c->conn);
+	c->conn = NULL;
+	free(c->hostname); free(c->hv_type); free(c->hv_version); free(c->lib_version);
+	c->hostname = c->hv_type = c->hv_version = c->lib_version = NULL;
+}
+
+static bool connect_libvirt(struct vax_collector *c)
+{
+	unsigned long v;
+	const char *type;
+
+	if (c->conn)
+		return true;
+	c->conn = virConnectOpenReadOnly(c->uri);
+	if (!c->conn) {
+		/* Log the first failure and each change of reason, not every retry. */
+		if (c->was_connected || !c->ever_tried ||
+		    strncmp(c->last_error, last_error(), sizeof(c->last_error) - 1) != 0) {
+			vax_err("cannot connect to libvirt at %s: %s; retrying every %d s at most",
+				c->uri ? c->uri : "(default URI)", last_error(),
+				BACKOFF_MAX_MS / 1000);
+			snprintf(c->last_error, sizeof(c->last_error), "%s", last_error());
+		}
+		c->ever_tried = true;
+		c->was_connected = false;
+		return false;
+	}
+	/* Keepalive notices a dead daemon even while no call is made. */
+	virConnectSetKeepAlive(c->conn, 5, 3);
+	c->hostname = virConnectGetHostname(c->conn);
+	if ((type = virConnectGetType(c->conn)))
+		c->hv_type = strdup(type);
+	if (virConnectGetVersion(c->conn, &v) == 0)
+		c->hv_version = version_string(v);
+	if (virConnectGetLibVersion(c->conn, &v) == 0)
+		c->lib_version = version_string(v);
+	if (!c->uri) {
+		char *uri = virConnectGetURI(c->conn);
+		vax_notice("connected to libvirt at %s (default URI)", uri ? uri : "?");
+		free(uri);
+	} else {
+		vax_notice("connected to libvirt at %s", c->uri);
+	}
+	c->nowait_ok = true;
+	c->was_connected = c->ever_tried = true;
+	c->last_error[0] = '\0';
+	return true;
+}
+
+/* After a failed call: is the connection itself gone? */
+static bool check_alive(struct vax_collector *c)
+{
+	if (c->conn && virConnectIsAlive(c->conn) == 1)
+		return true;
+	vax_err("lost the libvirt connection%s%s: %s", c->uri ? " to " : "",
+		c->uri ? c->uri : "", last_error());
+	disconnect(c);
+	snprintf(c->last_error, sizeof(c->last_error), "%s", "connection lost");
+	return false;
+}
+
+/* ---- XML cache ---- */
+
+static int cmp_xml(const void *a, const void *b)
+{
+	return strcmp(((const struct xml_entry *)a)->uuid,
+		      ((const struct xml_entry *)b)->uuid);
+}
+
+static struct xml_entry *xml_find(struct xml_entry *v, size_t n, const char *uuid)
+{
+	struct xml_entry key;
+
+	memcpy(key.uuid, uuid, sizeof(key.uuid));
+	return n ? bsearch(&key, v, n, sizeof(*v), cmp_xml) : NULL;
+}
+
+static struct vax_domdef *fetch_def(virDomainPtr dom, const char *name)
+{
+	char err[256];
+	struct vax_domdef *def;
+	char *xml = virDomainGetXMLDesc(dom, 0);
+
+	if (!xml) {
+		vax_debug("collector", "no XML for %s: %s", name, last_error());
+		return NULL;
+	}
+	def = vax_domxml_parse(xml, strlen(xml), err, sizeof(err));
+	if (!def)
+		vax_warn("domain %s: %s; its devices are not shown", name, err);
+	free(xml);
+	return def;
+}
+
+/* ---- UUID sets from virConnectListAllDomains ---- */
+
+struct uuid_set {
+	char (*uuid)[37];
+	size_t n;
+};
+
+static int cmp_uuid(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int list_uuids(virConnectPtr conn, unsigned flags, struct uuid_set *set)
+{
+	virDomainPtr *doms = NULL;
+	int n = virConnectListAllDomains(conn, &doms, flags);
+
+	set->uuid = NULL;
+	set->n = 0;
+	if (n < 0)
+		return -1;
+	if (n > 0 && (set->uuid = calloc((size_t)n, sizeof(*set->uuid)))) {
+		for (int i = 0; i < n; i++)
+			if (virDomainGetUUIDString(doms[i], set->uuid[set->n]) == 0)
+				set->n++;
+		qsort(set->uuid, set->n, sizeof(*set->uuid), cmp_uuid);
+	}
+	for (int i = 0; i < n; i++)
+		virDomainFree(doms[i]);
+	free(doms);
+	return 0;
+}
+
+static bool in_set(const struct uuid_set *set, const char *uuid)
+{
+	return set->n && bsearch(uuid, set->uuid, set->n, sizeof(*set->uuid), cmp_uuid);
+}
+
+/* ---- per-domain fallbacks ---- */
+
+static void fallback(virDomainPtr dom, struct vax_domain *d, unsigned groups)
+{
+	const struct vax_domdef *def = d->def;
+	virDomainInfo info;
+
+	if (virDomainGetInfo(dom, &info) == 0)
+		vax_stats_from_info(d, &info, groups);
+	if (!(groups & VAX_GRP_CPU)) {
+		virTypedParameter p[8];
+		int n = virDomainGetCPUStats(dom, p, 8, -1, 1, 0);
+		if (n > 0) {
+			vax_stats_from_cpu(d, p, n);
+			virTypedParamsClear(p, n);
+		}
+	}
+	if (!(groups & VAX_GRP_BALLOON)) {
+		virDomainMemoryStatStruct m[VIR_DOMAIN_MEMORY_STAT_NR];
+		int n = virDomainMemoryStats(dom, m, VIR_DOMAIN_MEMORY_STAT_NR, 0);
+		if (n > 0)
+			vax_stats_from_memory(d, m, n);
+	}
+	if (!(groups & VAX_GRP_VCPU) && info.nrVirtCpu > 0 &&
+	    info.nrVirtCpu <= VAX_MAX_VCPUS) {
+		virVcpuInfoPtr v = calloc(info.nrVirtCpu, sizeof(*v));
+		int n = v ? virDomainGetVcpus(dom, v, (int)info.nrVirtCpu, NULL, 0) : -1;
+		if (n > 0)
+			vax_stats_from_vcpus(d, v, n);
+		free(v);
+	}
+	for (size_t i = 0; !(groups & VAX_GRP_BLOCK) && i < def->ndisks; i++) {
+		virDomainBlockStatsStruct b;
+		virDomainBlockInfo bi;
+		if (!def->disks[i].target)
+			continue;
+		if (virDomainBlockStats(dom, def->disks[i].target, &b, sizeof(b)) == 0)
+			vax_stats_from_block(&d->disks[i], &b);
+		if (virDomainGetBlockInfo(dom, def->disks[i].target, &bi, 0) == 0)
+			vax_stats_from_blockinfo(&d->disks[i], &bi);
+	}
+	for (size_t i = 0; !(groups & VAX_GRP_NET) && i < def->nnics; i++) {
+		virDomainInterfaceStatsStruct s;
+		if (def->nics[i].target &&
+		    virDomainInterfaceStats(dom, def->nics[i].target, &s, sizeof(s)) == 0)
+			vax_stats_from_iface(&d->nics[i], &s);
+	}
+}
+
+/* ---- one refresh ---- */
+
+static bool uri_is_local(const char *uri)
+{
+	const char *p = uri ? strstr(uri, "://") : NULL;
+
+	return !p || p[3] == '/' || p[3] == '\0';
+}
+
+/* Fill one domain of the snapshot from its bulk record. */
+static bool build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
+			 struct vax_domain *d, struct xml_entry *cache,
+			 const struct uuid_set *persistent, const struct uuid_set *autostart)
+{
+	virDomainPtr dom = rec->dom;
+	const char *name = virDomainGetName(dom);
+	unsigned id = virDomainGetID(dom);
+	bool added, unknown_dev, fetched = false;
+	struct xml_entry *old;
+	unsigned groups;
+
+	if (virDomainGetUUIDString(dom, d->uuid) < 0 || !name)
+		return false;
+	if (!(d->index = vax_index_get(c->index, d->uuid, &added))) {
+		vax_warn("domain %s (%s): no free index left; not shown", name, d->uuid);
+		return false;
+	}
+	if (added)
+		vax_info("domain %s (%s) gets index %u", name, d->uuid, d->index);
+	d->name = strdup(name);
+
+	memcpy(cache->uuid, d->uuid, sizeof(cache->uuid));
+	cache->id = (int)id;
+	old = xml_find(c->xml, c->nxml, d->uuid);
+	if (old && old->id == (int)id && old->def) {
+		cache->def = vax_domdef_ref(old->def);
+	} else {
+		cache->def = fetch_def(dom, name);
+		fetched = true;
+	}
+	for (;;) {
+		d->def = vax_domdef_ref(cache->def ? cache->def : NULL);
+		if (!d->def && !(d->def = vax_domdef_new()))
+			return false;
+		d->disks = calloc(d->def->ndisks + 1, sizeof(*d->disks));
+		d->nics = calloc(d->def->nnics + 1, sizeof(*d->nics));
+		if (!d->disks || !d->nics || !d->name)
+			return false;
+		groups = vax_stats_apply(d, rec->params, rec->nparams, &unknown_dev);
+		if (!unknown_dev || fetched)
+			break;
+		/* Stats name a device the cached XML lacks: it was hot-plugged. */
+		vax_domdef_unref(cache->def);
+		cache->def = fetch_def(dom, name);
+		fetched = true;
+		vax_domdef_unref(d->def);
+		free(d->disks); free(d->nics); free(d->vcpus);
+		d->def = NULL; d->disks = NULL; d->nics = NULL; d->vcpus = NULL;
+		d->nvcpus = 0;
+		memset(&d->vals, 0, sizeof(d->vals));
+	}
+	if (id != (unsigned)-1) {
+		vax_set(&d->vals, VAX_DOM_ID, id);
+		fallback(dom, d, groups);
+	}
+	/* The configured sizes fill what the stats did not say. */
+	for (int f = 0; f < VAX_DOM_NFIELDS; f++)
+		if (vax_has(&d->def->vals, f) && !vax_has(&d->vals, f))
+			vax_set(&d->vals, f, d->def->vals.v[f]);
+	if (persistent)
+		vax_set(&d->vals, VAX_DOM_PERSISTENT, in_set(persistent, d->uuid));
+	if (autostart)
+		vax_set(&d->vals, VAX_DOM_AUTOSTART, in_set(autostart, d->uuid));
+	for (size_t i = 0; c->uri_is_local && i < d->def->nnics; i++)
+		if (d->def->nics[i].target)
+			vax_set(&d->nics[i].vals, VAX_NIC_HOST_IFINDEX,
+				if_nametoindex(d->def->nics[i].target));
+	return true;
+}
+
+static struct vax_snapshot *empty_snapshot(struct vax_collector *c)
+{
+	struct vax_snapshot *s = vax_snapshot_new(0);
+
+	if (!s)
+		return NULL;
+	s->uri = strdup_or_null(c->uri);
+	s->cache_timeout = c->cache_timeout;
+	s->refresh_count = c->refresh_count;
+	s->refresh_errors = c->refresh_errors;
+	return s;
+}
+
+static struct vax_snapshot *refresh(struct vax_collector *c)
+{
+	const unsigned groups = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL |
+		VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_VCPU |
+		VIR_DOMAIN_STATS_INTERFACE | VIR_DOMAIN_STATS_BLOCK;
+	int64_t t0 = vax_now_ms();
+	virDomainStatsRecordPtr *recs = NULL;
+	struct uuid_set persistent, autostart;
+	struct xml_entry *cache = NULL;
+	struct vax_snapshot *s = NULL;
+	size_t ncache = 0;
+	char err[512];
+	int n;
+
+	if (!connect_libvirt(c))
+		goto failed;
+	n = virConnectGetAllDomainStats(c->conn, groups, &recs,
+					c->nowait_ok ? VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT : 0);
+	if (n < 0 && c->nowait_ok && virGetLastErrorCode() != VIR_ERR_SYSTEM_ERROR &&
+	    check_alive(c)) {
+		/* Older drivers reject NOWAIT; remember and ask plainly. */
+		c->nowait_ok = false;
+		n = virConnectGetAllDomainStats(c->conn, groups, &recs, 0);
+	}
+	if (n < 0) {
+		if (check_alive(c))
+			vax_err("virConnectGetAllDomainStats failed: %s", last_error());
+		goto failed;
+	}
+	/* A failed list only leaves those two columns absent. */
+	bool have_p = list_uuids(c->conn, VIR_CONNECT_LIST_DOMAINS_PERSISTENT, &persistent) == 0;
+	bool have_a = list_uuids(c->conn, VIR_CONNECT_LIST_DOMAINS_AUTOSTART, &autostart) == 0;
+
+	if (!(s = empty_snapshot(c)) ||
+	    (n && !(s->domains = calloc((size_t)n, sizeof(*s->domains)))) ||
+	    (n && !(cache = calloc((size_t)n, sizeof(*cache))))) {
+		vax_err("out of memory building a snapshot of %d domains", n);
+		goto fail_lists;
+	}
+	s->domains_cap = (size_t)n;
+	for (int i = 0; i < n; i++) {
+		struct vax_domain *d = vax_snapshot_add(s);
+		if (build_domain(c, recs[i], d, &cache[ncache], have_p ? &persistent : NULL,
+				 have_a ? &autostart : NULL)) {
+			ncache++;
+			continue;
+		}
+		/* Undo a half-built domain; the slot is reused. */
+		free(d->name); free(d->vcpus); free(d->disks); free(d->nics);
+		vax_domdef_unref(d->def);
+		vax_domdef_unref(cache[ncache].def);
+		cache[ncache].def = NULL;
+		s->ndomains--;
+	}
+	if (vax_snapshot_seal(s) < 0) {
+		vax_err("out of memory sealing a snapshot");
+		goto fail_lists;
+	}
+	/* The new cache holds only the domains that exist now. */
+	for (size_t i = 0; i < c->nxml; i++)
+		vax_domdef_unref(c->xml[i].def);
+	free(c->xml);
+	qsort(cache, ncache, sizeof(*cache), cmp_xml);
+	c->xml = cache;
+	c->nxml = ncache;
+	cache = NULL;
+	if (vax_index_save(c->index, err, sizeof(err)) < 0)
+		vax_warn("%s; indexes may change when the agent restarts", err);
+
+	free(persistent.uuid);
+	free(autostart.uuid);
+	virDomainStatsRecordListFree(recs);
+	s->conn = VAX_CONNECTED;
+	s->hostname = strdup_or_null(c->hostname);
+	s->hv_type = strdup_or_null(c->hv_type);
+	s->hv_version = strdup_or_null(c->hv_version);
+	s->lib_version = strdup_or_null(c->lib_version);
+	s->taken_ms = vax_now_ms();
+	s->refresh_ms = (uint32_t)(s->taken_ms - t0);
+	s->refresh_count = ++c->refresh_count;
+	vax_debug("collector", "refreshed %zu domains in %u ms", s->ndomains, s->refresh_ms);
+	return s;
+
+fail_lists:
+	for (size_t i = 0; cache && i < ncache; i++)
+		vax_domdef_unref(cache[i].def);
+	free(cache);
+	free(persistent.uuid);
+	free(autostart.uuid);
+	virDomainStatsRecordListFree(recs);
+	vax_snapshot_free(s);
+failed:
+	/* No rows rather than stale ones: an empty, disconnected snapshot. */
+	c->refresh_errors++;
+	s = empty_snapshot(c);
+	if (s) {
+		s->conn = c->conn ? VAX_CONNECTED : VAX_DISCONNECTED;
+		s->taken_ms = vax_now_ms();
+		s->refresh_ms = (uint32_t)(s->taken_ms - t0);
+	}
+	return s;
+}
+
+/* ---- the worker ---- */
+
+static void *worker(void *arg)
+{
+	struct vax_collector *c = arg;
+	unsigned backoff = BACKOFF_MIN_MS;
+
+	virSetErrorFunc(NULL, quiet_errors);
+	pthread_mutex_lock(&c->lock);
+	while (!c->stopping) {
+		c->kicked = false;
+		pthread_mutex_unlock(&c->lock);
+
+		struct vax_snapshot *s = refresh(c);
+		if (s)
+			c->publish(s, c->arg);
+
+		pthread_mutex_lock(&c->lock);
+		if (c->conn) {
+			backoff = BACKOFF_MIN_MS;
+			while (!c->kicked && !c->stopping)
+				pthread_cond_wait(&c->cond, &c->lock);
+			continue;
+		}
+		/* Disconnected: retry after the backoff even if nobody asks,
+		 * so the state shows connected again as soon as it can. */
+		struct timespec until;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += backoff / 1000;
+		until.tv_nsec += (long)(backoff % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		while (!c->stopping &&
+		       pthread_cond_timedwait(&c->cond, &c->lock, &until) != ETIMEDOUT)
+			;
+		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+	}
+	pthread_mutex_unlock(&c->lock);
+	disconnect(c);
+	return NULL;
+}
+
+static void warn_line(const char *msg)
+{
+	vax_warn("%s (line ignored)", msg);
+}
+
+struct vax_collector *vax_collector_start(const struct vax_collector_opts *o,
+					  char *err, size_t errlen)
+{
+	struct vax_collector *c = calloc(1, sizeof(*c));
+	pthread_condattr_t attr;
+
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->uri = strdup_or_null(o->uri);
+	c->uri_is_local = uri_is_local(o->uri);
+	c->cache_timeout = o->cache_timeout;
+	c->publish = o->publish;
+	c->arg = o->arg;
+	if (!(c->index = vax_index_new(o->index_file)) ||
+	    vax_index_load(c->index, warn_line, err, errlen) < 0)
+		goto fail;
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->cond, &attr);
+	pthread_condattr_destroy(&attr);
+	if ((errno = pthread_create(&c->thread, NULL, worker, c)) != 0) {
+		snprintf(err, errlen, "cannot start the collector thread: %s", strerror(errno));
+		pthread_cond_destroy(&c->cond);
+		pthread_mutex_destroy(&c->lock);
+		goto fail;
+	}
+	return c;
+fail:
+	vax_index_free(c->index);
+	free(c->uri);
+	free(c);
+	return NULL;
+}
+
+void vax_collector_kick(struct vax_collector *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->kicked = true;
+	pthread_cond_signal(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void vax_collector_stop(struct vax_collector *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->stopping = true;
+	pthread_cond_signal(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+	pthread_join(c->thread, NULL);
+	for (size_t i = 0; i < c->nxml; i++)
+		vax_domdef_unref(c->xml[i].def);
+	free(c->xml);
+	vax_index_free(c->index);
+	pthread_cond_destroy(&c->cond);
+	pthread_mutex_destroy(&c->lock);
+	free(c->uri);
+	free(c);
+}

@@ -1,0 +1,34 @@
+/* collector.h - gathers snapshots from libvirt on a worker thread.
+ *
+ * The worker owns the libvirt connection, the index map and the cache of
+ * parsed domain XML. It never touches net-snmp: each finished snapshot goes
+ * to publish(), which must be thread-safe (the agent queues it for the main
+ * thread). */
+#ifndef VAX_COLLECTOR_H
+#define VAX_COLLECTOR_H
+
+#include "model.h"
+
+struct vax_collector_opts {
+	const char *uri;              /* NULL: libvirt's default */
+	unsigned cache_timeout;       /* seconds */
+	const char *index_file;       /* NULL: indexes kept in memory only */
+	void (*publish)(struct vax_snapshot *snap, void *arg);
+	void *arg;
+};
+
+struct vax_collector;
+
+/* Loads the index file and starts the worker, which connects (retrying
+ * with backoff) and gathers a first snapshot. NULL with err on failure. */
+struct vax_collector *vax_collector_start(const struct vax_collector_opts *o,
+					  char *err, size_t errlen);
+/* Ask for a refresh (returns at once; a refresh already running counts). */
+void vax_collector_kick(struct vax_collector *c);
+/* Stop the worker, close libvirt, free everything. */
+void vax_collector_stop(struct vax_collector *c);
+
+/* Milliseconds of CLOCK_MONOTONIC, the clock snapshots are stamped with. */
+int64_t vax_now_ms(void);
+
+#endif

@@ -1,0 +1,178 @@
+/* conf.c - a small line-oriented parser for virt-agentx.conf.
+ *
+ * Our own rather than net-snmp's read_config: net-snmp only warns about an
+ * unknown or bad line and carries on, and a daemon deployed to a fleet must
+ * refuse a configuration it does not understand, naming file and line.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf.h"
+
+void vax_config_init(struct vax_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->cache_timeout = 5;
+	c->agentx_retries = -1;
+	c->agentx_ping = 1;
+	c->refresh_wait_ms = 50;
+}
+
+void vax_config_free(struct vax_config *c)
+{
+	free(c->uri);
+	free(c->index_file);
+	free(c->agentx_socket);
+	vax_config_init(c);
+}
+
+int vax_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int set_string(char **dst, const char *value, const char *name,
+		      char *err, size_t errlen)
+{
+	char *s;
+
+	if (!*value) {
+		snprintf(err, errlen, "%s needs a value", name);
+		return -1;
+	}
+	if (!(s = strdup(value))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+static int set_uint(unsigned *dst, const char *value, unsigned min, unsigned max,
+		    const char *name, const char *unit, char *err, size_t errlen)
+{
+	if (vax_parse_uint(value, min, max, dst) == 0)
+		return 0;
+	snprintf(err, errlen, "%s: \"%s\" is not a whole number of %s in %u..%u",
+		 name, value, unit, min, max);
+	return -1;
+}
+
+int vax_config_line(struct vax_config *c, const char *line, char *err, size_t errlen)
+{
+	char name[64], value[4096];
+	const char *p = line, *v;
+	size_t n, vlen;
+	unsigned u;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '\0' || *p == '#')
+		return 0;
+	for (n = 0; p[n] && !isspace((unsigned char)p[n]); n++)
+		;
+	if (n >= sizeof(name)) {
+		snprintf(err, errlen, "unknown directive \"%.*s...\"", 32, p);
+		return -1;
+	}
+	memcpy(name, p, n);
+	name[n] = '\0';
+	for (v = p + n; isspace((unsigned char)*v); v++)
+		;
+	vlen = strlen(v);
+	while (vlen && isspace((unsigned char)v[vlen - 1]))
+		vlen--;
+	if (vlen >= sizeof(value)) {
+		snprintf(err, errlen, "%s: value too long", name);
+		return -1;
+	}
+	/* Optional double quotes around the whole value. */
+	if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"') {
+		v++;
+		vlen -= 2;
+	}
+	memcpy(value, v, vlen);
+	value[vlen] = '\0';
+
+	if (!strcasecmp(name, "libvirtURI"))
+		return set_string(&c->uri, value, name, err, errlen);
+	if (!strcasecmp(name, "indexFile"))
+		return set_string(&c->index_file, value, name, err, errlen);
+	if (!strcasecmp(name, "agentXSocket"))
+		return set_string(&c->agentx_socket, value, name, err, errlen);
+	if (!strcasecmp(name, "cacheTimeout"))
+		return set_uint(&c->cache_timeout, value, 1, 86400, name, "seconds",
+				err, errlen);
+	if (!strcasecmp(name, "agentXTimeout"))
+		return set_uint(&c->agentx_timeout, value, 1, 3600, name, "seconds",
+				err, errlen);
+	if (!strcasecmp(name, "agentXPingInterval"))
+		return set_uint(&c->agentx_ping, value, 1, 3600, name, "seconds",
+				err, errlen);
+	if (!strcasecmp(name, "refreshWait"))
+		return set_uint(&c->refresh_wait_ms, value, 0, 500, name,
+				"milliseconds", err, errlen);
+	if (!strcasecmp(name, "agentXRetries")) {
+		if (set_uint(&u, value, 0, 100, name, "retries", err, errlen) < 0)
+			return -1;
+		c->agentx_retries = (int)u;
+		return 0;
+	}
+	snprintf(err, errlen, "unknown directive \"%s\" (see virt-agentx.conf(5))", name);
+	return -1;
+}
+
+int vax_config_load(struct vax_config *c, const char *path, bool must_exist,
+		    char *err, size_t errlen)
+{
+	char line[8192], msg[512];
+	int lineno = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		snprintf(err, errlen, "%s: cannot open configuration file: %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			snprintf(err, errlen, "%s:%d: line longer than %zu bytes", path,
+				 lineno, sizeof(line) - 2);
+			fclose(f);
+			return -1;
+		}
+		if (vax_config_line(c, line, msg, sizeof(msg)) < 0) {
+			snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
+			fclose(f);
+			return -1;
+		}
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	return 0;
+}

@@ -1,0 +1,37 @@
+/* conf.h - virt-agentx.conf and the command-line values that override it. */
+#ifndef VAX_CONF_H
+#define VAX_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define VAX_DEFAULT_CONFIG "/etc/snmp/virt-agentx.conf"
+#define VAX_DEFAULT_INDEX_FILE "/var/lib/virt-agentx/index"
+
+struct vax_config {
+	char *uri;             /* NULL: libvirt's default URI */
+	unsigned cache_timeout;        /* seconds */
+	char *index_file;
+	char *agentx_socket;   /* NULL: net-snmp's default */
+	unsigned agentx_timeout;       /* seconds, 0: net-snmp's default */
+	int agentx_retries;            /* -1: net-snmp's default */
+	unsigned agentx_ping;          /* seconds between pings to the master */
+	unsigned refresh_wait_ms;      /* how long a request may wait for a refresh */
+};
+
+void vax_config_init(struct vax_config *c);
+void vax_config_free(struct vax_config *c);
+
+/* One line of the file. Returns 0, or -1 with the problem in err (without
+ * file and line: the caller adds them). */
+int vax_config_line(struct vax_config *c, const char *line, char *err, size_t errlen);
+
+/* A whole file. A missing file is fine unless must_exist. -1 with
+ * "FILE:LINE: problem" (or "FILE: problem") in err. */
+int vax_config_load(struct vax_config *c, const char *path, bool must_exist,
+		    char *err, size_t errlen);
+
+/* Parse "N" within [min, max]; -1 if not a number or out of range. */
+int vax_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out);
+
+#endif

@@ -1,0 +1,257 @@
+/* domxml.c - reading device metadata from a domain XML with libxml2.
+ *
+ * Only what libvirt's stats do not carry: device order, names, sources,
+ * buses, MACs, models, nwfilter references, and the configured vCPU and
+ * memory sizes (so inactive domains show them without extra calls).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "domxml.h"
+
+static bool is(const xmlNode *n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+static const xmlNode *child(const xmlNode *n, const char *name)
+{
+	for (const xmlNode *c = n ? n->children : NULL; c; c = c->next)
+		if (is(c, name))
+			return c;
+	return NULL;
+}
+
+/* An attribute as a malloc'ed string, NULL when absent or empty. */
+static char *attr(const xmlNode *n, const char *name)
+{
+	xmlChar *v = n ? xmlGetProp(n, (const xmlChar *)name) : NULL;
+	char *s = NULL;
+
+	if (v && *v)
+		s = strdup((const char *)v);
+	xmlFree(v);
+	return s;
+}
+
+static char *text(const xmlNode *n)
+{
+	xmlChar *v = n ? xmlNodeGetContent(n) : NULL;
+	char *s = NULL;
+
+	if (v && *v)
+		s = strdup((const char *)v);
+	xmlFree(v);
+	return s;
+}
+
+int vax_domxml_kib(const char *number, const char *unit, unsigned long long *kib)
+{
+	static const struct { const char *name; unsigned long long mul, div; } units[] = {
+		{ "b", 1, 1024 }, { "bytes", 1, 1024 },
+		{ "KB", 1000, 1024 }, { "k", 1, 1 }, { "KiB", 1, 1 },
+		{ "MB", 1000000, 1024 }, { "M", 1024, 1 }, { "MiB", 1024, 1 },
+		{ "GB", 1000000000, 1024 }, { "G", 1048576, 1 }, { "GiB", 1048576, 1 },
+		{ "TB", 1000000000000ULL, 1024 }, { "T", 1073741824ULL, 1 },
+		{ "TiB", 1073741824ULL, 1 },
+	};
+	unsigned long long n;
+	char *end;
+
+	if (!number || *number == '-' || *number == '\0')
+		return -1;
+	errno = 0;
+	n = strtoull(number, &end, 10);
+	if (errno || *end)
+		return -1;
+	if (!unit)
+		unit = "KiB";
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(unit, units[i].name) != 0)
+			continue;
+		if (units[i].mul > 1 && n > ~0ULL / units[i].mul)
+			return -1;   /* overflow: better absent than wrong */
+		*kib = n * units[i].mul / units[i].div;
+		return 0;
+	}
+	return -1;
+}
+
+static void parse_memory(const xmlNode *n, struct vax_vals *v, int field)
+{
+	char *num = text(n), *unit = attr(n, "unit");
+	unsigned long long kib;
+
+	if (num && vax_domxml_kib(num, unit, &kib) == 0)
+		vax_set(v, field, kib);
+	free(num);
+	free(unit);
+}
+
+static void parse_count(const char *s, struct vax_vals *v, int field)
+{
+	char *end;
+	unsigned long n;
+
+	if (!s || *s == '-')
+		return;
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (!errno && !*end && end != s && n <= 0xFFFFFFFFUL)
+		vax_set(v, field, n);
+}
+
+static char *disk_source(const xmlNode *src)
+{
+	char *s, *proto, *name, *pool, *vol;
+
+	if (!src)
+		return NULL;
+	if ((s = attr(src, "file")) || (s = attr(src, "dev")) || (s = attr(src, "dir")))
+		return s;
+	if ((name = attr(src, "name"))) {
+		if ((proto = attr(src, "protocol"))) {
+			char *t = NULL;
+			if (asprintf(&t, "%s:%s", proto, name) < 0)
+				t = NULL;
+			free(proto);
+			free(name);
+			return t;
+		}
+		return name;
+	}
+	pool = attr(src, "pool");
+	vol = attr(src, "volume");
+	s = NULL;
+	if (pool && vol && asprintf(&s, "%s/%s", pool, vol) < 0)
+		s = NULL;
+	free(pool);
+	free(vol);
+	return s;
+}
+
+static void parse_disk(const xmlNode *n, struct vax_disk_def *d)
+{
+	const xmlNode *target = child(n, "target");
+
+	d->type = attr(n, "type");
+	d->device = attr(n, "device");
+	if (!d->device)
+		d->device = strdup("disk");   /* libvirt's default */
+	d->source = disk_source(child(n, "source"));
+	d->target = attr(target, "dev");
+	d->bus = attr(target, "bus");
+}
+
+static bool parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int b[6];
+	char tail;
+
+	if (!s || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
+			 &b[3], &b[4], &b[5], &tail) != 6)
+		return false;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	return true;
+}
+
+static void parse_nic(const xmlNode *n, struct vax_nic_def *d)
+{
+	const xmlNode *src = child(n, "source"), *filter = child(n, "filterref");
+	char *mac = attr(child(n, "mac"), "address");
+
+	d->type = attr(n, "type");
+	d->has_mac = parse_mac(mac, d->mac);
+	free(mac);
+	d->target = attr(child(n, "target"), "dev");
+	d->model = attr(child(n, "model"), "type");
+	if (src && !(d->source = attr(src, "bridge")) &&
+	    !(d->source = attr(src, "network")) && !(d->source = attr(src, "dev")))
+		d->source = attr(src, "path");
+	if (filter) {
+		d->filterref = attr(filter, "filter");
+		for (const xmlNode *p = filter->children; p; p = p->next) {
+			char *name = is(p, "parameter") ? attr(p, "name") : NULL;
+			if (name && !d->ip && strcmp(name, "IP") == 0)
+				d->ip = attr(p, "value");
+			free(name);
+		}
+	}
+}
+
+/* Count children named name, then fill an array of them with parse(). */
+#define PARSE_DEVICES(devs, name, arr, count, parse) do { \
+	size_t n_ = 0; \
+	for (const xmlNode *c_ = (devs) ? (devs)->children : NULL; c_; c_ = c_->next) \
+		n_ += is(c_, name); \
+	if (n_ && !((arr) = calloc(n_, sizeof(*(arr))))) \
+		goto oom; \
+	for (const xmlNode *c_ = (devs) ? (devs)->children : NULL; c_; c_ = c_->next) \
+		if (is(c_, name)) \
+			parse(c_, &(arr)[(count)++]); \
+} while (0)
+
+struct vax_domdef *vax_domxml_parse(const char *xml, size_t len,
+				    char *err, size_t errlen)
+{
+	struct vax_domdef *def = NULL;
+	xmlDocPtr doc;
+	const xmlNode *root, *devs, *vcpu;
+	char *cur;
+
+	if (len > (size_t)0x7fffffff) {
+		snprintf(err, errlen, "domain XML too large (%zu bytes)", len);
+		return NULL;
+	}
+	doc = xmlReadMemory(xml, (int)len, "domain.xml", NULL,
+			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc) {
+		const xmlError *e = xmlGetLastError();
+		snprintf(err, errlen, "domain XML does not parse: %s",
+			 e && e->message ? e->message : "unknown error");
+		return NULL;
+	}
+	root = xmlDocGetRootElement(doc);
+	if (!root || !is(root, "domain")) {
+		snprintf(err, errlen, "root element is not <domain>");
+		goto out;
+	}
+	if (!(def = vax_domdef_new()))
+		goto oom;
+	def->os_type = text(child(child(root, "os"), "type"));
+	if ((vcpu = child(root, "vcpu"))) {
+		char *max = text(vcpu);
+		parse_count(max, &def->vals, VAX_DOM_VCPU_MAX);
+		free(max);
+		cur = attr(vcpu, "current");
+		parse_count(cur, &def->vals, VAX_DOM_VCPU_CUR);
+		if (!cur && vax_has(&def->vals, VAX_DOM_VCPU_MAX))
+			vax_set(&def->vals, VAX_DOM_VCPU_CUR, def->vals.v[VAX_DOM_VCPU_MAX]);
+		free(cur);
+	}
+	if (child(root, "memory"))
+		parse_memory(child(root, "memory"), &def->vals, VAX_DOM_MEM_MAX);
+	if (child(root, "currentMemory"))
+		parse_memory(child(root, "currentMemory"), &def->vals, VAX_DOM_MEM_CUR);
+
+	devs = child(root, "devices");
+	PARSE_DEVICES(devs, "disk", def->disks, def->ndisks, parse_disk);
+	PARSE_DEVICES(devs, "interface", def->nics, def->nnics, parse_nic);
+	goto out;
+oom:
+	snprintf(err, errlen, "out of memory parsing domain XML");
+	vax_domdef_unref(def);
+	def = NULL;
+out:
+	xmlFreeDoc(doc);
+	return def;
+}

@@ -1,0 +1,23 @@
+/* mib_virt.h - VIRT-AGENTX-MIB served from a snapshot. */
+#ifndef VAX_MIB_VIRT_H
+#define VAX_MIB_VIRT_H
+
+#include "mib.h"
+
+/* The MIB's root. The one place in the code that names the enterprise
+ * number: 32473 is RFC 5612's documentation number, a placeholder (see the
+ * README on moving it). Keep in sync with mibs/VIRT-AGENTX-MIB.txt; a test
+ * checks that they agree. */
+#define VAX_VIRT_ROOT 1, 3, 6, 1, 4, 1, 32473
+extern const uint32_t vax_virt_root[];
+extern const size_t vax_virt_root_len;
+
+/* Both take the OID below the root (sub, len). */
+enum vax_lookup vax_virt_get(const struct vax_view *view, const uint32_t *sub,
+			     size_t len, struct vax_value *val);
+/* The first served instance after sub: written to out (*outlen sub-ids,
+ * at most VAX_MAX_OID). false past the end of the MIB. */
+bool vax_virt_next(const struct vax_view *view, const uint32_t *sub, size_t len,
+		   uint32_t *out, size_t *outlen, struct vax_value *val);
+
+#endif

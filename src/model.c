@@ -1,0 +1,181 @@
+/* model.c - building, sealing and freeing snapshots. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+struct vax_domdef *vax_domdef_new(void)
+{
+	struct vax_domdef *def = calloc(1, sizeof(*def));
+
+	if (def)
+		atomic_init(&def->ref, 1);
+	return def;
+}
+
+struct vax_domdef *vax_domdef_ref(struct vax_domdef *def)
+{
+	if (def)
+		atomic_fetch_add(&def->ref, 1);
+	return def;
+}
+
+void vax_domdef_unref(struct vax_domdef *def)
+{
+	if (!def || atomic_fetch_sub(&def->ref, 1) != 1)
+		return;
+	for (size_t i = 0; i < def->ndisks; i++) {
+		struct vax_disk_def *d = &def->disks[i];
+		free(d->target); free(d->source); free(d->type);
+		free(d->bus); free(d->device);
+	}
+	for (size_t i = 0; i < def->nnics; i++) {
+		struct vax_nic_def *n = &def->nics[i];
+		free(n->target); free(n->type); free(n->source);
+		free(n->model); free(n->filterref); free(n->ip);
+	}
+	free(def->disks);
+	free(def->nics);
+	free(def->os_type);
+	free(def);
+}
+
+struct vax_snapshot *vax_snapshot_new(size_t n)
+{
+	struct vax_snapshot *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->conn = VAX_DISCONNECTED;
+	if (n && !(s->domains = calloc(n, sizeof(*s->domains)))) {
+		free(s);
+		return NULL;
+	}
+	s->domains_cap = n;
+	return s;
+}
+
+struct vax_domain *vax_snapshot_add(struct vax_snapshot *s)
+{
+	/* Callers size the snapshot from the domain list; growing keeps the
+	 * API safe anyway. */
+	if (s->ndomains == s->domains_cap) {
+		size_t cap = s->domains_cap ? s->domains_cap * 2 : 16;
+		struct vax_domain *p = realloc(s->domains, cap * sizeof(*p));
+		if (!p)
+			return NULL;
+		s->domains = p;
+		s->domains_cap = cap;
+	}
+	struct vax_domain *d = &s->domains[s->ndomains++];
+	memset(d, 0, sizeof(*d));
+	return d;
+}
+
+static int cmp_domain(const void *a, const void *b)
+{
+	uint32_t x = ((const struct vax_domain *)a)->index;
+	uint32_t y = ((const struct vax_domain *)b)->index;
+
+	return (x > y) - (x < y);
+}
+
+static int build_rows(struct vax_snapshot *s, size_t (*count)(const struct vax_domain *),
+		      size_t *nrows, struct vax_row **rows)
+{
+	size_t n = 0, k = 0;
+
+	for (size_t i = 0; i < s->ndomains; i++)
+		n += count(&s->domains[i]);
+	*nrows = n;
+	*rows = NULL;
+	if (!n)
+		return 0;
+	if (!(*rows = calloc(n, sizeof(**rows))))
+		return -1;
+	for (size_t i = 0; i < s->ndomains; i++)
+		for (size_t j = 0; j < count(&s->domains[i]); j++)
+			(*rows)[k++] = (struct vax_row){ &s->domains[i], (uint32_t)(j + 1) };
+	return 0;
+}
+
+static size_t count_vcpus(const struct vax_domain *d) { return d->nvcpus; }
+static size_t count_disks(const struct vax_domain *d) { return d->def->ndisks; }
+static size_t count_nics(const struct vax_domain *d) { return d->def->nnics; }
+
+int vax_snapshot_seal(struct vax_snapshot *s)
+{
+	if (s->ndomains)
+		qsort(s->domains, s->ndomains, sizeof(*s->domains), cmp_domain);
+	if (build_rows(s, count_vcpus, &s->nvcpu_rows, &s->vcpu_rows) < 0 ||
+	    build_rows(s, count_disks, &s->ndisk_rows, &s->disk_rows) < 0 ||
+	    build_rows(s, count_nics, &s->nnic_rows, &s->nic_rows) < 0)
+		return -1;
+	return 0;
+}
+
+void vax_snapshot_free(struct vax_snapshot *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->ndomains; i++) {
+		struct vax_domain *d = &s->domains[i];
+		free(d->name);
+		free(d->vcpus);
+		free(d->disks);
+		free(d->nics);
+		vax_domdef_unref(d->def);
+	}
+	free(s->domains);
+	free(s->vcpu_rows);
+	free(s->disk_rows);
+	free(s->nic_rows);
+	free(s->hostname); free(s->hv_type); free(s->hv_version);
+	free(s->lib_version); free(s->uri);
+	free(s);
+}
+
+const struct vax_domain *vax_snapshot_find(const struct vax_snapshot *s,
+					   uint32_t index)
+{
+	size_t lo = 0, hi = s->ndomains;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t x = s->domains[mid].index;
+		if (x == index)
+			return &s->domains[mid];
+		if (x < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+bool vax_domain_mem_used(const struct vax_domain *d, uint64_t *out)
+{
+	const struct vax_vals *v = &d->vals;
+	int sub = vax_has(v, VAX_DOM_BAL_USABLE) ? VAX_DOM_BAL_USABLE
+		: VAX_DOM_BAL_UNUSED;
+
+	if (!vax_has(v, VAX_DOM_BAL_AVAILABLE) || !vax_has(v, sub) ||
+	    v->v[sub] > v->v[VAX_DOM_BAL_AVAILABLE])
+		return false;   /* never a wrapped-around "used" */
+	*out = v->v[VAX_DOM_BAL_AVAILABLE] - v->v[sub];
+	return true;
+}
+
+size_t vax_utf8_prefix(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return n;
+	/* Back off continuation bytes (10xxxxxx) so no character is split. */
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
+}

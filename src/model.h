@@ -1,0 +1,179 @@
+/* model.h - one immutable snapshot of everything libvirt told us.
+ *
+ * The collector builds a snapshot, the agent serves it, then frees it once
+ * a newer one replaced it. Nothing here knows SNMP or libvirt: a numeric
+ * value is a field id into a uint64_t array plus a "have" bit, so "the driver
+ * did not say" (absent) can never be confused with zero.
+ */
+#ifndef VAX_MODEL_H
+#define VAX_MODEL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Numeric fields of a domain. */
+enum vax_dom_field {
+	VAX_DOM_STATE,           /* virDomainState */
+	VAX_DOM_REASON,          /* reason code of that state */
+	VAX_DOM_ID,              /* runtime id, running domains only */
+	VAX_DOM_PERSISTENT,      /* 0/1 */
+	VAX_DOM_AUTOSTART,       /* 0/1 */
+	VAX_DOM_VCPU_CUR,
+	VAX_DOM_VCPU_MAX,
+	VAX_DOM_MEM_MAX,         /* KiB */
+	VAX_DOM_MEM_CUR,         /* KiB */
+	VAX_DOM_CPU_TIME,        /* ns */
+	VAX_DOM_CPU_USER,        /* ns */
+	VAX_DOM_CPU_SYSTEM,      /* ns */
+	VAX_DOM_BAL_ACTUAL,      /* KiB, balloon statistics from here on */
+	VAX_DOM_BAL_UNUSED,
+	VAX_DOM_BAL_AVAILABLE,
+	VAX_DOM_BAL_USABLE,
+	VAX_DOM_BAL_RSS,
+	VAX_DOM_BAL_SWAP_IN,
+	VAX_DOM_BAL_SWAP_OUT,
+	VAX_DOM_BAL_MAJOR_FAULT,
+	VAX_DOM_BAL_MINOR_FAULT,
+	VAX_DOM_BAL_DISK_CACHES,
+	VAX_DOM_NFIELDS
+};
+
+enum vax_vcpu_field {
+	VAX_VCPU_STATE, VAX_VCPU_TIME, VAX_VCPU_WAIT, VAX_VCPU_DELAY,
+	VAX_VCPU_PCPU, VAX_VCPU_NFIELDS
+};
+
+enum vax_disk_field {
+	VAX_DISK_RD_REQS, VAX_DISK_RD_BYTES, VAX_DISK_WR_REQS, VAX_DISK_WR_BYTES,
+	VAX_DISK_FL_REQS, VAX_DISK_RD_TIME, VAX_DISK_WR_TIME, VAX_DISK_FL_TIME,
+	VAX_DISK_ERRORS, VAX_DISK_CAPACITY, VAX_DISK_ALLOCATION,
+	VAX_DISK_PHYSICAL, VAX_DISK_NFIELDS
+};
+
+enum vax_nic_field {
+	VAX_NIC_RX_BYTES, VAX_NIC_RX_PKTS, VAX_NIC_RX_ERRS, VAX_NIC_RX_DROP,
+	VAX_NIC_TX_BYTES, VAX_NIC_TX_PKTS, VAX_NIC_TX_ERRS, VAX_NIC_TX_DROP,
+	VAX_NIC_HOST_IFINDEX, VAX_NIC_NFIELDS
+};
+
+/* A set of optional numbers. Every entity type embeds one, sized for its
+ * largest field enum (all fit in 64 bits of presence). */
+struct vax_vals {
+	uint64_t have;
+	uint64_t v[VAX_DOM_NFIELDS];
+};
+
+static inline void vax_set(struct vax_vals *s, int f, uint64_t v)
+{
+	s->v[f] = v;
+	s->have |= UINT64_C(1) << f;
+}
+
+static inline bool vax_has(const struct vax_vals *s, int f)
+{
+	return (s->have >> f) & 1;
+}
+
+static inline void vax_unset(struct vax_vals *s, int f)
+{
+	s->have &= ~(UINT64_C(1) << f);
+}
+
+/* Device metadata from the domain XML (NULL when the XML has none). */
+struct vax_disk_def {
+	char *target;   /* vda */
+	char *source;   /* /path, /dev/x, proto:name, pool/volume */
+	char *type;     /* file, block, network, volume, ... */
+	char *bus;
+	char *device;   /* disk, cdrom, ... */
+};
+
+struct vax_nic_def {
+	char *target;   /* host-side device, e.g. vnet3 */
+	char *type;     /* bridge, network, ethernet, user, ... */
+	char *source;
+	char *model;
+	char *filterref;
+	char *ip;       /* the filterref's IP parameter */
+	uint8_t mac[6];
+	bool has_mac;
+};
+
+/* The parsed definition of a domain, shared (reference counted) by every
+ * snapshot built while the definition did not change, so the XML is parsed
+ * once per change, not once per refresh. Freed from two threads: atomic. */
+struct vax_domdef {
+	atomic_int ref;
+	char *os_type;
+	struct vax_vals vals;   /* VAX_DOM_VCPU_*, VAX_DOM_MEM_* from the XML */
+	size_t ndisks, nnics;
+	struct vax_disk_def *disks;
+	struct vax_nic_def *nics;
+};
+
+struct vax_vcpu { struct vax_vals vals; };
+struct vax_disk { struct vax_vals vals; };
+struct vax_nic  { struct vax_vals vals; };
+
+struct vax_domain {
+	uint32_t index;          /* stable, from the index map */
+	char *name;
+	char uuid[37];
+	struct vax_domdef *def;  /* never NULL; may describe no devices */
+	struct vax_vals vals;
+	size_t nvcpus;
+	struct vax_vcpu *vcpus;  /* vcpus[i] is libvirt vCPU number i */
+	struct vax_disk *disks;  /* def->ndisks entries, same order */
+	struct vax_nic *nics;    /* def->nnics entries, same order */
+};
+
+/* One (domain, device) row of a device table, in index order. */
+struct vax_row {
+	const struct vax_domain *dom;
+	uint32_t sub;            /* device index, 1-based */
+};
+
+enum vax_conn_state { VAX_CONNECTED = 1, VAX_DISCONNECTED = 2 };
+
+struct vax_snapshot {
+	/* Host facts, NULL when unknown. */
+	char *hostname, *hv_type, *hv_version, *lib_version, *uri;
+	enum vax_conn_state conn;
+	int64_t taken_ms;        /* monotonic time the data was gathered */
+	uint32_t refresh_ms;     /* how long gathering took */
+	uint64_t refresh_count, refresh_errors;   /* as of this snapshot */
+	unsigned cache_timeout;  /* seconds */
+
+	size_t ndomains, domains_cap;
+	struct vax_domain *domains;   /* sorted by index */
+	/* Flat row lists for the device tables, sorted by (domain, device). */
+	size_t nvcpu_rows, ndisk_rows, nnic_rows;
+	struct vax_row *vcpu_rows, *disk_rows, *nic_rows;
+};
+
+struct vax_domdef *vax_domdef_new(void);
+struct vax_domdef *vax_domdef_ref(struct vax_domdef *def);
+void vax_domdef_unref(struct vax_domdef *def);
+
+/* Allocate a snapshot with room for n domains (ndomains starts at 0). */
+struct vax_snapshot *vax_snapshot_new(size_t n);
+/* Append a zeroed domain (owned by the snapshot) and return it. */
+struct vax_domain *vax_snapshot_add(struct vax_snapshot *s);
+/* Sort domains by index and build the device row lists. Call once, last. */
+int vax_snapshot_seal(struct vax_snapshot *s);
+void vax_snapshot_free(struct vax_snapshot *s);
+
+const struct vax_domain *vax_snapshot_find(const struct vax_snapshot *s,
+					   uint32_t index);
+
+/* Balloon "used" memory as OpenStack Ceilometer computes it: available
+ * minus usable, or minus unused when usable is missing. */
+bool vax_domain_mem_used(const struct vax_domain *d, uint64_t *out);
+
+/* Copy at most max bytes of a UTF-8 string, cutting at a character
+ * boundary; returns the length kept. */
+size_t vax_utf8_prefix(const char *s, size_t max);
+
+#endif

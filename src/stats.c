@@ -1,0 +1,327 @@
+/* stats.c - converting libvirt statistics into model values.
+ *
+ * Rules: a value libvirt marks unsupported (negative in the old structs,
+ * missing in typed parameters) stays absent; block.N / net.N numbers can
+ * have gaps, so devices are matched by name, never by position.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+
+/* A typed parameter as an unsigned number; false when it cannot be one. */
+static bool param_u64(const virTypedParameter *p, uint64_t *out)
+{
+	switch (p->type) {
+	case VIR_TYPED_PARAM_INT:
+		if (p->value.i < 0) return false;
+		*out = (uint64_t)p->value.i; return true;
+	case VIR_TYPED_PARAM_UINT:
+		*out = p->value.ui; return true;
+	case VIR_TYPED_PARAM_LLONG:
+		if (p->value.l < 0) return false;
+		*out = (uint64_t)p->value.l; return true;
+	case VIR_TYPED_PARAM_ULLONG:
+		*out = p->value.ul; return true;
+	case VIR_TYPED_PARAM_BOOLEAN:
+		*out = p->value.b != 0; return true;
+	default:
+		return false;   /* doubles and strings are no counters */
+	}
+}
+
+struct key_map { const char *key; int field; };
+
+static int lookup(const struct key_map *m, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(m[i].key, key) == 0)
+			return m[i].field;
+	return -1;
+}
+#define LOOKUP(m, key) lookup(m, sizeof(m) / sizeof(m[0]), key)
+
+static const struct key_map dom_keys[] = {
+	{ "state.state", VAX_DOM_STATE }, { "state.reason", VAX_DOM_REASON },
+	{ "cpu.time", VAX_DOM_CPU_TIME }, { "cpu.user", VAX_DOM_CPU_USER },
+	{ "cpu.system", VAX_DOM_CPU_SYSTEM },
+	{ "balloon.maximum", VAX_DOM_MEM_MAX },
+	{ "balloon.swap_in", VAX_DOM_BAL_SWAP_IN },
+	{ "balloon.swap_out", VAX_DOM_BAL_SWAP_OUT },
+	{ "balloon.major_fault", VAX_DOM_BAL_MAJOR_FAULT },
+	{ "balloon.minor_fault", VAX_DOM_BAL_MINOR_FAULT },
+	{ "balloon.unused", VAX_DOM_BAL_UNUSED },
+	{ "balloon.available", VAX_DOM_BAL_AVAILABLE },
+	{ "balloon.usable", VAX_DOM_BAL_USABLE },
+	{ "balloon.rss", VAX_DOM_BAL_RSS },
+	{ "balloon.disk_caches", VAX_DOM_BAL_DISK_CACHES },
+	{ "vcpu.current", VAX_DOM_VCPU_CUR }, { "vcpu.maximum", VAX_DOM_VCPU_MAX },
+};
+
+static const struct key_map vcpu_keys[] = {
+	{ "state", VAX_VCPU_STATE }, { "time", VAX_VCPU_TIME },
+	{ "wait", VAX_VCPU_WAIT }, { "delay", VAX_VCPU_DELAY },
+};
+
+static const struct key_map disk_keys[] = {
+	{ "rd.reqs", VAX_DISK_RD_REQS }, { "rd.bytes", VAX_DISK_RD_BYTES },
+	{ "rd.times", VAX_DISK_RD_TIME }, { "wr.reqs", VAX_DISK_WR_REQS },
+	{ "wr.bytes", VAX_DISK_WR_BYTES }, { "wr.times", VAX_DISK_WR_TIME },
+	{ "fl.reqs", VAX_DISK_FL_REQS }, { "fl.times", VAX_DISK_FL_TIME },
+	{ "errors", VAX_DISK_ERRORS }, { "capacity", VAX_DISK_CAPACITY },
+	{ "allocation", VAX_DISK_ALLOCATION }, { "physical", VAX_DISK_PHYSICAL },
+};
+
+static const struct key_map nic_keys[] = {
+	{ "rx.bytes", VAX_NIC_RX_BYTES }, { "rx.pkts", VAX_NIC_RX_PKTS },
+	{ "rx.errs", VAX_NIC_RX_ERRS }, { "rx.drop", VAX_NIC_RX_DROP },
+	{ "tx.bytes", VAX_NIC_TX_BYTES }, { "tx.pkts", VAX_NIC_TX_PKTS },
+	{ "tx.errs", VAX_NIC_TX_ERRS }, { "tx.drop", VAX_NIC_TX_DROP },
+};
+
+/* Split "block.12.rd.reqs" past prefix "block." into 12 and "rd.reqs". */
+static bool split_numbered(const char *key, const char *prefix, unsigned long *num,
+			   const char **rest)
+{
+	size_t plen = strlen(prefix);
+	char *end;
+
+	if (strncmp(key, prefix, plen) != 0 || key[plen] < '0' || key[plen] > '9')
+		return false;
+	errno = 0;
+	*num = strtoul(key + plen, &end, 10);
+	if (errno || *end != '.' || *num > 65535)
+		return false;
+	*rest = end + 1;
+	return true;
+}
+
+static unsigned group_of(const char *key)
+{
+	static const struct { const char *prefix; unsigned grp; } g[] = {
+		{ "state.", VAX_GRP_STATE }, { "cpu.", VAX_GRP_CPU },
+		{ "balloon.", VAX_GRP_BALLOON }, { "vcpu.", VAX_GRP_VCPU },
+		{ "block.", VAX_GRP_BLOCK }, { "net.", VAX_GRP_NET },
+	};
+	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++)
+		if (strncmp(key, g[i].prefix, strlen(g[i].prefix)) == 0)
+			return g[i].grp;
+	return 0;
+}
+
+static const char *disk_name(const struct vax_domdef *def, size_t k)
+{
+	return def->disks[k].target;
+}
+
+static const char *nic_name(const struct vax_domdef *def, size_t k)
+{
+	return def->nics[k].target;
+}
+
+/* Map each block.N / net.N number to a device position by its name. */
+static int *number_map(const virTypedParameter *p, int n, const char *prefix,
+		       const struct vax_domdef *def, size_t ndev,
+		       const char *(*name_of)(const struct vax_domdef *, size_t),
+		       unsigned long *nmap, bool *unknown_dev)
+{
+	unsigned long max = 0, num;
+	const char *rest;
+	int *map;
+
+	for (int i = 0; i < n; i++)
+		if (split_numbered(p[i].field, prefix, &num, &rest) && num + 1 > max)
+			max = num + 1;
+	*nmap = max;
+	if (!max || !(map = malloc(max * sizeof(*map))))
+		return NULL;
+	for (unsigned long i = 0; i < max; i++)
+		map[i] = -1;
+	for (int i = 0; i < n; i++) {
+		if (!split_numbered(p[i].field, prefix, &num, &rest) ||
+		    strcmp(rest, "name") != 0 || p[i].type != VIR_TYPED_PARAM_STRING ||
+		    !p[i].value.s)
+			continue;
+		bool found = false;
+		for (size_t k = 0; k < ndev && !found; k++) {
+			const char *dev = name_of(def, k);
+			if (dev && strcmp(dev, p[i].value.s) == 0) {
+				map[num] = (int)k;
+				found = true;
+			}
+		}
+		if (!found)
+			*unknown_dev = true;
+	}
+	return map;
+}
+
+unsigned vax_stats_apply(struct vax_domain *d, const virTypedParameter *p,
+			 int n, bool *unknown_dev)
+{
+	const struct vax_domdef *def = d->def;
+	unsigned groups = 0;
+	unsigned long num, nblk = 0, nnet = 0, nvcpu = 0;
+	const char *rest;
+	uint64_t u;
+	int f;
+
+	*unknown_dev = false;
+	int *blk = number_map(p, n, "block.", def, def->ndisks, disk_name,
+			      &nblk, unknown_dev);
+	int *net = number_map(p, n, "net.", def, def->nnics, nic_name,
+			      &nnet, unknown_dev);
+
+	for (int i = 0; i < n; i++)
+		if (split_numbered(p[i].field, "vcpu.", &num, &rest) && num < VAX_MAX_VCPUS &&
+		    num + 1 > nvcpu)
+			nvcpu = num + 1;
+	if (nvcpu && (d->vcpus = calloc(nvcpu, sizeof(*d->vcpus))))
+		d->nvcpus = nvcpu;
+
+	for (int i = 0; i < n; i++) {
+		const char *key = p[i].field;
+		groups |= group_of(key);
+		if (!param_u64(&p[i], &u))
+			continue;
+		if ((f = LOOKUP(dom_keys, key)) >= 0) {
+			vax_set(&d->vals, f, u);
+		} else if (strcmp(key, "balloon.current") == 0) {
+			vax_set(&d->vals, VAX_DOM_MEM_CUR, u);
+			vax_set(&d->vals, VAX_DOM_BAL_ACTUAL, u);
+		} else if (split_numbered(key, "vcpu.", &num, &rest)) {
+			if (num < d->nvcpus && (f = LOOKUP(vcpu_keys, rest)) >= 0)
+				vax_set(&d->vcpus[num].vals, f, u);
+		} else if (split_numbered(key, "block.", &num, &rest)) {
+			if (blk && num < nblk && blk[num] >= 0 &&
+			    (f = LOOKUP(disk_keys, rest)) >= 0)
+				vax_set(&d->disks[blk[num]].vals, f, u);
+		} else if (split_numbered(key, "net.", &num, &rest)) {
+			if (net && num < nnet && net[num] >= 0 &&
+			    (f = LOOKUP(nic_keys, rest)) >= 0)
+				vax_set(&d->nics[net[num]].vals, f, u);
+		}
+	}
+	free(blk);
+	free(net);
+	return groups;
+}
+
+void vax_stats_from_info(struct vax_domain *d, const virDomainInfo *info,
+			 unsigned groups)
+{
+	if (!(groups & VAX_GRP_STATE))
+		vax_set(&d->vals, VAX_DOM_STATE, info->state);
+	if (!(groups & VAX_GRP_BALLOON)) {
+		vax_set(&d->vals, VAX_DOM_MEM_MAX, info->maxMem);
+		vax_set(&d->vals, VAX_DOM_MEM_CUR, info->memory);
+	}
+	if (!(groups & VAX_GRP_VCPU))
+		vax_set(&d->vals, VAX_DOM_VCPU_CUR, info->nrVirtCpu);
+	if (!(groups & VAX_GRP_CPU))
+		vax_set(&d->vals, VAX_DOM_CPU_TIME, info->cpuTime);
+}
+
+void vax_stats_from_cpu(struct vax_domain *d, const virTypedParameter *p, int n)
+{
+	static const struct key_map keys[] = {
+		{ VIR_DOMAIN_CPU_STATS_CPUTIME, VAX_DOM_CPU_TIME },
+		{ VIR_DOMAIN_CPU_STATS_USERTIME, VAX_DOM_CPU_USER },
+		{ VIR_DOMAIN_CPU_STATS_SYSTEMTIME, VAX_DOM_CPU_SYSTEM },
+	};
+	uint64_t u;
+	int f;
+
+	for (int i = 0; i < n; i++)
+		if ((f = LOOKUP(keys, p[i].field)) >= 0 && param_u64(&p[i], &u))
+			vax_set(&d->vals, f, u);
+}
+
+void vax_stats_from_memory(struct vax_domain *d,
+			   const virDomainMemoryStatStruct *m, int n)
+{
+	static const int field[VIR_DOMAIN_MEMORY_STAT_NR] = {
+		[VIR_DOMAIN_MEMORY_STAT_SWAP_IN] = VAX_DOM_BAL_SWAP_IN,
+		[VIR_DOMAIN_MEMORY_STAT_SWAP_OUT] = VAX_DOM_BAL_SWAP_OUT,
+		[VIR_DOMAIN_MEMORY_STAT_MAJOR_FAULT] = VAX_DOM_BAL_MAJOR_FAULT,
+		[VIR_DOMAIN_MEMORY_STAT_MINOR_FAULT] = VAX_DOM_BAL_MINOR_FAULT,
+		[VIR_DOMAIN_MEMORY_STAT_UNUSED] = VAX_DOM_BAL_UNUSED,
+		[VIR_DOMAIN_MEMORY_STAT_AVAILABLE] = VAX_DOM_BAL_AVAILABLE,
+		[VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON] = VAX_DOM_BAL_ACTUAL,
+		[VIR_DOMAIN_MEMORY_STAT_RSS] = VAX_DOM_BAL_RSS,
+		[VIR_DOMAIN_MEMORY_STAT_USABLE] = VAX_DOM_BAL_USABLE,
+		[VIR_DOMAIN_MEMORY_STAT_DISK_CACHES] = VAX_DOM_BAL_DISK_CACHES,
+	};
+	for (int i = 0; i < n; i++) {
+		int tag = m[i].tag;
+		/* 0 is VAX_DOM_STATE, never a memory field: it marks "unmapped". */
+		if (tag >= 0 && tag < VIR_DOMAIN_MEMORY_STAT_NR && field[tag])
+			vax_set(&d->vals, field[tag], m[i].val);
+	}
+}
+
+int vax_stats_from_vcpus(struct vax_domain *d, const virVcpuInfo *v, int n)
+{
+	unsigned max = 0;
+
+	for (int i = 0; i < n; i++)
+		if (v[i].number < VAX_MAX_VCPUS && v[i].number + 1 > max)
+			max = v[i].number + 1;
+	free(d->vcpus);
+	d->vcpus = NULL;
+	d->nvcpus = 0;
+	if (!max)
+		return 0;
+	if (!(d->vcpus = calloc(max, sizeof(*d->vcpus))))
+		return -1;
+	d->nvcpus = max;
+	for (int i = 0; i < n; i++) {
+		if (v[i].number >= max)
+			continue;
+		struct vax_vals *s = &d->vcpus[v[i].number].vals;
+		if (v[i].state >= 0)
+			vax_set(s, VAX_VCPU_STATE, (uint64_t)v[i].state);
+		vax_set(s, VAX_VCPU_TIME, v[i].cpuTime);
+		if (v[i].cpu >= 0)
+			vax_set(s, VAX_VCPU_PCPU, (uint64_t)v[i].cpu);
+	}
+	return 0;
+}
+
+/* The old stats structs say "unsupported" with -1. */
+static void set_ll(struct vax_vals *s, int f, long long v)
+{
+	if (v >= 0)
+		vax_set(s, f, (uint64_t)v);
+}
+
+void vax_stats_from_block(struct vax_disk *disk, const virDomainBlockStatsStruct *b)
+{
+	set_ll(&disk->vals, VAX_DISK_RD_REQS, b->rd_req);
+	set_ll(&disk->vals, VAX_DISK_RD_BYTES, b->rd_bytes);
+	set_ll(&disk->vals, VAX_DISK_WR_REQS, b->wr_req);
+	set_ll(&disk->vals, VAX_DISK_WR_BYTES, b->wr_bytes);
+	set_ll(&disk->vals, VAX_DISK_ERRORS, b->errs);
+}
+
+void vax_stats_from_blockinfo(struct vax_disk *disk, const virDomainBlockInfo *b)
+{
+	vax_set(&disk->vals, VAX_DISK_CAPACITY, b->capacity);
+	vax_set(&disk->vals, VAX_DISK_ALLOCATION, b->allocation);
+	vax_set(&disk->vals, VAX_DISK_PHYSICAL, b->physical);
+}
+
+void vax_stats_from_iface(struct vax_nic *nic, const virDomainInterfaceStatsStruct *s)
+{
+	set_ll(&nic->vals, VAX_NIC_RX_BYTES, s->rx_bytes);
+	set_ll(&nic->vals, VAX_NIC_RX_PKTS, s->rx_packets);
+	set_ll(&nic->vals, VAX_NIC_RX_ERRS, s->rx_errs);
+	set_ll(&nic->vals, VAX_NIC_RX_DROP, s->rx_drop);
+	set_ll(&nic->vals, VAX_NIC_TX_BYTES, s->tx_bytes);
+	set_ll(&nic->vals, VAX_NIC_TX_PKTS, s->tx_packets);
+	set_ll(&nic->vals, VAX_NIC_TX_ERRS, s->tx_errs);
+	set_ll(&nic->vals, VAX_NIC_TX_DROP, s->tx_drop);
+}

@@ -1,0 +1,39 @@
+/* stats.h - libvirt statistics to model values. Pure conversions: no
+ * connection, no I/O, so unit tests and fuzzers drive them directly. */
+#ifndef VAX_STATS_H
+#define VAX_STATS_H
+
+#include <libvirt/libvirt.h>
+
+#include "model.h"
+
+/* Stats groups seen in a bulk record (a missing group triggers the
+ * per-domain fallback calls). */
+enum {
+	VAX_GRP_STATE = 1 << 0, VAX_GRP_CPU = 1 << 1, VAX_GRP_BALLOON = 1 << 2,
+	VAX_GRP_VCPU = 1 << 3, VAX_GRP_BLOCK = 1 << 4, VAX_GRP_NET = 1 << 5,
+};
+
+#define VAX_MAX_VCPUS 16384   /* above libvirt's own limits: a safety cap */
+
+/* Fill d from one virConnectGetAllDomainStats record. d->def must be set and
+ * d->disks / d->nics allocated to the def's device counts. Returns the groups
+ * seen; *unknown_dev is set when stats name a device the XML lacks (the
+ * definition changed: fetch the XML again). */
+unsigned vax_stats_apply(struct vax_domain *d, const virTypedParameter *p,
+			 int n, bool *unknown_dev);
+
+/* Per-domain fallbacks for drivers whose bulk stats lack a group. */
+void vax_stats_from_info(struct vax_domain *d, const virDomainInfo *info,
+			 unsigned groups);
+void vax_stats_from_cpu(struct vax_domain *d, const virTypedParameter *p, int n);
+void vax_stats_from_memory(struct vax_domain *d,
+			   const virDomainMemoryStatStruct *m, int n);
+int vax_stats_from_vcpus(struct vax_domain *d, const virVcpuInfo *v, int n);
+void vax_stats_from_block(struct vax_disk *disk,
+			  const virDomainBlockStatsStruct *b);
+void vax_stats_from_blockinfo(struct vax_disk *disk, const virDomainBlockInfo *b);
+void vax_stats_from_iface(struct vax_nic *nic,
+			  const virDomainInterfaceStatsStruct *s);
+
+#endif
