@@ -249,7 +249,12 @@ static void fallback(virDomainPtr dom, struct vax_domain *d, unsigned groups)
 		virTypedParameter p[8];
 		int n = virDomainGetCPUStats(dom, p, 8, -1, 1, 0);
 		if (n > 0) {
+			/* Total time stays GetInfo's, as virsh dominfo shows it;
+			 * this call adds user and system time. */
+			struct vax_vals keep = d->vals;
 			vax_stats_from_cpu(d, p, n);
+			if (vax_has(&keep, VAX_DOM_CPU_TIME))
+				vax_set(&d->vals, VAX_DOM_CPU_TIME, keep.v[VAX_DOM_CPU_TIME]);
 			virTypedParamsClear(p, n);
 		}
 	}
