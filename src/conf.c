@@ -136,7 +136,7 @@ int vax_config_line(struct vax_config *c, const char *line, char *err, size_t er
 		c->agentx_retries = (int)u;
 		return 0;
 	}
-	snprintf(err, errlen, "unknown directive \"%s\" (see virt-agentx.conf(5))", name);
+	snprintf(err, errlen, "unknown directive \"%s\" (see the README)", name);
 	return -1;
 }
 

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,8 +67,8 @@ int vax_domxml_kib(const char *number, const char *unit, unsigned long long *kib
 	unsigned long long n;
 	char *end;
 
-	if (!number || *number == '-' || *number == '\0')
-		return -1;
+	if (!number || !isdigit((unsigned char)*number))
+		return -1;   /* strtoull would take " -1" as 2^64-1 */
 	errno = 0;
 	n = strtoull(number, &end, 10);
 	if (errno || *end)
@@ -101,8 +102,8 @@ static void parse_count(const char *s, struct vax_vals *v, int field)
 	char *end;
 	unsigned long n;
 
-	if (!s || *s == '-')
-		return;
+	if (!s || !isdigit((unsigned char)*s))
+		return;   /* strtoul would wrap " -1" around */
 	errno = 0;
 	n = strtoul(s, &end, 10);
 	if (!errno && !*end && end != s && n <= 0xFFFFFFFFUL)
@@ -174,8 +175,10 @@ static void parse_nic(const xmlNode *n, struct vax_nic_def *d)
 	free(mac);
 	d->target = attr(child(n, "target"), "dev");
 	d->model = attr(child(n, "model"), "type");
-	if (src && !(d->source = attr(src, "bridge")) &&
-	    !(d->source = attr(src, "network")) && !(d->source = attr(src, "dev")))
+	/* A running type='network' NIC names its bridge too: the network is
+	 * what the user defined (and what virsh domiflist shows). */
+	if (src && !(d->source = attr(src, "network")) &&
+	    !(d->source = attr(src, "bridge")) && !(d->source = attr(src, "dev")))
 		d->source = attr(src, "path");
 	if (filter) {
 		d->filterref = attr(filter, "filter");

@@ -163,6 +163,13 @@ int vax_index_load(struct vax_index *ix, void (*warn)(const char *msg),
 			return -1;
 		}
 	}
+	if (ferror(f)) {
+		/* A partial map would hand out indexes the file already holds. */
+		snprintf(err, errlen, "%s: cannot read index file: %s", ix->path,
+			 strerror(errno));
+		fclose(f);
+		return -1;
+	}
 	fclose(f);
 	return 0;
 }

@@ -1,0 +1,1064 @@
+/* check_stats.c - libvirt statistics to model values. */
+#include "config.h"
+
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libvirt/libvirt.h>
+
+#include "fixtures.h"
+#include "stats.h"
+
+#define UUID "8e3b1c1a-0d5e-4f8a-9a51-000000000001"
+#define ALL_GROUPS (VAX_GRP_STATE | VAX_GRP_CPU | VAX_GRP_BALLOON | \
+		    VAX_GRP_VCPU | VAX_GRP_BLOCK | VAX_GRP_NET)
+#define BIT(f) (UINT64_C(1) << (f))
+
+/* The domain under test: disks vda, vdb; NICs tap0, a user-mode NIC
+ * without a target, vnet1. */
+static struct vax_domain dom;
+static virTypedParameterPtr params;
+static int nparams, maxparams;
+static bool unknown_dev;
+
+static void setup(void)
+{
+	static const char *const disks[] = { "vda", "vdb" };
+	static const char *const nics[] = { "tap0", NULL, "vnet1" };
+
+	fx_domain_init(&dom, 1, "web01", UUID, -1, fx_domdef(disks, 2, nics, 3), 0);
+	params = NULL;
+	nparams = maxparams = 0;
+	unknown_dev = false;
+}
+
+static void teardown(void)
+{
+	virTypedParamsFree(params, nparams);
+	params = NULL;
+	nparams = maxparams = 0;
+	fx_domain_clear(&dom);
+}
+
+static const char *key(char *buf, size_t len, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static const char *key(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(buf, len, fmt, ap);
+
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_lt(n, (int)len);
+	return buf;
+}
+
+#define ADDER(fn, ctype, vir) \
+	static void fn(ctype v, const char *fmt, ...) __attribute__((format(printf, 2, 3))); \
+	static void fn(ctype v, const char *fmt, ...) \
+	{ \
+		char buf[VIR_TYPED_PARAM_FIELD_LENGTH]; \
+		va_list ap; \
+		va_start(ap, fmt); \
+		key(buf, sizeof(buf), fmt, ap); \
+		va_end(ap); \
+		ck_assert_int_eq(vir(&params, &nparams, &maxparams, buf, v), 0); \
+	}
+ADDER(add_ull, unsigned long long, virTypedParamsAddULLong)
+ADDER(add_ll, long long, virTypedParamsAddLLong)
+ADDER(add_uint, unsigned int, virTypedParamsAddUInt)
+ADDER(add_int, int, virTypedParamsAddInt)
+ADDER(add_double, double, virTypedParamsAddDouble)
+ADDER(add_bool, int, virTypedParamsAddBoolean)
+ADDER(add_str, const char *, virTypedParamsAddString)
+
+static unsigned apply(void)
+{
+	return vax_stats_apply(&dom, params, nparams, &unknown_dev);
+}
+
+/* ---- a full QEMU-like record ---- */
+
+static void add_block(int n, const char *name, unsigned long long base)
+{
+	add_str(name, "block.%d.name", n);
+	add_str("/var/lib/libvirt/images/x.qcow2", "block.%d.path", n);
+	add_ull(base + 1, "block.%d.rd.reqs", n);
+	add_ull(base + 2, "block.%d.rd.bytes", n);
+	add_ull(base + 3, "block.%d.rd.times", n);
+	add_ull(base + 4, "block.%d.wr.reqs", n);
+	add_ull(base + 5, "block.%d.wr.bytes", n);
+	add_ull(base + 6, "block.%d.wr.times", n);
+	add_ull(base + 7, "block.%d.fl.reqs", n);
+	add_ull(base + 8, "block.%d.fl.times", n);
+	add_ull(base + 9, "block.%d.allocation", n);
+	add_ull(base + 10, "block.%d.capacity", n);
+	add_ull(base + 11, "block.%d.physical", n);
+}
+
+static void check_block(const struct vax_disk *d, unsigned long long base)
+{
+	const struct vax_vals *v = &d->vals;
+
+	ck_assert_uint_eq(v->have, BIT(VAX_DISK_RD_REQS) | BIT(VAX_DISK_RD_BYTES) |
+			  BIT(VAX_DISK_RD_TIME) | BIT(VAX_DISK_WR_REQS) |
+			  BIT(VAX_DISK_WR_BYTES) | BIT(VAX_DISK_WR_TIME) |
+			  BIT(VAX_DISK_FL_REQS) | BIT(VAX_DISK_FL_TIME) |
+			  BIT(VAX_DISK_ALLOCATION) | BIT(VAX_DISK_CAPACITY) |
+			  BIT(VAX_DISK_PHYSICAL));
+	ck_assert_uint_eq(v->v[VAX_DISK_RD_REQS], base + 1);
+	ck_assert_uint_eq(v->v[VAX_DISK_RD_BYTES], base + 2);
+	ck_assert_uint_eq(v->v[VAX_DISK_RD_TIME], base + 3);
+	ck_assert_uint_eq(v->v[VAX_DISK_WR_REQS], base + 4);
+	ck_assert_uint_eq(v->v[VAX_DISK_WR_BYTES], base + 5);
+	ck_assert_uint_eq(v->v[VAX_DISK_WR_TIME], base + 6);
+	ck_assert_uint_eq(v->v[VAX_DISK_FL_REQS], base + 7);
+	ck_assert_uint_eq(v->v[VAX_DISK_FL_TIME], base + 8);
+	ck_assert_uint_eq(v->v[VAX_DISK_ALLOCATION], base + 9);
+	ck_assert_uint_eq(v->v[VAX_DISK_CAPACITY], base + 10);
+	ck_assert_uint_eq(v->v[VAX_DISK_PHYSICAL], base + 11);
+	ck_assert(!vax_has(v, VAX_DISK_ERRORS));
+}
+
+static void add_net(int n, const char *name, unsigned long long base)
+{
+	add_str(name, "net.%d.name", n);
+	add_ull(base + 1, "net.%d.rx.bytes", n);
+	add_ull(base + 2, "net.%d.rx.pkts", n);
+	add_ull(base + 3, "net.%d.rx.errs", n);
+	add_ull(base + 4, "net.%d.rx.drop", n);
+	add_ull(base + 5, "net.%d.tx.bytes", n);
+	add_ull(base + 6, "net.%d.tx.pkts", n);
+	add_ull(base + 7, "net.%d.tx.errs", n);
+	add_ull(base + 8, "net.%d.tx.drop", n);
+}
+
+static void check_net(const struct vax_nic *nic, unsigned long long base)
+{
+	const struct vax_vals *v = &nic->vals;
+
+	ck_assert_uint_eq(v->have, BIT(VAX_NIC_NFIELDS - 1) - 1);  /* all but ifindex */
+	ck_assert_uint_eq(v->v[VAX_NIC_RX_BYTES], base + 1);
+	ck_assert_uint_eq(v->v[VAX_NIC_RX_PKTS], base + 2);
+	ck_assert_uint_eq(v->v[VAX_NIC_RX_ERRS], base + 3);
+	ck_assert_uint_eq(v->v[VAX_NIC_RX_DROP], base + 4);
+	ck_assert_uint_eq(v->v[VAX_NIC_TX_BYTES], base + 5);
+	ck_assert_uint_eq(v->v[VAX_NIC_TX_PKTS], base + 6);
+	ck_assert_uint_eq(v->v[VAX_NIC_TX_ERRS], base + 7);
+	ck_assert_uint_eq(v->v[VAX_NIC_TX_DROP], base + 8);
+	ck_assert(!vax_has(v, VAX_NIC_HOST_IFINDEX));
+}
+
+static void add_vcpu(int n, unsigned long long base)
+{
+	add_int(1, "vcpu.%d.state", n);
+	add_ull(base + 1, "vcpu.%d.time", n);
+	add_ull(base + 2, "vcpu.%d.wait", n);
+	add_ull(base + 3, "vcpu.%d.delay", n);
+	add_bool(0, "vcpu.%d.halted", n);
+}
+
+static void add_full_record(void)
+{
+	add_int(VIR_DOMAIN_RUNNING, "state.state");
+	add_int(VIR_DOMAIN_RUNNING_BOOTED, "state.reason");
+	add_ull(1000000001ULL, "cpu.time");
+	add_ull(1000000002ULL, "cpu.user");
+	add_ull(1000000003ULL, "cpu.system");
+	add_ull(2000001, "balloon.current");
+	add_ull(2000002, "balloon.maximum");
+	add_ull(2000003, "balloon.swap_in");
+	add_ull(2000004, "balloon.swap_out");
+	add_ull(2000005, "balloon.major_fault");
+	add_ull(2000006, "balloon.minor_fault");
+	add_ull(2000007, "balloon.unused");
+	add_ull(2000008, "balloon.available");
+	add_ull(2000009, "balloon.usable");
+	add_ull(1700000000, "balloon.last-update");
+	add_ull(2000010, "balloon.rss");
+	add_ull(2000011, "balloon.disk_caches");
+	add_uint(2, "vcpu.current");
+	add_uint(4, "vcpu.maximum");
+	add_vcpu(0, 3000000);
+	add_vcpu(1, 3000010);
+	add_uint(2, "block.count");
+	add_block(0, "vda", 4000000);
+	add_block(1, "vdb", 4000100);
+	add_uint(2, "net.count");
+	add_net(0, "tap0", 5000000);
+	add_net(1, "vnet1", 5000100);
+}
+
+START_TEST(test_full_record_groups)
+{
+	add_full_record();
+	ck_assert_uint_eq(apply(), ALL_GROUPS);
+	ck_assert(!unknown_dev);
+}
+END_TEST
+
+START_TEST(test_full_record_domain)
+{
+	const struct vax_vals *v = &dom.vals;
+
+	add_full_record();
+	apply();
+	ck_assert_uint_eq(v->v[VAX_DOM_STATE], VIR_DOMAIN_RUNNING);
+	ck_assert_uint_eq(v->v[VAX_DOM_REASON], VIR_DOMAIN_RUNNING_BOOTED);
+	ck_assert_uint_eq(v->v[VAX_DOM_CPU_TIME], 1000000001ULL);
+	ck_assert_uint_eq(v->v[VAX_DOM_CPU_USER], 1000000002ULL);
+	ck_assert_uint_eq(v->v[VAX_DOM_CPU_SYSTEM], 1000000003ULL);
+	ck_assert_uint_eq(v->v[VAX_DOM_MEM_CUR], 2000001);
+	ck_assert_uint_eq(v->v[VAX_DOM_BAL_ACTUAL], 2000001);
+	ck_assert_uint_eq(v->v[VAX_DOM_MEM_MAX], 2000002);
+	ck_assert_uint_eq(v->v[VAX_DOM_BAL_SWAP_IN], 2000003);
+	ck_assert_uint_eq(v->v[VAX_DOM_BAL_SWAP_OUT], 2000004);
+	ck_assert_uint_eq(v->v[VAX_DOM_BAL_MAJOR_FAULT], 2000005);
+	ck_assert_uint_eq(v->v[VAX_DOM_BAL_MINOR_FAULT], 2000006);
+	ck_assert_uint_eq(v->v[VAX_DOM_BAL_UNUSED], 2000007);
+	ck_assert_uint_eq(v->v[VAX_DOM_BAL_AVAILABLE], 2000008);
+	ck_assert_uint_eq(v->v[VAX_DOM_BAL_USABLE], 2000009);
+	ck_assert_uint_eq(v->v[VAX_DOM_BAL_RSS], 2000010);
+	ck_assert_uint_eq(v->v[VAX_DOM_BAL_DISK_CACHES], 2000011);
+	ck_assert_uint_eq(v->v[VAX_DOM_VCPU_CUR], 2);
+	ck_assert_uint_eq(v->v[VAX_DOM_VCPU_MAX], 4);
+	/* Everything but what only the domain object tells. */
+	ck_assert_uint_eq(v->have, (BIT(VAX_DOM_NFIELDS) - 1) & ~(BIT(VAX_DOM_ID) |
+			  BIT(VAX_DOM_PERSISTENT) | BIT(VAX_DOM_AUTOSTART)));
+}
+END_TEST
+
+START_TEST(test_full_record_vcpus)
+{
+	add_full_record();
+	apply();
+	ck_assert_uint_eq(dom.nvcpus, 2);
+	ck_assert_ptr_nonnull(dom.vcpus);
+	for (int i = 0; i < 2; i++) {
+		const struct vax_vals *v = &dom.vcpus[i].vals;
+		unsigned long long base = 3000000 + 10 * (unsigned)i;
+		ck_assert_uint_eq(v->have, BIT(VAX_VCPU_STATE) | BIT(VAX_VCPU_TIME) |
+				  BIT(VAX_VCPU_WAIT) | BIT(VAX_VCPU_DELAY));
+		ck_assert_uint_eq(v->v[VAX_VCPU_STATE], 1);
+		ck_assert_uint_eq(v->v[VAX_VCPU_TIME], base + 1);
+		ck_assert_uint_eq(v->v[VAX_VCPU_WAIT], base + 2);
+		ck_assert_uint_eq(v->v[VAX_VCPU_DELAY], base + 3);
+		ck_assert(!vax_has(v, VAX_VCPU_PCPU));
+	}
+}
+END_TEST
+
+START_TEST(test_full_record_disks)
+{
+	add_full_record();
+	apply();
+	check_block(&dom.disks[0], 4000000);
+	check_block(&dom.disks[1], 4000100);
+}
+END_TEST
+
+START_TEST(test_full_record_nics)
+{
+	add_full_record();
+	apply();
+	check_net(&dom.nics[0], 5000000);
+	ck_assert_uint_eq(dom.nics[1].vals.have, 0);   /* the user-mode NIC */
+	check_net(&dom.nics[2], 5000100);
+}
+END_TEST
+
+/* ---- device numbering ---- */
+
+START_TEST(test_net_gap_maps_by_name)
+{
+	add_uint(3, "net.count");
+	add_net(0, "vnet1", 100);
+	add_net(2, "tap0", 200);
+	ck_assert_uint_eq(apply(), VAX_GRP_NET);
+	ck_assert(!unknown_dev);
+	check_net(&dom.nics[0], 200);
+	ck_assert_uint_eq(dom.nics[1].vals.have, 0);
+	check_net(&dom.nics[2], 100);
+}
+END_TEST
+
+START_TEST(test_block_only_second)
+{
+	add_uint(1, "block.count");
+	add_block(1, "vdb", 700);
+	ck_assert_uint_eq(apply(), VAX_GRP_BLOCK);
+	ck_assert(!unknown_dev);
+	ck_assert_uint_eq(dom.disks[0].vals.have, 0);
+	check_block(&dom.disks[1], 700);
+}
+END_TEST
+
+START_TEST(test_block_order_swapped)
+{
+	add_block(0, "vdb", 100);
+	add_block(1, "vda", 200);
+	apply();
+	check_block(&dom.disks[0], 200);
+	check_block(&dom.disks[1], 100);
+}
+END_TEST
+
+START_TEST(test_name_after_values)
+{
+	/* The name may come after the numbers of its device. */
+	add_ull(42, "block.1.rd.reqs");
+	add_str("vda", "block.1.name");
+	apply();
+	ck_assert_uint_eq(dom.disks[0].vals.v[VAX_DISK_RD_REQS], 42);
+	ck_assert(vax_has(&dom.disks[0].vals, VAX_DISK_RD_REQS));
+}
+END_TEST
+
+START_TEST(test_unknown_block_device)
+{
+	add_block(0, "sdz", 100);
+	ck_assert_uint_eq(apply(), VAX_GRP_BLOCK);
+	ck_assert(unknown_dev);
+	ck_assert_uint_eq(dom.disks[0].vals.have, 0);
+	ck_assert_uint_eq(dom.disks[1].vals.have, 0);
+}
+END_TEST
+
+START_TEST(test_unknown_block_others_kept)
+{
+	add_block(0, "vda", 100);
+	add_block(1, "sdz", 200);
+	apply();
+	ck_assert(unknown_dev);
+	check_block(&dom.disks[0], 100);
+	ck_assert_uint_eq(dom.disks[1].vals.have, 0);
+}
+END_TEST
+
+START_TEST(test_unknown_net_device)
+{
+	add_net(0, "vnet9", 100);
+	apply();
+	ck_assert(unknown_dev);
+	for (int i = 0; i < 3; i++)
+		ck_assert_uint_eq(dom.nics[i].vals.have, 0);
+}
+END_TEST
+
+START_TEST(test_empty_name_matches_nothing)
+{
+	/* A device without a target never matches, not even "". */
+	add_net(0, "", 100);
+	apply();
+	ck_assert(unknown_dev);
+	ck_assert_uint_eq(dom.nics[1].vals.have, 0);
+}
+END_TEST
+
+START_TEST(test_values_without_name)
+{
+	add_ull(5, "block.0.rd.reqs");
+	add_ull(6, "net.0.rx.bytes");
+	apply();
+	ck_assert(!unknown_dev);
+	ck_assert_uint_eq(dom.disks[0].vals.have, 0);
+	ck_assert_uint_eq(dom.nics[0].vals.have, 0);
+}
+END_TEST
+
+START_TEST(test_name_not_a_string)
+{
+	add_ull(0, "block.0.name");
+	add_ull(5, "block.0.rd.reqs");
+	apply();
+	ck_assert_uint_eq(dom.disks[0].vals.have, 0);
+	ck_assert_uint_eq(dom.disks[1].vals.have, 0);
+}
+END_TEST
+
+START_TEST(test_no_devices_in_def)
+{
+	fx_domain_clear(&dom);
+	fx_domain_init(&dom, 1, "empty", UUID, -1, NULL, 0);
+	add_block(0, "vda", 100);
+	add_net(0, "tap0", 100);
+	ck_assert_uint_eq(apply(), VAX_GRP_BLOCK | VAX_GRP_NET);
+	ck_assert(unknown_dev);
+}
+END_TEST
+
+START_TEST(test_huge_block_numbers)
+{
+	add_str("vda", "block.99999.name");
+	add_ull(1, "block.99999.rd.reqs");
+	add_str("vda", "block.4294967296.name");
+	add_ull(2, "block.4294967296.rd.reqs");
+	add_str("vda", "block.99999999999999999999.name");
+	add_ull(3, "block.99999999999999999999.rd.reqs");
+	add_str("tap0", "net.18446744073709551615.name");
+	add_ull(4, "net.18446744073709551615.rx.bytes");
+	apply();
+	ck_assert_uint_eq(dom.disks[0].vals.have, 0);
+	ck_assert_uint_eq(dom.disks[1].vals.have, 0);
+	ck_assert_uint_eq(dom.nics[0].vals.have, 0);
+}
+END_TEST
+
+START_TEST(test_highest_block_number)
+{
+	add_str("vdb", "block.65535.name");
+	add_ull(9, "block.65535.wr.reqs");
+	apply();
+	ck_assert(!unknown_dev);
+	ck_assert_uint_eq(dom.disks[1].vals.have, BIT(VAX_DISK_WR_REQS));
+	ck_assert_uint_eq(dom.disks[1].vals.v[VAX_DISK_WR_REQS], 9);
+}
+END_TEST
+
+START_TEST(test_malformed_keys)
+{
+	add_str("vda", "block.0.name");
+	add_ull(1, "block..rd.reqs");
+	add_ull(2, "block.0x0.rd.reqs");
+	add_ull(3, "block.-1.rd.reqs");
+	add_ull(4, "block.0");
+	add_ull(5, "block.0.");
+	add_ull(6, "block.0.rd.reqs.extra");
+	add_ull(7, "block.0.RD.REQS");
+	add_ull(8, "blocks.0.rd.reqs");
+	add_ull(9, "block. 0.rd.reqs");
+	add_ull(10, "vcpu.");
+	add_ull(11, "vcpu.0");
+	add_ull(12, "cpu.");
+	add_ull(13, "unknown.key");
+	apply();
+	ck_assert_uint_eq(dom.disks[0].vals.have, 0);
+	ck_assert_uint_eq(dom.vals.have, 0);
+}
+END_TEST
+
+/* ---- groups and absent values ---- */
+
+START_TEST(test_missing_groups)
+{
+	add_int(VIR_DOMAIN_PAUSED, "state.state");
+	add_int(VIR_DOMAIN_PAUSED_USER, "state.reason");
+	add_ull(77, "cpu.time");
+	ck_assert_uint_eq(apply(), VAX_GRP_STATE | VAX_GRP_CPU);
+	ck_assert_uint_eq(dom.vals.have, BIT(VAX_DOM_STATE) | BIT(VAX_DOM_REASON) |
+			  BIT(VAX_DOM_CPU_TIME));
+	ck_assert(!vax_has(&dom.vals, VAX_DOM_MEM_CUR));
+	ck_assert(!vax_has(&dom.vals, VAX_DOM_BAL_RSS));
+	ck_assert(!vax_has(&dom.vals, VAX_DOM_VCPU_CUR));
+	ck_assert(!vax_has(&dom.vals, VAX_DOM_CPU_USER));
+	ck_assert_uint_eq(dom.nvcpus, 0);
+	ck_assert_ptr_null(dom.vcpus);
+	ck_assert_uint_eq(dom.disks[0].vals.have, 0);
+	ck_assert_uint_eq(dom.nics[0].vals.have, 0);
+}
+END_TEST
+
+START_TEST(test_no_params)
+{
+	ck_assert_uint_eq(apply(), 0);
+	ck_assert(!unknown_dev);
+	ck_assert_uint_eq(dom.vals.have, 0);
+	ck_assert_uint_eq(dom.nvcpus, 0);
+}
+END_TEST
+
+START_TEST(test_unknown_dev_reset)
+{
+	unknown_dev = true;
+	add_int(1, "state.state");
+	apply();
+	ck_assert(!unknown_dev);
+}
+END_TEST
+
+START_TEST(test_group_seen_without_values)
+{
+	/* A group is "seen" even when none of its values is usable. */
+	add_double(1.5, "balloon.rss");
+	add_ull(3, "balloon.last-update");
+	ck_assert_uint_eq(apply(), VAX_GRP_BALLOON);
+	ck_assert_uint_eq(dom.vals.have, 0);
+}
+END_TEST
+
+START_TEST(test_negative_int_absent)
+{
+	add_int(-1, "state.state");
+	add_int(-5, "state.reason");
+	add_int(-1, "vcpu.0.state");
+	apply();
+	ck_assert(!vax_has(&dom.vals, VAX_DOM_STATE));
+	ck_assert(!vax_has(&dom.vals, VAX_DOM_REASON));
+	ck_assert_uint_eq(dom.nvcpus, 1);
+	ck_assert(!vax_has(&dom.vcpus[0].vals, VAX_VCPU_STATE));
+}
+END_TEST
+
+START_TEST(test_negative_llong_absent)
+{
+	add_ll(-1, "cpu.time");
+	add_ll(-9223372036854775807LL - 1, "cpu.user");
+	add_ll(12, "cpu.system");
+	add_str("vda", "block.0.name");
+	add_ll(-1, "block.0.rd.reqs");
+	apply();
+	ck_assert(!vax_has(&dom.vals, VAX_DOM_CPU_TIME));
+	ck_assert(!vax_has(&dom.vals, VAX_DOM_CPU_USER));
+	ck_assert(vax_has(&dom.vals, VAX_DOM_CPU_SYSTEM));
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_CPU_SYSTEM], 12);
+	ck_assert(!vax_has(&dom.disks[0].vals, VAX_DISK_RD_REQS));
+}
+END_TEST
+
+START_TEST(test_double_and_string_absent)
+{
+	add_double(3.0, "balloon.rss");
+	add_str("12", "cpu.user");
+	add_str("vda", "block.0.name");
+	add_double(1e3, "block.0.rd.bytes");
+	add_str("tap0", "net.0.name");
+	add_str("100", "net.0.rx.bytes");
+	apply();
+	ck_assert(!vax_has(&dom.vals, VAX_DOM_BAL_RSS));
+	ck_assert(!vax_has(&dom.vals, VAX_DOM_CPU_USER));
+	ck_assert_uint_eq(dom.disks[0].vals.have, 0);
+	ck_assert_uint_eq(dom.nics[0].vals.have, 0);
+}
+END_TEST
+
+START_TEST(test_other_integer_types)
+{
+	add_uint(4000000000u, "cpu.time");
+	add_ll(9223372036854775807LL, "cpu.user");
+	add_int(0, "state.reason");
+	add_bool(1, "state.state");
+	apply();
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_CPU_TIME], 4000000000u);
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_CPU_USER], 9223372036854775807ULL);
+	ck_assert(vax_has(&dom.vals, VAX_DOM_REASON));   /* 0 is a value */
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_REASON], 0);
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_STATE], 1);
+}
+END_TEST
+
+START_TEST(test_counter_max)
+{
+	add_ull(18446744073709551615ULL, "cpu.time");
+	apply();
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_CPU_TIME], 18446744073709551615ULL);
+}
+END_TEST
+
+/* ---- vCPU numbers ---- */
+
+START_TEST(test_vcpu_above_max_ignored)
+{
+	add_ull(5, "vcpu.%d.time", VAX_MAX_VCPUS);
+	add_int(1, "vcpu.20000.state");
+	add_ull(6, "vcpu.4294967296.time");
+	apply();
+	ck_assert_uint_eq(dom.nvcpus, 0);
+	ck_assert_ptr_null(dom.vcpus);
+}
+END_TEST
+
+START_TEST(test_vcpu_above_max_with_others)
+{
+	add_ull(7, "vcpu.1.time");
+	add_ull(5, "vcpu.%d.time", VAX_MAX_VCPUS);
+	apply();
+	ck_assert_uint_eq(dom.nvcpus, 2);
+	ck_assert_uint_eq(dom.vcpus[0].vals.have, 0);
+	ck_assert_uint_eq(dom.vcpus[1].vals.v[VAX_VCPU_TIME], 7);
+}
+END_TEST
+
+START_TEST(test_vcpu_highest_allowed)
+{
+	add_ull(8, "vcpu.%d.time", VAX_MAX_VCPUS - 1);
+	apply();
+	ck_assert_uint_eq(dom.nvcpus, VAX_MAX_VCPUS);
+	ck_assert_uint_eq(dom.vcpus[VAX_MAX_VCPUS - 1].vals.v[VAX_VCPU_TIME], 8);
+}
+END_TEST
+
+START_TEST(test_vcpu_gap)
+{
+	add_vcpu(0, 100);
+	add_vcpu(3, 400);
+	apply();
+	ck_assert_uint_eq(dom.nvcpus, 4);
+	ck_assert_uint_eq(dom.vcpus[0].vals.v[VAX_VCPU_TIME], 101);
+	ck_assert_uint_eq(dom.vcpus[1].vals.have, 0);
+	ck_assert_uint_eq(dom.vcpus[2].vals.have, 0);
+	ck_assert_uint_eq(dom.vcpus[3].vals.v[VAX_VCPU_DELAY], 403);
+}
+END_TEST
+
+/* ---- fallbacks ---- */
+
+static const virDomainInfo info = {
+	.state = VIR_DOMAIN_SHUTOFF, .maxMem = 4194304, .memory = 2097152,
+	.nrVirtCpu = 3, .cpuTime = 123456789ULL,
+};
+
+START_TEST(test_from_info_all)
+{
+	vax_stats_from_info(&dom, &info, 0);
+	ck_assert_uint_eq(dom.vals.have, BIT(VAX_DOM_STATE) | BIT(VAX_DOM_MEM_MAX) |
+			  BIT(VAX_DOM_MEM_CUR) | BIT(VAX_DOM_VCPU_CUR) |
+			  BIT(VAX_DOM_CPU_TIME));
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_STATE], VIR_DOMAIN_SHUTOFF);
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_MEM_MAX], 4194304);
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_MEM_CUR], 2097152);
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_VCPU_CUR], 3);
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_CPU_TIME], 123456789ULL);
+}
+END_TEST
+
+START_TEST(test_from_info_respects_groups)
+{
+	vax_stats_from_info(&dom, &info, VAX_GRP_STATE | VAX_GRP_CPU |
+			    VAX_GRP_BALLOON | VAX_GRP_VCPU);
+	ck_assert_uint_eq(dom.vals.have, 0);
+}
+END_TEST
+
+START_TEST(test_from_info_partial_groups)
+{
+	vax_set(&dom.vals, VAX_DOM_MEM_CUR, 99);   /* from the bulk record */
+	vax_stats_from_info(&dom, &info, VAX_GRP_BALLOON | VAX_GRP_CPU);
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_MEM_CUR], 99);
+	ck_assert(!vax_has(&dom.vals, VAX_DOM_MEM_MAX));
+	ck_assert(!vax_has(&dom.vals, VAX_DOM_CPU_TIME));
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_STATE], VIR_DOMAIN_SHUTOFF);
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_VCPU_CUR], 3);
+}
+END_TEST
+
+START_TEST(test_from_cpu)
+{
+	add_ull(100, VIR_DOMAIN_CPU_STATS_CPUTIME);
+	add_ull(60, VIR_DOMAIN_CPU_STATS_USERTIME);
+	add_ull(40, VIR_DOMAIN_CPU_STATS_SYSTEMTIME);
+	add_ull(99, VIR_DOMAIN_CPU_STATS_VCPUTIME);
+	vax_stats_from_cpu(&dom, params, nparams);
+	ck_assert_uint_eq(dom.vals.have, BIT(VAX_DOM_CPU_TIME) | BIT(VAX_DOM_CPU_USER) |
+			  BIT(VAX_DOM_CPU_SYSTEM));
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_CPU_TIME], 100);
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_CPU_USER], 60);
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_CPU_SYSTEM], 40);
+}
+END_TEST
+
+START_TEST(test_from_cpu_bad_types)
+{
+	add_ll(-1, VIR_DOMAIN_CPU_STATS_CPUTIME);
+	add_double(1.0, VIR_DOMAIN_CPU_STATS_USERTIME);
+	add_str("4", VIR_DOMAIN_CPU_STATS_SYSTEMTIME);
+	vax_stats_from_cpu(&dom, params, nparams);
+	ck_assert_uint_eq(dom.vals.have, 0);
+	vax_stats_from_cpu(&dom, NULL, 0);
+	ck_assert_uint_eq(dom.vals.have, 0);
+}
+END_TEST
+
+START_TEST(test_from_memory)
+{
+	const virDomainMemoryStatStruct m[] = {
+		{ VIR_DOMAIN_MEMORY_STAT_SWAP_IN, 1 },
+		{ VIR_DOMAIN_MEMORY_STAT_SWAP_OUT, 2 },
+		{ VIR_DOMAIN_MEMORY_STAT_MAJOR_FAULT, 3 },
+		{ VIR_DOMAIN_MEMORY_STAT_MINOR_FAULT, 4 },
+		{ VIR_DOMAIN_MEMORY_STAT_UNUSED, 5 },
+		{ VIR_DOMAIN_MEMORY_STAT_AVAILABLE, 6 },
+		{ VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON, 7 },
+		{ VIR_DOMAIN_MEMORY_STAT_RSS, 8 },
+		{ VIR_DOMAIN_MEMORY_STAT_USABLE, 9 },
+		{ VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE, 10 },
+		{ VIR_DOMAIN_MEMORY_STAT_DISK_CACHES, 11 },
+	};
+
+	vax_stats_from_memory(&dom, m, (int)(sizeof(m) / sizeof(m[0])));
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_BAL_SWAP_IN], 1);
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_BAL_SWAP_OUT], 2);
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_BAL_MAJOR_FAULT], 3);
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_BAL_MINOR_FAULT], 4);
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_BAL_UNUSED], 5);
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_BAL_AVAILABLE], 6);
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_BAL_ACTUAL], 7);
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_BAL_RSS], 8);
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_BAL_USABLE], 9);
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_BAL_DISK_CACHES], 11);
+	ck_assert_uint_eq(dom.vals.have, BIT(VAX_DOM_BAL_SWAP_IN) |
+			  BIT(VAX_DOM_BAL_SWAP_OUT) | BIT(VAX_DOM_BAL_MAJOR_FAULT) |
+			  BIT(VAX_DOM_BAL_MINOR_FAULT) | BIT(VAX_DOM_BAL_UNUSED) |
+			  BIT(VAX_DOM_BAL_AVAILABLE) | BIT(VAX_DOM_BAL_ACTUAL) |
+			  BIT(VAX_DOM_BAL_RSS) | BIT(VAX_DOM_BAL_USABLE) |
+			  BIT(VAX_DOM_BAL_DISK_CACHES));
+}
+END_TEST
+
+START_TEST(test_from_memory_unknown_tags)
+{
+	const virDomainMemoryStatStruct m[] = {
+		{ -1, 1 },
+		{ VIR_DOMAIN_MEMORY_STAT_NR, 2 },
+		{ 99, 3 },
+		{ 2147483647, 4 },
+		{ VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE, 5 },
+		{ VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGALLOC, 6 },
+		{ VIR_DOMAIN_MEMORY_STAT_RSS, 7 },
+	};
+
+	vax_stats_from_memory(&dom, m, (int)(sizeof(m) / sizeof(m[0])));
+	ck_assert_uint_eq(dom.vals.have, BIT(VAX_DOM_BAL_RSS));
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_BAL_RSS], 7);
+	ck_assert(!vax_has(&dom.vals, VAX_DOM_STATE));
+}
+END_TEST
+
+START_TEST(test_from_vcpus)
+{
+	const virVcpuInfo v[] = {
+		{ .number = 0, .state = VIR_VCPU_RUNNING, .cpuTime = 100, .cpu = 3 },
+		{ .number = 1, .state = VIR_VCPU_BLOCKED, .cpuTime = 200, .cpu = -1 },
+	};
+
+	ck_assert_int_eq(vax_stats_from_vcpus(&dom, v, 2), 0);
+	ck_assert_uint_eq(dom.nvcpus, 2);
+	ck_assert_uint_eq(dom.vcpus[0].vals.have, BIT(VAX_VCPU_STATE) |
+			  BIT(VAX_VCPU_TIME) | BIT(VAX_VCPU_PCPU));
+	ck_assert_uint_eq(dom.vcpus[0].vals.v[VAX_VCPU_STATE], VIR_VCPU_RUNNING);
+	ck_assert_uint_eq(dom.vcpus[0].vals.v[VAX_VCPU_TIME], 100);
+	ck_assert_uint_eq(dom.vcpus[0].vals.v[VAX_VCPU_PCPU], 3);
+	ck_assert_uint_eq(dom.vcpus[1].vals.v[VAX_VCPU_STATE], VIR_VCPU_BLOCKED);
+	ck_assert_uint_eq(dom.vcpus[1].vals.v[VAX_VCPU_TIME], 200);
+	ck_assert(!vax_has(&dom.vcpus[1].vals, VAX_VCPU_PCPU));
+	ck_assert(!vax_has(&dom.vcpus[1].vals, VAX_VCPU_WAIT));
+}
+END_TEST
+
+START_TEST(test_from_vcpus_replaces_bulk)
+{
+	const virVcpuInfo v[] = {
+		{ .number = 2, .state = -1, .cpuTime = 5, .cpu = 0 },
+		{ .number = VAX_MAX_VCPUS, .state = 1, .cpuTime = 6, .cpu = 1 },
+		{ .number = 4294967295u, .state = 1, .cpuTime = 7, .cpu = 1 },
+	};
+
+	add_vcpu(0, 100);
+	apply();
+	ck_assert_uint_eq(dom.nvcpus, 1);
+	ck_assert_int_eq(vax_stats_from_vcpus(&dom, v, 3), 0);
+	ck_assert_uint_eq(dom.nvcpus, 3);
+	ck_assert_uint_eq(dom.vcpus[0].vals.have, 0);
+	ck_assert_uint_eq(dom.vcpus[1].vals.have, 0);
+	ck_assert(!vax_has(&dom.vcpus[2].vals, VAX_VCPU_STATE));
+	ck_assert_uint_eq(dom.vcpus[2].vals.v[VAX_VCPU_TIME], 5);
+	ck_assert_uint_eq(dom.vcpus[2].vals.v[VAX_VCPU_PCPU], 0);
+}
+END_TEST
+
+START_TEST(test_from_vcpus_none)
+{
+	const virVcpuInfo v[] = {
+		{ .number = VAX_MAX_VCPUS + 1, .state = 1, .cpuTime = 6, .cpu = 1 },
+	};
+
+	add_vcpu(0, 100);
+	apply();
+	ck_assert_int_eq(vax_stats_from_vcpus(&dom, v, 1), 0);
+	ck_assert_uint_eq(dom.nvcpus, 0);
+	ck_assert_ptr_null(dom.vcpus);
+	ck_assert_int_eq(vax_stats_from_vcpus(&dom, NULL, 0), 0);
+	ck_assert_uint_eq(dom.nvcpus, 0);
+}
+END_TEST
+
+START_TEST(test_from_block)
+{
+	const virDomainBlockStatsStruct b = {
+		.rd_req = 5, .rd_bytes = -1, .wr_req = 0, .wr_bytes = -1, .errs = -1,
+	};
+	const struct vax_vals *v = &dom.disks[0].vals;
+
+	vax_stats_from_block(&dom.disks[0], &b);
+	ck_assert_uint_eq(v->have, BIT(VAX_DISK_RD_REQS) | BIT(VAX_DISK_WR_REQS));
+	ck_assert_uint_eq(v->v[VAX_DISK_RD_REQS], 5);
+	ck_assert_uint_eq(v->v[VAX_DISK_WR_REQS], 0);
+	ck_assert_uint_eq(dom.disks[1].vals.have, 0);
+}
+END_TEST
+
+START_TEST(test_from_block_all)
+{
+	const virDomainBlockStatsStruct b = {
+		.rd_req = 1, .rd_bytes = 2, .wr_req = 3, .wr_bytes = 4, .errs = 5,
+	};
+	const struct vax_vals *v = &dom.disks[1].vals;
+
+	vax_stats_from_block(&dom.disks[1], &b);
+	ck_assert_uint_eq(v->v[VAX_DISK_RD_REQS], 1);
+	ck_assert_uint_eq(v->v[VAX_DISK_RD_BYTES], 2);
+	ck_assert_uint_eq(v->v[VAX_DISK_WR_REQS], 3);
+	ck_assert_uint_eq(v->v[VAX_DISK_WR_BYTES], 4);
+	ck_assert_uint_eq(v->v[VAX_DISK_ERRORS], 5);
+	ck_assert(!vax_has(v, VAX_DISK_FL_REQS));
+	ck_assert(!vax_has(v, VAX_DISK_RD_TIME));
+}
+END_TEST
+
+START_TEST(test_from_blockinfo)
+{
+	const virDomainBlockInfo b = { .capacity = 10, .allocation = 20, .physical = 30 };
+	const struct vax_vals *v = &dom.disks[0].vals;
+
+	vax_stats_from_blockinfo(&dom.disks[0], &b);
+	ck_assert_uint_eq(v->have, BIT(VAX_DISK_CAPACITY) | BIT(VAX_DISK_ALLOCATION) |
+			  BIT(VAX_DISK_PHYSICAL));
+	ck_assert_uint_eq(v->v[VAX_DISK_CAPACITY], 10);
+	ck_assert_uint_eq(v->v[VAX_DISK_ALLOCATION], 20);
+	ck_assert_uint_eq(v->v[VAX_DISK_PHYSICAL], 30);
+}
+END_TEST
+
+START_TEST(test_from_iface)
+{
+	const virDomainInterfaceStatsStruct s = {
+		.rx_bytes = 1, .rx_packets = 2, .rx_errs = -1, .rx_drop = 0,
+		.tx_bytes = 5, .tx_packets = 6, .tx_errs = -1, .tx_drop = -1,
+	};
+	const struct vax_vals *v = &dom.nics[2].vals;
+
+	vax_stats_from_iface(&dom.nics[2], &s);
+	ck_assert_uint_eq(v->have, BIT(VAX_NIC_RX_BYTES) | BIT(VAX_NIC_RX_PKTS) |
+			  BIT(VAX_NIC_RX_DROP) | BIT(VAX_NIC_TX_BYTES) |
+			  BIT(VAX_NIC_TX_PKTS));
+	ck_assert_uint_eq(v->v[VAX_NIC_RX_BYTES], 1);
+	ck_assert_uint_eq(v->v[VAX_NIC_RX_PKTS], 2);
+	ck_assert_uint_eq(v->v[VAX_NIC_RX_DROP], 0);
+	ck_assert_uint_eq(v->v[VAX_NIC_TX_BYTES], 5);
+	ck_assert_uint_eq(v->v[VAX_NIC_TX_PKTS], 6);
+}
+END_TEST
+
+START_TEST(test_from_iface_all_unsupported)
+{
+	const virDomainInterfaceStatsStruct s = {
+		.rx_bytes = -1, .rx_packets = -1, .rx_errs = -1, .rx_drop = -1,
+		.tx_bytes = -1, .tx_packets = -1, .tx_errs = -1, .tx_drop = -1,
+	};
+
+	vax_stats_from_iface(&dom.nics[0], &s);
+	ck_assert_uint_eq(dom.nics[0].vals.have, 0);
+}
+END_TEST
+
+/* ---- memory used ---- */
+
+START_TEST(test_mem_used_usable)
+{
+	uint64_t u = 0;
+
+	vax_set(&dom.vals, VAX_DOM_BAL_AVAILABLE, 1000);
+	vax_set(&dom.vals, VAX_DOM_BAL_USABLE, 300);
+	vax_set(&dom.vals, VAX_DOM_BAL_UNUSED, 100);
+	ck_assert(vax_domain_mem_used(&dom, &u));
+	ck_assert_uint_eq(u, 700);
+}
+END_TEST
+
+START_TEST(test_mem_used_unused_fallback)
+{
+	uint64_t u = 0;
+
+	vax_set(&dom.vals, VAX_DOM_BAL_AVAILABLE, 1000);
+	vax_set(&dom.vals, VAX_DOM_BAL_UNUSED, 200);
+	ck_assert(vax_domain_mem_used(&dom, &u));
+	ck_assert_uint_eq(u, 800);
+}
+END_TEST
+
+START_TEST(test_mem_used_no_available)
+{
+	uint64_t u = 12345;
+
+	vax_set(&dom.vals, VAX_DOM_BAL_USABLE, 300);
+	vax_set(&dom.vals, VAX_DOM_BAL_UNUSED, 100);
+	ck_assert(!vax_domain_mem_used(&dom, &u));
+	ck_assert_uint_eq(u, 12345);
+}
+END_TEST
+
+START_TEST(test_mem_used_nothing_to_subtract)
+{
+	uint64_t u = 12345;
+
+	vax_set(&dom.vals, VAX_DOM_BAL_AVAILABLE, 1000);
+	ck_assert(!vax_domain_mem_used(&dom, &u));
+	ck_assert_uint_eq(u, 12345);
+}
+END_TEST
+
+START_TEST(test_mem_used_negative)
+{
+	uint64_t u = 12345;
+
+	vax_set(&dom.vals, VAX_DOM_BAL_AVAILABLE, 1000);
+	vax_set(&dom.vals, VAX_DOM_BAL_USABLE, 1001);
+	ck_assert(!vax_domain_mem_used(&dom, &u));
+	vax_unset(&dom.vals, VAX_DOM_BAL_USABLE);
+	vax_set(&dom.vals, VAX_DOM_BAL_UNUSED, 5000);
+	ck_assert(!vax_domain_mem_used(&dom, &u));
+	ck_assert_uint_eq(u, 12345);
+}
+END_TEST
+
+START_TEST(test_mem_used_zero)
+{
+	uint64_t u = 12345;
+
+	vax_set(&dom.vals, VAX_DOM_BAL_AVAILABLE, 1000);
+	vax_set(&dom.vals, VAX_DOM_BAL_USABLE, 1000);
+	ck_assert(vax_domain_mem_used(&dom, &u));
+	ck_assert_uint_eq(u, 0);
+}
+END_TEST
+
+START_TEST(test_mem_used_from_bulk)
+{
+	uint64_t u = 0;
+
+	add_ull(4000000, "balloon.available");
+	add_ull(3000000, "balloon.usable");
+	add_ull(2500000, "balloon.unused");
+	apply();
+	ck_assert(vax_domain_mem_used(&dom, &u));
+	ck_assert_uint_eq(u, 1000000);
+}
+END_TEST
+
+/* ---- vax_vals helpers ---- */
+
+START_TEST(test_vals_set_unset)
+{
+	struct vax_vals v = { 0 };
+
+	ck_assert(!vax_has(&v, VAX_DOM_BAL_DISK_CACHES));
+	vax_set(&v, VAX_DOM_BAL_DISK_CACHES, 0);
+	ck_assert(vax_has(&v, VAX_DOM_BAL_DISK_CACHES));
+	ck_assert_uint_eq(v.v[VAX_DOM_BAL_DISK_CACHES], 0);
+	vax_unset(&v, VAX_DOM_BAL_DISK_CACHES);
+	ck_assert(!vax_has(&v, VAX_DOM_BAL_DISK_CACHES));
+	ck_assert_uint_eq(v.have, 0);
+}
+END_TEST
+
+static Suite *stats_suite(void)
+{
+	Suite *s = suite_create("stats");
+	TCase *tc;
+
+	tc = tcase_create("bulk");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_full_record_groups);
+	tcase_add_test(tc, test_full_record_domain);
+	tcase_add_test(tc, test_full_record_vcpus);
+	tcase_add_test(tc, test_full_record_disks);
+	tcase_add_test(tc, test_full_record_nics);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("devices");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_net_gap_maps_by_name);
+	tcase_add_test(tc, test_block_only_second);
+	tcase_add_test(tc, test_block_order_swapped);
+	tcase_add_test(tc, test_name_after_values);
+	tcase_add_test(tc, test_unknown_block_device);
+	tcase_add_test(tc, test_unknown_block_others_kept);
+	tcase_add_test(tc, test_unknown_net_device);
+	tcase_add_test(tc, test_empty_name_matches_nothing);
+	tcase_add_test(tc, test_values_without_name);
+	tcase_add_test(tc, test_name_not_a_string);
+	tcase_add_test(tc, test_no_devices_in_def);
+	tcase_add_test(tc, test_huge_block_numbers);
+	tcase_add_test(tc, test_highest_block_number);
+	tcase_add_test(tc, test_malformed_keys);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("absent");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_missing_groups);
+	tcase_add_test(tc, test_no_params);
+	tcase_add_test(tc, test_unknown_dev_reset);
+	tcase_add_test(tc, test_group_seen_without_values);
+	tcase_add_test(tc, test_negative_int_absent);
+	tcase_add_test(tc, test_negative_llong_absent);
+	tcase_add_test(tc, test_double_and_string_absent);
+	tcase_add_test(tc, test_other_integer_types);
+	tcase_add_test(tc, test_counter_max);
+	tcase_add_test(tc, test_vals_set_unset);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("vcpu");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_vcpu_above_max_ignored);
+	tcase_add_test(tc, test_vcpu_above_max_with_others);
+	tcase_add_test(tc, test_vcpu_highest_allowed);
+	tcase_add_test(tc, test_vcpu_gap);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fallback");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_from_info_all);
+	tcase_add_test(tc, test_from_info_respects_groups);
+	tcase_add_test(tc, test_from_info_partial_groups);
+	tcase_add_test(tc, test_from_cpu);
+	tcase_add_test(tc, test_from_cpu_bad_types);
+	tcase_add_test(tc, test_from_memory);
+	tcase_add_test(tc, test_from_memory_unknown_tags);
+	tcase_add_test(tc, test_from_vcpus);
+	tcase_add_test(tc, test_from_vcpus_replaces_bulk);
+	tcase_add_test(tc, test_from_vcpus_none);
+	tcase_add_test(tc, test_from_block);
+	tcase_add_test(tc, test_from_block_all);
+	tcase_add_test(tc, test_from_blockinfo);
+	tcase_add_test(tc, test_from_iface);
+	tcase_add_test(tc, test_from_iface_all_unsupported);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("mem_used");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_mem_used_usable);
+	tcase_add_test(tc, test_mem_used_unused_fallback);
+	tcase_add_test(tc, test_mem_used_no_available);
+	tcase_add_test(tc, test_mem_used_nothing_to_subtract);
+	tcase_add_test(tc, test_mem_used_negative);
+	tcase_add_test(tc, test_mem_used_zero);
+	tcase_add_test(tc, test_mem_used_from_bulk);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	/* libvirt's error machinery (used by virTypedParamsAdd*) needs it;
+	 * virConnectOpen does it in the daemon. */
+	if (virInitialize() < 0)
+		return EXIT_FAILURE;
+	sr = srunner_create(stats_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,50 @@
+/* fixtures.h - building domains and snapshots in memory for unit tests. */
+#ifndef VAX_TEST_FIXTURES_H
+#define VAX_TEST_FIXTURES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+/* Allocation helpers that abort on out-of-memory (tests never check). */
+void *fx_calloc(size_t n, size_t size);
+char *fx_strdup(const char *s);          /* NULL stays NULL */
+/* s repeated n times. */
+char *fx_repeat(const char *s, size_t n);
+
+/* A definition whose disks and NICs have the given target names; an entry
+ * may be NULL (a device without a target, e.g. a user-mode NIC). All other
+ * metadata is NULL; no values are set. */
+struct vax_domdef *fx_domdef(const char *const *disk_targets, size_t ndisks,
+			     const char *const *nic_targets, size_t nnics);
+
+/* A definition with n disks vda, vdb, ... and m NICs vnet0, vnet1, ... */
+struct vax_domdef *fx_domdef_n(size_t ndisks, size_t nnics);
+
+/* Set up a zeroed domain: index, name, uuid, state (< 0: absent), def (the
+ * caller's reference is taken over; NULL: an empty definition), stats arrays
+ * sized to the definition, and nvcpus vCPU slots without values. */
+void fx_domain_init(struct vax_domain *d, uint32_t index, const char *name,
+		    const char *uuid, int state, struct vax_domdef *def,
+		    size_t nvcpus);
+
+/* Free what a domain owns, for domains not owned by a snapshot. */
+void fx_domain_clear(struct vax_domain *d);
+
+/* Append a domain to s, set up as fx_domain_init does. The pointer is only
+ * valid until the next append or vax_snapshot_seal (which sorts). */
+struct vax_domain *fx_add_domain(struct vax_snapshot *s, uint32_t index,
+				 const char *name, const char *uuid, int state,
+				 struct vax_domdef *def, size_t nvcpus);
+
+/* vax_snapshot_seal, aborting on failure. */
+void fx_seal(struct vax_snapshot *s);
+
+/* Find a domain of a sealed snapshot, aborting when it is missing. */
+struct vax_domain *fx_find(struct vax_snapshot *s, uint32_t index);
+
+/* True when s[0..len) is well-formed UTF-8 (no cut character). */
+int fx_utf8_valid(const char *s, size_t len);
+
+#endif
