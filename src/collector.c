@@ -275,7 +275,9 @@ static void fallback(virDomainPtr dom, struct vax_domain *d, unsigned groups)
 	for (size_t i = 0; !(groups & VAX_GRP_BLOCK) && i < def->ndisks; i++) {
 		virDomainBlockStatsStruct b;
 		virDomainBlockInfo bi;
-		if (!def->disks[i].target)
+		/* An empty cdrom has nothing to count; asking logs an error
+		 * in libvirtd on every refresh. */
+		if (!def->disks[i].target || !def->disks[i].source)
 			continue;
 		if (virDomainBlockStats(dom, def->disks[i].target, &b, sizeof(b)) == 0)
 			vax_stats_from_block(&d->disks[i], &b);

@@ -1,0 +1,502 @@
+# shellcheck shell=bash
+# tests/lib.sh - fixtures for virt-agentx integration tests.
+#
+# Sourced by the tests run by automake's harness (exit 0 pass, 1 fail,
+# 77 skip).  Each test gets its own temp dir, its own loopback ports and its
+# own daemons (libvirtd hosting the test driver, snmpd as AgentX master,
+# snmptrapd, the agent), so tests can run in parallel (make -j check).
+#
+#   . "$srcdir/tests/lib.sh"          # or wherever it is
+#   vax_setup
+#   vax_start_libvirtd; vax_load_demo_domains
+#   vax_start_trapd;   vax_start_snmpd;  vax_start_agent
+#   check "web01 listed" grep -q web01 <(vax_walk .1.3.6.1.4.1.32473.1.2)
+#   vax_done
+#
+# Functions:
+#   vax_setup                     temp dir $VAX_TMP, ports, EXIT trap
+#   vax_start_libvirtd / vax_stop_libvirtd, vax_virsh ARGS, vax_load_demo_domains
+#   vax_start_trapd, vax_traps    snmptrapd (start it before snmpd)
+#   vax_start_snmpd / vax_stop_snmpd / vax_restart_snmpd
+#   vax_start_agent [ARGS] / vax_stop_agent (returns the agent's exit status)
+#   vax_get OID..., vax_walk OID, vax_set ARGS (community private)
+#   check DESC CMD..., require DESC CMD..., ok DESC, not_ok DESC, vax_done
+#   wait_until SECONDS CMD..., vax_skip REASON, vax_die REASON
+# Values print as net-snmp does without MIBs: non-ASCII strings (the
+# unicode domain name) come back as "Hex-STRING: E6 95 B0 ...".
+#
+# Environment knobs:
+#   VAX_AGENT          agent binary (default: TOP_BUILDDIR/src/virt-agentx)
+#   VAX_AGENT_WRAPPER  prefix for the agent, e.g. "valgrind --error-exitcode=99"
+#   VAX_KEEP=1         keep the temp dir (its path is printed)
+#   VAX_LIBVIRTD_ALL_DRIVERS=1  let libvirtd load its hypervisor/network
+#                      driver modules (default: none, only the built-in test
+#                      driver is needed; this keeps it fast and side-effect free)
+#
+# lib.sh sets no shell options; its functions work with or without set -eu.
+# Daemons are started in the background and stopped by the EXIT trap.
+
+export LC_ALL=C.UTF-8
+
+# Where things are.  lib.sh lives in SRCDIR/tests.
+VAX_TESTS_SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VAX_TOP_SRCDIR=$(dirname "$VAX_TESTS_SRCDIR")
+VAX_DATA=$VAX_TESTS_SRCDIR/data
+VAX_TOP_BUILDDIR=${abs_top_builddir:-${top_builddir:-$VAX_TOP_SRCDIR}}
+VAX_TOP_BUILDDIR=$(cd "$VAX_TOP_BUILDDIR" && pwd)
+VAX_OID=.1.3.6.1.4.1.32473          # the agent's subtree
+
+VAX_CHECKS=0 VAX_FAILED=0
+VAX_PIDS=()                         # "name:pid", stopped in reverse order
+
+# ---------------------------------------------------------------------------
+# Small helpers
+
+# vax_die and vax_skip write to the test's own stdout/stderr (saved by
+# vax_setup), even when called inside a check whose output is captured.
+vax_log() { echo "# $*"; }
+vax_die() { echo "ERROR: $*" >&"${VAX_ERR:-2}"; exit 1; }
+vax_skip() { echo "SKIP: $*" >&"${VAX_OUT:-1}"; exit 77; }
+
+# wait_until TIMEOUT_SECONDS COMMAND... : poll every 0.2 s until COMMAND
+# succeeds (0) or the timeout passes (1).
+wait_until() {
+    local timeout=$1 deadline
+    shift
+    deadline=$(( $(date +%s%N) + timeout * 1000000000 ))
+    until "$@" >/dev/null 2>&1; do
+        (( $(date +%s%N) < deadline )) || return 1
+        sleep 0.2
+    done
+}
+
+# TAP-like checks.  check/ok/not_ok never abort the test; require does.
+ok() {
+    VAX_CHECKS=$((VAX_CHECKS + 1))
+    echo "ok $VAX_CHECKS - $*"
+}
+not_ok() {
+    VAX_CHECKS=$((VAX_CHECKS + 1)) VAX_FAILED=$((VAX_FAILED + 1))
+    echo "not ok $VAX_CHECKS - $*"
+}
+# check "description" COMMAND... : run COMMAND in this shell (so it may start
+# daemons or set variables), report ok/not ok; on failure show its output as
+# comments.  Returns 0 either way.
+check() {
+    local desc=$1 out=${VAX_TMP:-}/check.out rc=0
+    shift
+    if [ -n "${VAX_TMP:-}" ]; then
+        "$@" > "$out" 2>&1 || rc=$?
+    else
+        "$@" || rc=$?
+    fi
+    if [ "$rc" -eq 0 ]; then
+        ok "$desc"
+    else
+        not_ok "$desc (exit $rc)"
+        [ -z "${VAX_TMP:-}" ] || [ ! -s "$out" ] || tail -n 40 "$out" | sed 's/^/#   /'
+    fi
+    return 0
+}
+# require "description" COMMAND... : like check, but ends the test on failure.
+require() {
+    local before=$VAX_FAILED
+    check "$@"
+    [ "$VAX_FAILED" -eq "$before" ] || vax_done
+}
+# vax_done: print the plan and exit 1 if any check failed, else 0.
+vax_done() {
+    echo "1..$VAX_CHECKS"
+    if [ "$VAX_FAILED" -gt 0 ]; then
+        echo "# $VAX_FAILED of $VAX_CHECKS checks failed"
+        exit 1
+    fi
+    exit 0
+}
+
+# vax_pid_alive PID: true while PID runs (a zombie counts as gone).
+vax_pid_alive() {
+    local stat
+    stat=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+    [ -n "$stat" ] && [ "${stat#Z}" = "$stat" ]
+}
+
+# vax_kill PID [TIMEOUT]: SIGTERM, wait up to TIMEOUT s (default 10), then
+# SIGKILL.  Reaps PID if it is our child.  Returns its exit status if known.
+vax_kill() {
+    local pid=$1 timeout=${2:-10} rc=0
+    [ -n "$pid" ] || return 0
+    kill -TERM "$pid" 2>/dev/null
+    if ! wait_until "$timeout" eval '! vax_pid_alive '"$pid"; then
+        echo "# pid $pid ignored SIGTERM for ${timeout}s, killing" >&2
+        kill -KILL "$pid" 2>/dev/null
+        rc=137
+    fi
+    wait "$pid" 2>/dev/null || rc=$?
+    return "$rc"
+}
+
+vax__forget() {   # vax__forget PID: drop PID from the cleanup list
+    local i
+    for i in "${!VAX_PIDS[@]}"; do
+        [ "${VAX_PIDS[$i]#*:}" != "$1" ] || unset 'VAX_PIDS[i]'
+    done
+    VAX_PIDS=("${VAX_PIDS[@]}")
+}
+
+# vax_free_udp_port [EXCLUDE...]: a random loopback UDP port in 20000-60000
+# that nothing listens on now.  Two tests may still race for one; the start
+# functions detect that (the daemon fails to bind) and pick again.
+vax_free_udp_port() {
+    local used port i
+    used=" $(ss -Hlun 2>/dev/null | awk '{ n = split($4, a, ":"); printf "%s ", a[n] }') $* "
+    for i in $(seq 200); do
+        port=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40001 ))
+        case $used in *" $port "*) continue ;; esac
+        echo "$port"
+        return 0
+    done
+    return 1
+}
+
+# vax_port_owned_by PORT PID: PID listens on loopback UDP PORT.
+vax_port_owned_by() {
+    ss -Hlunp "sport = :$1" 2>/dev/null | grep -q "pid=$2,"
+}
+
+# ---------------------------------------------------------------------------
+# Setup and teardown
+
+vax_setup() {
+    local base=${TMPDIR:-/tmp}
+    VAX_TMP=$(mktemp -d "$base/vax.XXXXXXXX") || vax_die "mktemp failed"
+    chmod 755 "$VAX_TMP"
+    export VAX_TMP
+    # The test's stdout/stderr, for messages from inside captured checks;
+    # daemons are started with these closed.
+    exec {VAX_OUT}>&1 {VAX_ERR}>&2
+    # Every net-snmp process (snmpd, clients, the agent) keeps its state and
+    # reads its snmp.conf here, never /var/lib/snmp, /etc/snmp or ~/.snmp.
+    export SNMP_PERSISTENT_DIR=$VAX_TMP/snmp-persist
+    export SNMPCONFPATH=$VAX_TMP/snmp-conf
+    mkdir -p "$SNMP_PERSISTENT_DIR" "$SNMPCONFPATH"
+    # No MIB files needed: tests use numeric OIDs (-On).  The MIBS
+    # environment variable, when set, overrides this.
+    echo "mibs :" > "$SNMPCONFPATH/snmp.conf"
+    VAX_SNMP_PORT=$(vax_free_udp_port) || vax_die "no free UDP port"
+    VAX_TRAP_PORT=$(vax_free_udp_port "$VAX_SNMP_PORT") || vax_die "no free UDP port"
+    export VAX_SNMP_PORT VAX_TRAP_PORT
+    export VAX_AGENTX="unix:$VAX_TMP/agentx.sock"
+    trap 'vax__cleanup' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    trap 'exit 129' HUP
+}
+
+vax__cleanup() {
+    local rc=$? i entry f
+    trap - EXIT
+    trap '' INT TERM HUP    # a second signal must not cut the cleanup short
+    exec 1>&"$VAX_OUT" 2>&"$VAX_ERR"
+    # Stop in reverse start order: agent, snmpd, trapd, virsh holder, libvirtd.
+    for (( i = ${#VAX_PIDS[@]} - 1; i >= 0; i-- )); do
+        entry=${VAX_PIDS[$i]}
+        vax_kill "${entry#*:}" 10 || true
+    done
+    VAX_PIDS=()
+    if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ -n "${VAX_TMP:-}" ]; then
+        echo "# exit status $rc; logs follow (temp dir $VAX_TMP)"
+        for f in "$VAX_TMP"/*.log "$VAX_TMP"/*.out; do
+            [ -s "$f" ] || continue
+            echo "# ---- tail of $(basename "$f") ----"
+            tail -n 30 "$f" | sed 's/^/#   /'
+        done
+    fi
+    if [ -n "${VAX_TMP:-}" ] && [ -d "$VAX_TMP" ]; then
+        if [ "${VAX_KEEP:-0}" = 1 ]; then
+            echo "# kept $VAX_TMP"
+        else
+            rm -rf "$VAX_TMP"
+        fi
+    fi
+    return "$rc"
+}
+
+# ---------------------------------------------------------------------------
+# libvirtd with the test driver
+
+# vax_start_libvirtd: private libvirtd; exports VAX_LIBVIRT_SOCK and VAX_URI
+# (test+unix:///default?socket=...).  Keeps one virsh connected for the
+# whole test, because the test driver's shared state (test:///default)
+# is thrown away when its last client disconnects.
+vax_start_libvirtd() {
+    local conf=$VAX_TMP/libvirtd.conf dir=$VAX_TMP/libvirt pid
+    command -v libvirtd >/dev/null || vax_skip "libvirtd not installed"
+    command -v virsh >/dev/null || vax_skip "virsh not installed"
+    mkdir -p "$dir" "$VAX_TMP/libvirt-drivers"
+    cat > "$conf" <<EOF
+unix_sock_dir = "$dir"
+unix_sock_rw_perms = "0770"
+auth_unix_ro = "none"
+auth_unix_rw = "none"
+listen_tls = 0
+listen_tcp = 0
+log_outputs = "3:file:$VAX_TMP/libvirtd.log"
+EOF
+    export VAX_LIBVIRT_SOCK=$dir/libvirt-sock
+    export VAX_URI="test+unix:///default?socket=$VAX_LIBVIRT_SOCK"
+    (
+        # Driver modules (qemu, network...) are not needed for the test
+        # driver, which is built into libvirt.so: an empty module dir
+        # starts libvirtd in a fraction of a second and touches nothing.
+        [ "${VAX_LIBVIRTD_ALL_DRIVERS:-0}" = 1 ] ||
+            export LIBVIRT_DRIVER_DIR=$VAX_TMP/libvirt-drivers
+        if [ "$(id -u)" -eq 0 ]; then
+            # Root libvirtd keeps pid files under /run/libvirt: give it a
+            # private one in its own mount namespace, so it runs beside any
+            # other libvirtd (the host's or another test's).
+            # shellcheck disable=SC2016 # "$1" is for sh -c
+            exec unshare -m sh -c 'mkdir -p /run/libvirt &&
+                mount -t tmpfs tmpfs /run/libvirt &&
+                exec libvirtd -f "$1" -p "$2"' sh "$conf" "$VAX_TMP/libvirtd.pid"
+        else
+            # Session libvirtd: all its state under XDG dirs in the temp dir.
+            export XDG_RUNTIME_DIR=$VAX_TMP/xdg/run XDG_CONFIG_HOME=$VAX_TMP/xdg/config
+            export XDG_CACHE_HOME=$VAX_TMP/xdg/cache XDG_DATA_HOME=$VAX_TMP/xdg/data
+            mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+            exec libvirtd -f "$conf" -p "$VAX_TMP/libvirtd.pid"
+        fi
+    ) > "$VAX_TMP/libvirtd.out" 2>&1 < /dev/null {VAX_OUT}>&- {VAX_ERR}>&- &
+    pid=$!
+    VAX_PIDS+=("libvirtd:$pid")
+    VAX_LIBVIRTD_PID=$pid
+    wait_until 30 eval '! vax_pid_alive '"$pid"' || vax_virsh list --all'
+    if ! vax_pid_alive "$pid"; then
+        # No mount namespace without CAP_SYS_ADMIN (e.g. some containers).
+        ! grep -q '^unshare:' "$VAX_TMP/libvirtd.out" ||
+            vax_skip "cannot run a private libvirtd: $(head -n 1 "$VAX_TMP/libvirtd.out")"
+        vax_die "libvirtd exited (see $VAX_TMP/libvirtd.out, libvirtd.log)"
+    fi
+    vax_virsh list --all > /dev/null ||
+        vax_die "libvirtd did not answer on $VAX_LIBVIRT_SOCK within 30 s"
+    # The holder: an interactive virsh reading commands from a fifo that a
+    # sleeping writer keeps open.  It echoes a marker once connected, so we
+    # know the shared state is pinned.  Writer and reader are two separate
+    # jobs (not a pipeline), so that each can be waited for on its own.
+    [ -p "$VAX_TMP/virsh-holder.fifo" ] || mkfifo "$VAX_TMP/virsh-holder.fifo"
+    {
+        echo "echo vax-holder-connected"
+        exec sleep 2147483647
+    } > "$VAX_TMP/virsh-holder.fifo" 2>/dev/null < /dev/null {VAX_OUT}>&- {VAX_ERR}>&- &
+    VAX_HOLDER_WRITER_PID=$!
+    VAX_PIDS+=("virsh-holder-writer:$VAX_HOLDER_WRITER_PID")
+    virsh -q -c "$VAX_URI" < "$VAX_TMP/virsh-holder.fifo" > "$VAX_TMP/virsh-holder.out" 2>&1 \
+        {VAX_OUT}>&- {VAX_ERR}>&- &
+    VAX_HOLDER_PID=$!
+    VAX_PIDS+=("virsh-holder:$VAX_HOLDER_PID")
+    wait_until 30 grep -q '^vax-holder-connected' "$VAX_TMP/virsh-holder.out" ||
+        vax_die "the holder virsh did not connect"
+    vax_log "libvirtd pid $pid, URI $VAX_URI"
+}
+
+# vax_stop_libvirtd: stop the holder and libvirtd (the test driver's state
+# is lost: after vax_start_libvirtd, load the domains again).
+vax_stop_libvirtd() {
+    local p
+    for p in "${VAX_HOLDER_WRITER_PID:-}" "${VAX_HOLDER_PID:-}" "${VAX_LIBVIRTD_PID:-}"; do
+        [ -n "$p" ] || continue
+        vax__forget "$p"
+        vax_kill "$p" 10 || true
+    done
+    VAX_HOLDER_WRITER_PID='' VAX_HOLDER_PID='' VAX_LIBVIRTD_PID=''
+}
+
+# vax_virsh ARGS...: virsh on the shared test driver.
+vax_virsh() { virsh -q -c "$VAX_URI" "$@"; }
+
+# vax_load_demo_domains [--keep-test]: define the four demo domains from
+# tests/data and leave web01 running, db01 paused, build shut off (defined)
+# and 数据库-ü running.  The driver's own running domain "test" is removed
+# unless --keep-test is given.
+vax_load_demo_domains() {
+    local f
+    if [ "${1:-}" != --keep-test ]; then
+        vax_virsh destroy test >/dev/null || return 1
+        vax_virsh undefine test >/dev/null || return 1
+    fi
+    for f in web01 db01 build unicode; do
+        vax_virsh define "$VAX_DATA/dom-$f.xml" >/dev/null || return 1
+    done
+    vax_virsh start web01 >/dev/null &&
+        vax_virsh start db01 >/dev/null &&
+        vax_virsh suspend db01 >/dev/null &&
+        vax_virsh start '数据库-ü' >/dev/null
+}
+
+# ---------------------------------------------------------------------------
+# snmptrapd and snmpd
+
+# vax_start_trapd: snmptrapd on udp:127.0.0.1:$VAX_TRAP_PORT logging every
+# trap (numeric OIDs) to $VAX_TMP/traps.log.  Start it before snmpd: snmpd's
+# trap2sink points at this port, which changes if it was taken meanwhile.
+vax_start_trapd() {
+    local conf=$VAX_TMP/snmptrapd.conf pid
+    command -v snmptrapd >/dev/null || vax_skip "snmptrapd not installed"
+    echo "disableAuthorization yes" > "$conf"
+    for _ in 1 2 3 4 5; do
+        : > "$VAX_TMP/traps.log"
+        MIBS='' snmptrapd -f -C -c "$conf" -Lf "$VAX_TMP/traps.log" -On \
+            -p "$VAX_TMP/snmptrapd.pid" "udp:127.0.0.1:$VAX_TRAP_PORT" \
+            > "$VAX_TMP/snmptrapd.out" 2>&1 < /dev/null {VAX_OUT}>&- {VAX_ERR}>&- &
+        pid=$!
+        VAX_PIDS+=("snmptrapd:$pid")
+        if wait_until 15 eval '! vax_pid_alive '"$pid"' || vax_port_owned_by '"$VAX_TRAP_PORT $pid" &&
+            vax_pid_alive "$pid"; then
+            export VAX_TRAPD_PID=$pid
+            vax_log "snmptrapd pid $pid on udp:127.0.0.1:$VAX_TRAP_PORT"
+            return 0
+        fi
+        vax__forget "$pid"
+        vax_kill "$pid" 2 || true
+        [ -z "${VAX_SNMPD_PID:-}" ] || vax_die "snmptrapd failed on port $VAX_TRAP_PORT"
+        VAX_TRAP_PORT=$(vax_free_udp_port "$VAX_SNMP_PORT")
+    done
+    vax_die "snmptrapd did not start (see $VAX_TMP/traps.log)"
+}
+
+# vax_traps: the trap log so far.
+vax_traps() { cat "$VAX_TMP/traps.log"; }
+
+vax__snmpd_conf() {
+    cat > "$VAX_TMP/snmpd.conf" <<EOF
+agentaddress udp:127.0.0.1:$VAX_SNMP_PORT
+master agentx
+agentXSocket $VAX_AGENTX
+agentXPerms 0660 0770
+rocommunity public 127.0.0.1
+rwcommunity private 127.0.0.1
+trap2sink 127.0.0.1:$VAX_TRAP_PORT public
+sysLocation vax:$VAX_TMP
+sysContact virt-agentx tests
+EOF
+}
+
+# vax_snmpd_is_ours: the snmpd answering on our port is the one we started
+# (its sysLocation names our temp dir).
+vax_snmpd_is_ours() {
+    snmpget -v2c -c public -r 0 -t 1 -Oqv "127.0.0.1:$VAX_SNMP_PORT" \
+        1.3.6.1.2.1.1.6.0 2>/dev/null | grep -qxF "\"vax:$VAX_TMP\"" || return 1
+    snmpget -v2c -c public -r 0 -t 1 "127.0.0.1:$VAX_SNMP_PORT" \
+        1.3.6.1.2.1.1.3.0 >/dev/null 2>&1
+}
+
+# vax_start_snmpd: private snmpd, AgentX master on $VAX_AGENTX, SNMP on
+# udp:127.0.0.1:$VAX_SNMP_PORT (communities public/ro and private/rw).
+vax_start_snmpd() {
+    local pid
+    command -v snmpd >/dev/null || vax_skip "snmpd not installed"
+    for _ in 1 2 3 4 5; do
+        vax__snmpd_conf
+        MIBS='' snmpd -f -C -c "$VAX_TMP/snmpd.conf" -p "$VAX_TMP/snmpd.pid" \
+            -Lf "$VAX_TMP/snmpd.log" > "$VAX_TMP/snmpd.out" 2>&1 < /dev/null {VAX_OUT}>&- {VAX_ERR}>&- &
+        pid=$!
+        VAX_PIDS+=("snmpd:$pid")
+        if wait_until 30 eval '! vax_pid_alive '"$pid"' || vax_snmpd_is_ours' &&
+            vax_pid_alive "$pid"; then
+            VAX_SNMPD_PID=$pid
+            vax_log "snmpd pid $pid on udp:127.0.0.1:$VAX_SNMP_PORT, AgentX $VAX_AGENTX"
+            return 0
+        fi
+        vax__forget "$pid"
+        vax_kill "$pid" 2 || true
+        if grep -q 'Error opening specified endpoint' "$VAX_TMP/snmpd.log" 2>/dev/null; then
+            VAX_SNMP_PORT=$(vax_free_udp_port "$VAX_TRAP_PORT")
+            continue
+        fi
+        break
+    done
+    VAX_SNMPD_PID=
+    vax_die "snmpd did not start (see $VAX_TMP/snmpd.log)"
+}
+
+vax_stop_snmpd() {
+    [ -n "${VAX_SNMPD_PID:-}" ] || return 0
+    vax__forget "$VAX_SNMPD_PID"
+    vax_kill "$VAX_SNMPD_PID" 10 || true
+    VAX_SNMPD_PID=
+}
+
+vax_restart_snmpd() {
+    vax_stop_snmpd
+    vax_start_snmpd
+}
+
+# ---------------------------------------------------------------------------
+# The agent
+
+# vax_start_agent [EXTRA ARGS...]: start the agent against our snmpd and
+# libvirtd (test:///default in-process if none was started) and wait until
+# it serves virtAgentVersion (30 s, 120 s under VAX_AGENT_WRAPPER).
+vax_start_agent() {
+    local agent=${VAX_AGENT:-$VAX_TOP_BUILDDIR/src/virt-agentx} pid
+    local timeout=30
+    [ -z "${VAX_AGENT_WRAPPER:-}" ] || timeout=120
+    local -a cmd=()
+    [ -x "$agent" ] || vax_die "agent not found: $agent (set VAX_AGENT or build it)"
+    [ -f "$VAX_TMP/agent.conf" ] || echo "indexFile $VAX_TMP/index" > "$VAX_TMP/agent.conf"
+    # shellcheck disable=SC2206 # the wrapper is a word list on purpose
+    [ -z "${VAX_AGENT_WRAPPER:-}" ] || cmd=($VAX_AGENT_WRAPPER)
+    # A libtool wrapper script must be run through libtool for a wrapper
+    # like valgrind to see the real binary.
+    if [ ${#cmd[@]} -gt 0 ] && [ -x "$VAX_TOP_BUILDDIR/libtool" ] &&
+        head -n 5 "$agent" | grep -q 'temporary wrapper script'; then
+        cmd=("$VAX_TOP_BUILDDIR/libtool" --mode=execute "${cmd[@]}")
+    fi
+    cmd+=("$agent" -f -x "$VAX_AGENTX" -u "${VAX_URI:-test:///default}"
+          -c "$VAX_TMP/agent.conf" -Lf "$VAX_TMP/agent.log"
+          -p "$VAX_TMP/agent.pid" "$@")
+    echo "${cmd[*]}" > "$VAX_TMP/agent.cmd"
+    "${cmd[@]}" > "$VAX_TMP/agent.out" 2>&1 < /dev/null {VAX_OUT}>&- {VAX_ERR}>&- &
+    pid=$!
+    VAX_PIDS+=("agent:$pid")
+    VAX_AGENT_PID=$pid
+    if ! wait_until "$timeout" eval '! vax_pid_alive '"$pid"' || vax_get_raw '"$VAX_OID"'.1.1.5.0 | grep -q "STRING:"'; then
+        vax_die "agent did not register within $timeout s"
+    fi
+    if ! vax_pid_alive "$pid"; then
+        vax__forget "$pid"
+        VAX_AGENT_PID=
+        local st=0
+        wait "$pid" || st=$?
+        vax_die "agent exited with status $st before registering"
+    fi
+    vax_log "agent pid $pid: ${cmd[*]}"
+}
+
+# vax_stop_agent: SIGTERM the agent, wait up to 20 s (60 s under
+# VAX_AGENT_WRAPPER), return its exit status (137 if it had to be killed).
+vax_stop_agent() {
+    local pid=${VAX_AGENT_PID:-} rc=0 timeout=20
+    [ -n "$pid" ] || return 0
+    [ -z "${VAX_AGENT_WRAPPER:-}" ] || timeout=60
+    vax__forget "$pid"
+    VAX_AGENT_PID=
+    vax_kill "$pid" "$timeout" || rc=$?
+    return "$rc"
+}
+
+# ---------------------------------------------------------------------------
+# SNMP clients (numeric OIDs; -r/-t keep a dead agent from stalling tests)
+
+vax_get_raw() {
+    snmpget -v2c -c public -On -r 1 -t 2 "127.0.0.1:$VAX_SNMP_PORT" "$@" 2>&1
+}
+vax_get() {
+    snmpget -v2c -c public -On -Oe -r 1 -t 2 "127.0.0.1:$VAX_SNMP_PORT" "$@"
+}
+vax_walk() {
+    snmpbulkwalk -v2c -c public -On -Oe -Cr50 -r 1 -t 5 "127.0.0.1:$VAX_SNMP_PORT" "$@"
+}
+vax_set() {
+    snmpset -v2c -c private -On -r 1 -t 5 "127.0.0.1:$VAX_SNMP_PORT" "$@"
+}
