@@ -275,13 +275,14 @@ static void fallback(virDomainPtr dom, struct vax_domain *d, unsigned groups)
 	for (size_t i = 0; !(groups & VAX_GRP_BLOCK) && i < def->ndisks; i++) {
 		virDomainBlockStatsStruct b;
 		virDomainBlockInfo bi;
-		/* An empty cdrom has nothing to count; asking logs an error
-		 * in libvirtd on every refresh. */
-		if (!def->disks[i].target || !def->disks[i].source)
+		if (!def->disks[i].target)
 			continue;
 		if (virDomainBlockStats(dom, def->disks[i].target, &b, sizeof(b)) == 0)
 			vax_stats_from_block(&d->disks[i], &b);
-		if (virDomainGetBlockInfo(dom, def->disks[i].target, &bi, 0) == 0)
+		/* An empty cdrom has no size; asking logs an error in libvirtd
+		 * on every refresh. */
+		if (def->disks[i].source &&
+		    virDomainGetBlockInfo(dom, def->disks[i].target, &bi, 0) == 0)
 			vax_stats_from_blockinfo(&d->disks[i], &bi);
 	}
 	for (size_t i = 0; !(groups & VAX_GRP_NET) && i < def->nnics; i++) {
