@@ -368,14 +368,16 @@ vax_start_trapd() {
 vax_traps() { cat "$VAX_TMP/traps.log"; }
 
 vax__snmpd_conf() {
-    cat > "$VAX_TMP/snmpd.conf" <<EOF
-agentaddress udp:127.0.0.1:$VAX_SNMP_PORT
-master agentx
-agentXSocket $VAX_AGENTX
-agentXPerms 0660 0770
-rocommunity public 127.0.0.1
-rwcommunity private 127.0.0.1
-trap2sink 127.0.0.1:$VAX_TRAP_PORT public
+    # snmpd.conf.example itself, with this test's ports and paths: the
+    # example is what every integration test runs.  Plus a write
+    # community (SET tests must reach the agent) and a marker sysLocation.
+    sed -e "s|^agentaddress .*|agentaddress udp:127.0.0.1:$VAX_SNMP_PORT|" \
+        -e "s|^agentXSocket .*|agentXSocket $VAX_AGENTX|" \
+        -e "s|^agentXPerms .*|agentXPerms 0660 0770|" \
+        -e "s|^trap2sink .*|trap2sink 127.0.0.1:$VAX_TRAP_PORT public|" \
+        "$VAX_TOP_SRCDIR/snmpd.conf.example" > "$VAX_TMP/snmpd.conf" || return 1
+    cat >> "$VAX_TMP/snmpd.conf" <<EOF
+rwcommunity private 127.0.0.1 -V virtview
 sysLocation vax:$VAX_TMP
 sysContact virt-agentx tests
 EOF

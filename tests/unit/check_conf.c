@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "fixtures.h"
 
 static struct vax_config cfg;
 static char err[1024];
@@ -571,11 +572,5 @@ static Suite *conf_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(conf_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return vax_run_suite(conf_suite());
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "domxml.h"
+#include "fixtures.h"
 
 static char err[512];
 
@@ -1038,11 +1039,5 @@ static Suite *domxml_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(domxml_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return vax_run_suite(domxml_suite());
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "index.h"
+#include "fixtures.h"
 
 #define U1 "6f1c3e2a-1b2c-4d3e-8f40-000000000001"
 #define U2 "6f1c3e2a-1b2c-4d3e-8f40-000000000002"
@@ -586,11 +587,5 @@ static Suite *index_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(index_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return vax_run_suite(index_suite());
 }

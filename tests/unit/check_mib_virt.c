@@ -1392,11 +1392,5 @@ static Suite *mib_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(mib_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return vax_run_suite(mib_suite());
 }

@@ -1049,16 +1049,5 @@ static Suite *stats_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	/* libvirt's error machinery (used by virTypedParamsAdd*) needs it;
-	 * virConnectOpen does it in the daemon. */
-	if (virInitialize() < 0)
-		return EXIT_FAILURE;
-	sr = srunner_create(stats_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return vax_run_suite(stats_suite());
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libvirt/libvirt.h>
+
 #include "fixtures.h"
 
 static void oom(void)
@@ -176,4 +178,18 @@ int fx_utf8_valid(const char *str, size_t len)
 		i += n;
 	}
 	return 1;
+}
+
+int vax_run_suite(Suite *s)
+{
+	SRunner *sr;
+	int failed;
+
+	if (virInitialize() < 0)
+		return EXIT_FAILURE;
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <check.h>
+
 #include "model.h"
 
 /* Allocation helpers that abort on out-of-memory (tests never check). */
@@ -46,5 +48,9 @@ struct vax_domain *fx_find(struct vax_snapshot *s, uint32_t index);
 
 /* True when s[0..len) is well-formed UTF-8 (no cut character). */
 int fx_utf8_valid(const char *s, size_t len);
+
+/* Run a suite (after virInitialize: libvirt's error code needs it) and
+ * turn its result into an exit status. */
+int vax_run_suite(Suite *s);
 
 #endif
