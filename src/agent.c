@@ -19,6 +19,7 @@
 
 #include "agent.h"
 #include "collector.h"
+#include "events.h"
 #include "log.h"
 #include "mib_virt.h"
 
@@ -27,8 +28,12 @@
 static struct {
 	struct vax_snapshot *current;       /* main thread only */
 	struct vax_collector *collector;
-	unsigned refresh_wait_ms;
+	unsigned cache_timeout, refresh_wait_ms;
 	bool kick_outstanding;              /* a refresh was asked, not yet seen */
+	bool traps_enabled;
+	unsigned trap_events;
+	enum { LINK_UNKNOWN, LINK_UP, LINK_DOWN } link;   /* as last trapped */
+	uint64_t conn_losses;               /* as last seen */
 
 	pthread_mutex_t lock;               /* guards pending */
 	pthread_cond_t published;
@@ -36,7 +41,7 @@ static struct {
 
 	int wake[2];                        /* self-pipe: worker, signals */
 	int wake_watch, timer;
-	volatile sig_atomic_t stop;
+	volatile sig_atomic_t stop, reload;
 
 	int *fds, *watches;                 /* net-snmp sockets mirrored */
 	size_t nfds;
@@ -68,6 +73,71 @@ void vax_agent_publish(struct vax_snapshot *snap, void *arg)
 	wake_up();
 }
 
+/* ---- notifications ---- */
+
+static void send_trap(const struct vax_varbind *vb, size_t n)
+{
+	netsnmp_variable_list *vars = NULL;
+	oid name[VAX_MAX_OID], value[VAX_MAX_OID];
+
+	if (!n)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const struct vax_value *v = &vb[i].val;
+		long l = (long)v->i;
+		u_long g = (u_long)v->u;
+		struct counter64 c64 = { .high = (u_long)(v->u >> 32),
+					 .low = (u_long)(v->u & 0xFFFFFFFFu) };
+		const void *val = NULL;
+		size_t len = 0;
+		u_char type = ASN_NULL;
+
+		for (size_t k = 0; k < vb[i].len; k++)
+			name[k] = vb[i].oid[k];
+		switch (v->type) {
+		case VAX_T_INTEGER: type = ASN_INTEGER; val = &l; len = sizeof(l); break;
+		case VAX_T_GAUGE32: type = ASN_GAUGE; val = &g; len = sizeof(g); break;
+		case VAX_T_COUNTER64: type = ASN_COUNTER64; val = &c64; len = sizeof(c64); break;
+		case VAX_T_OCTETS: type = ASN_OCTET_STR; val = v->s; len = v->len; break;
+		case VAX_T_OID:
+			for (size_t k = 0; k < v->len && k < VAX_MAX_OID; k++)
+				value[k] = ((const uint32_t *)v->s)[k];
+			type = ASN_OBJECT_ID; val = value; len = v->len * sizeof(oid);
+			break;
+		}
+		snmp_varlist_add_variable(&vars, name, vb[i].len, type, val, len);
+	}
+	/* net-snmp adds sysUpTime.0; as a subagent it goes to snmpd as an
+	 * AgentX Notify, and snmpd sends it to its trap sinks. */
+	send_v2trap(vars);
+	snmp_free_varbind(vars);
+}
+
+/* Connection notifications follow the snapshots: a loss counted by the
+ * collector, or a change of state, even if a quick reconnect hid it. */
+static void connection_traps(const struct vax_snapshot *s)
+{
+	struct vax_varbind vb[3];
+	struct vax_view view = { s, vax_now_ms(), A.cache_timeout };
+	bool lost = s->conn_losses > A.conn_losses && A.link == LINK_UP;
+
+	A.conn_losses = s->conn_losses;
+	if (lost || (s->conn == VAX_DISCONNECTED && A.link != LINK_DOWN)) {
+		struct vax_snapshot down = *s;   /* the state at the loss */
+		down.conn = VAX_DISCONNECTED;
+		view.snap = &down;
+		if (A.traps_enabled)
+			send_trap(vb, vax_virt_connection_trap(&view, false, vb, 3));
+		A.link = LINK_DOWN;
+		view.snap = s;
+	}
+	if (s->conn == VAX_CONNECTED) {
+		if (A.link == LINK_DOWN && A.traps_enabled)
+			send_trap(vb, vax_virt_connection_trap(&view, true, vb, 3));
+		A.link = LINK_UP;
+	}
+}
+
 static void take_pending(void)
 {
 	struct vax_snapshot *s;
@@ -81,6 +151,56 @@ static void take_pending(void)
 	vax_snapshot_free(A.current);
 	A.current = s;
 	A.kick_outstanding = false;
+	connection_traps(s);
+}
+
+void vax_agent_event(const struct vax_event *ev, void *arg)
+{
+	struct vax_varbind vb[VAX_TRAP_VARBINDS];
+	static struct vax_domdef nodef;   /* a domain not yet in any snapshot */
+	struct vax_domain d = { .def = &nodef };
+	int state = vax_event_state(ev->kind);
+	char name[sizeof(ev->name)];
+
+	(void)arg;
+	if (!A.traps_enabled || ev->kind < 0 || ev->kind >= VAX_EV_NKINDS ||
+	    !(A.trap_events & (1u << ev->kind)))
+		return;
+	take_pending();
+	/* The row as it is served, if it is, with the state the event set. */
+	for (size_t i = 0; i < A.current->ndomains; i++)
+		if (strcmp(A.current->domains[i].uuid, ev->uuid) == 0)
+			d = A.current->domains[i];
+	if (!d.index) {
+		d.index = vax_collector_index(A.collector, ev->uuid);
+		memcpy(d.uuid, ev->uuid, sizeof(d.uuid));
+	}
+	/* The event's name: after a rename the row still has the old one. */
+	memcpy(name, ev->name, sizeof(name));
+	d.name = name;
+	/* Every object the notification lists must be there: a domain defined
+	 * or undefined without a known state is one that is not running. */
+	if (state < 0 && !vax_has(&d.vals, VAX_DOM_STATE))
+		state = 5;
+	if (!d.index) {
+		vax_warn("no index for domain %s: notification not sent", ev->uuid);
+		return;
+	}
+	if (state >= 0)
+		vax_set(&d.vals, VAX_DOM_STATE, (uint64_t)state);
+	send_trap(vb, vax_virt_domain_trap(&d, ev->kind, ev->detail, vb, VAX_TRAP_VARBINDS));
+	vax_debug("traps", "sent %s (%s) for %s, index %u", vax_event_kind_name(ev->kind),
+		  vax_event_detail_name(ev->kind, ev->detail), ev->name, d.index);
+}
+
+void vax_agent_configure(struct vax_collector *collector, unsigned cache_timeout,
+			 unsigned refresh_wait_ms, bool traps_enabled, unsigned trap_events)
+{
+	A.collector = collector;
+	A.cache_timeout = cache_timeout;
+	A.refresh_wait_ms = refresh_wait_ms;
+	A.traps_enabled = traps_enabled;
+	A.trap_events = trap_events;
 }
 
 /* Before answering: is the data older than the cache timeout? Then ask
@@ -92,7 +212,7 @@ static void ensure_fresh(void)
 	int64_t now = vax_now_ms();
 
 	take_pending();
-	if (now - A.current->taken_ms < (int64_t)A.current->cache_timeout * 1000 ||
+	if (now - A.current->taken_ms < (int64_t)A.cache_timeout * 1000 ||
 	    A.kick_outstanding)
 		return;
 	vax_collector_kick(A.collector);
@@ -137,6 +257,8 @@ static void set_value(netsnmp_variable_list *vb, const struct vax_value *v)
 	case VAX_T_OCTETS:
 		snmp_set_var_typed_value(vb, ASN_OCTET_STR, v->s, v->len);
 		break;
+	case VAX_T_OID:   /* only in notifications */
+		break;
 	}
 }
 
@@ -179,7 +301,7 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
 	(void)reg;
 	if (reqinfo->mode == MODE_GET || reqinfo->mode == MODE_GETNEXT)
 		ensure_fresh();
-	struct vax_view view = { A.current, vax_now_ms() };
+	struct vax_view view = { A.current, vax_now_ms(), A.cache_timeout };
 
 	for (netsnmp_request_info *r = requests; r; r = r->next) {
 		netsnmp_variable_list *vb = r->requestvb;
@@ -314,6 +436,8 @@ static void on_signal(int sig)
 
 	if (sig == SIGTERM || sig == SIGINT)
 		A.stop = 1;
+	else if (sig == SIGHUP)
+		A.reload = 1;
 	wake_up();
 	errno = saved;
 }
@@ -345,12 +469,14 @@ int vax_agent_init(const struct vax_agent_opts *o, char *err, size_t errlen)
 	pthread_cond_init(&A.published, &attr);
 	pthread_condattr_destroy(&attr);
 	A.refresh_wait_ms = o->refresh_wait_ms;
+	A.cache_timeout = o->cache_timeout;
+	A.traps_enabled = o->traps_enabled;
+	A.trap_events = o->trap_events;
 	if (!(A.current = vax_snapshot_new(0))) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	A.current->cache_timeout = o->cache_timeout;
-	A.current->uri = o->uri ? strdup(o->uri) : NULL;
+	A.current->uri = strdup(o->uri ? o->uri : "");
 
 	/* A subagent with nothing to persist, no config of net-snmp's own
 	 * (ours is read by conf.c) and no MIB files to parse. */
@@ -386,7 +512,7 @@ int vax_agent_init(const struct vax_agent_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
-void vax_agent_run(struct vax_collector *collector)
+void vax_agent_run(struct vax_collector *collector, void (*reload)(void *), void *arg)
 {
 	struct sigaction sa;
 
@@ -400,6 +526,11 @@ void vax_agent_run(struct vax_collector *collector)
 	signal(SIGPIPE, SIG_IGN);
 
 	while (!A.stop) {
+		if (A.reload) {
+			A.reload = 0;
+			vax_notice("SIGHUP: reloading the configuration");
+			reload(arg);
+		}
 		snmp_sync();
 		if (virEventRunDefaultImpl() < 0 && errno != EINTR) {
 			vax_err("event loop failed");

@@ -12,6 +12,7 @@
 #include "model.h"
 
 struct vax_collector;
+struct vax_event;
 
 struct vax_agent_opts {
 	const char *agentx_socket;    /* NULL: net-snmp's default */
@@ -19,6 +20,8 @@ struct vax_agent_opts {
 	int agentx_retries;           /* -1: default */
 	unsigned agentx_ping;         /* seconds */
 	unsigned refresh_wait_ms;
+	bool traps_enabled;
+	unsigned trap_events;         /* mask of 1 << enum vax_event_kind */
 	/* Served until the first refresh lands. */
 	const char *uri;
 	unsigned cache_timeout;
@@ -33,9 +36,16 @@ int vax_agent_init(const struct vax_agent_opts *o, char *err, size_t errlen);
 
 /* The collector's publish callback: hand over a snapshot (any thread). */
 void vax_agent_publish(struct vax_snapshot *snap, void *arg);
+/* The collector's event callback (main thread): send the notification. */
+void vax_agent_event(const struct vax_event *ev, void *arg);
 
-/* Run until SIGTERM/SIGINT (the signal handlers are installed here). */
-void vax_agent_run(struct vax_collector *collector);
+/* Settings a SIGHUP reload may change. */
+void vax_agent_configure(struct vax_collector *collector, unsigned cache_timeout,
+			 unsigned refresh_wait_ms, bool traps_enabled, unsigned trap_events);
+
+/* Run until SIGTERM/SIGINT (the signal handlers are installed here);
+ * reload() is called on the main thread after each SIGHUP. */
+void vax_agent_run(struct vax_collector *collector, void (*reload)(void *), void *arg);
 
 void vax_agent_shutdown(void);
 

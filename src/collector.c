@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,25 +41,33 @@ struct xml_entry {
 struct vax_collector {
 	/* Set at start, read-only after. */
 	char *uri;
-	unsigned cache_timeout;
 	void (*publish)(struct vax_snapshot *, void *);
+	void (*on_event)(const struct vax_event *, void *);
 	void *arg;
 	bool uri_is_local;
+	atomic_bool closed;        /* libvirt's close callback fired */
 
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool kicked, stopping;     /* under lock */
+	char (*invalid)[37];       /* under lock: UUIDs whose XML changed */
+	size_t ninvalid;
+
+	pthread_mutex_t index_lock;   /* the index map: worker and main thread */
+	struct vax_index *index;
+	bool index_dirty;
 
 	/* Worker thread only. */
 	virConnectPtr conn;
 	bool nowait_ok;            /* driver accepts the NOWAIT flag */
 	bool was_connected, ever_tried;
 	char *hostname, *hv_type, *hv_version, *lib_version;
-	struct vax_index *index;
+	char *conn_uri;            /* libvirt's name for the default URI */
+	int cb_lifecycle, cb_added, cb_removed;   /* event callback ids, -1: none */
 	struct xml_entry *xml;     /* sorted by uuid */
 	size_t nxml;
-	uint64_t refresh_count, refresh_errors;
+	uint64_t refresh_count, refresh_errors, conn_losses;
 	char last_error[512];
 };
 
@@ -99,12 +108,96 @@ static char *strdup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+/* ---- events (called on the thread running libvirt's event loop) ---- */
+
+static void invalidate(struct vax_collector *c, virDomainPtr dom)
+{
+	char uuid[VIR_UUID_STRING_BUFLEN];
+
+	if (virDomainGetUUIDString(dom, uuid) < 0)
+		return;
+	pthread_mutex_lock(&c->lock);
+	char (*v)[37] = realloc(c->invalid, (c->ninvalid + 1) * sizeof(*v));
+	if (v) {
+		c->invalid = v;
+		memcpy(c->invalid[c->ninvalid++], uuid, 37);
+	}
+	c->kicked = true;
+	pthread_cond_signal(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+}
+
+static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
+			void *opaque)
+{
+	struct vax_collector *c = opaque;
+	struct vax_event ev = { .kind = event, .detail = detail };
+	const char *name = virDomainGetName(dom);
+
+	(void)conn;
+	if (virDomainGetUUIDString(dom, ev.uuid) < 0)
+		return 0;
+	if (name) {
+		size_t n = vax_utf8_prefix(name, sizeof(ev.name) - 1);
+		memcpy(ev.name, name, n);
+		ev.name[n] = '\0';
+	}
+	vax_debug("collector", "event %s/%s for %s", vax_event_kind_name(event),
+		  vax_event_detail_name(event, detail), ev.name);
+	/* Any lifecycle change may change the XML (a new id, a new
+	 * definition): fetch it again, and refresh at once. */
+	invalidate(c, dom);
+	if (c->on_event)
+		c->on_event(&ev, c->arg);
+	return 0;
+}
+
+static void on_device(virConnectPtr conn, virDomainPtr dom, const char *alias,
+		      void *opaque)
+{
+	(void)conn;
+	(void)alias;
+	invalidate(opaque, dom);
+}
+
+static void on_close(virConnectPtr conn, int reason, void *opaque)
+{
+	struct vax_collector *c = opaque;
+
+	(void)conn;
+	(void)reason;
+	atomic_store(&c->closed, true);
+	vax_collector_kick(c);
+}
+
 /* ---- connection ---- */
+
+static void register_events(struct vax_collector *c)
+{
+	c->cb_lifecycle = virConnectDomainEventRegisterAny(c->conn, NULL,
+		VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), c, NULL);
+	c->cb_added = virConnectDomainEventRegisterAny(c->conn, NULL,
+		VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, VIR_DOMAIN_EVENT_CALLBACK(on_device), c, NULL);
+	c->cb_removed = virConnectDomainEventRegisterAny(c->conn, NULL,
+		VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, VIR_DOMAIN_EVENT_CALLBACK(on_device), c, NULL);
+	if (c->cb_lifecycle < 0)
+		vax_warn("cannot register for domain lifecycle events: %s; no "
+			 "notifications until the next reconnect", last_error());
+	if (virConnectRegisterCloseCallback(c->conn, on_close, c, NULL) < 0)
+		vax_debug("collector", "no close callback: %s", last_error());
+}
 
 static void disconnect(struct vax_collector *c)
 {
-	if (c->conn)
+	if (c->conn) {
+		int *ids[] = { &c->cb_lifecycle, &c->cb_added, &c->cb_removed };
+		for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+			if (*ids[i] >= 0)
+				virConnectDomainEventDeregisterAny(c->conn, *ids[i]);
+		virConnectUnregisterCloseCallback(c->conn, on_close);
 		virConnectClose(c->conn);
+	}
+	c->cb_lifecycle = c->cb_added = c->cb_removed = -1;
 	c->conn = NULL;
 	free(c->hostname); free(c->hv_type); free(c->hv_version); free(c->lib_version);
 	c->hostname = c->hv_type = c->hv_version = c->lib_version = NULL;
@@ -131,8 +224,11 @@ static bool connect_libvirt(struct vax_collector *c)
 		c->was_connected = false;
 		return false;
 	}
-	/* Keepalive notices a dead daemon even while no call is made. */
+	/* Keepalive notices a dead daemon even while no call is made; the
+	 * close callback then wakes the worker. */
 	virConnectSetKeepAlive(c->conn, 5, 3);
+	atomic_store(&c->closed, false);
+	register_events(c);
 	c->hostname = virConnectGetHostname(c->conn);
 	if ((type = virConnectGetType(c->conn)))
 		c->hv_type = strdup(type);
@@ -141,9 +237,10 @@ static bool connect_libvirt(struct vax_collector *c)
 	if (virConnectGetLibVersion(c->conn, &v) == 0)
 		c->lib_version = version_string(v);
 	if (!c->uri) {
-		char *uri = virConnectGetURI(c->conn);
-		vax_notice("connected to libvirt at %s (default URI)", uri ? uri : "?");
-		free(uri);
+		free(c->conn_uri);
+		c->conn_uri = virConnectGetURI(c->conn);
+		vax_notice("connected to libvirt at %s (default URI)",
+			   c->conn_uri ? c->conn_uri : "?");
 	} else {
 		vax_notice("connected to libvirt at %s", c->uri);
 	}
@@ -156,10 +253,13 @@ static bool connect_libvirt(struct vax_collector *c)
 /* After a failed call: is the connection itself gone? */
 static bool check_alive(struct vax_collector *c)
 {
-	if (c->conn && virConnectIsAlive(c->conn) == 1)
+	if (c->conn && !atomic_load(&c->closed) && virConnectIsAlive(c->conn) == 1)
 		return true;
-	vax_err("lost the libvirt connection%s%s: %s", c->uri ? " to " : "",
-		c->uri ? c->uri : "", last_error());
+	if (c->conn) {
+		vax_err("lost the libvirt connection%s%s; reconnecting", c->uri ? " to " : "",
+			c->uri ? c->uri : "");
+		c->conn_losses++;
+	}
 	disconnect(c);
 	snprintf(c->last_error, sizeof(c->last_error), "%s", "connection lost");
 	return false;
@@ -310,18 +410,16 @@ static bool build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
 	virDomainPtr dom = rec->dom;
 	const char *name = virDomainGetName(dom);
 	unsigned id = virDomainGetID(dom);
-	bool added, unknown_dev, fetched = false;
+	bool unknown_dev, fetched = false;
 	struct xml_entry *old;
 	unsigned groups;
 
 	if (virDomainGetUUIDString(dom, d->uuid) < 0 || !name)
 		return false;
-	if (!(d->index = vax_index_get(c->index, d->uuid, &added))) {
+	if (!(d->index = vax_collector_index(c, d->uuid))) {
 		vax_warn("domain %s (%s): no free index left; not shown", name, d->uuid);
 		return false;
 	}
-	if (added)
-		vax_info("domain %s (%s) gets index %u", name, d->uuid, d->index);
 	d->name = strdup(name);
 
 	memcpy(cache->uuid, d->uuid, sizeof(cache->uuid));
@@ -379,11 +477,41 @@ static struct vax_snapshot *empty_snapshot(struct vax_collector *c)
 
 	if (!s)
 		return NULL;
-	s->uri = strdup_or_null(c->uri);
-	s->cache_timeout = c->cache_timeout;
+	/* Empty: libvirt's default URI, before it ever answered. */
+	s->uri = strdup(c->uri ? c->uri : c->conn_uri ? c->conn_uri : "");
+	s->conn_losses = c->conn_losses;
 	s->refresh_count = c->refresh_count;
 	s->refresh_errors = c->refresh_errors;
 	return s;
+}
+
+/* Write the index file when it gained entries (fsync: not every refresh). */
+static void save_index(struct vax_collector *c)
+{
+	char err[512];
+	int rc = 0;
+
+	pthread_mutex_lock(&c->index_lock);
+	if (c->index_dirty && (rc = vax_index_save(c->index, err, sizeof(err))) == 0)
+		c->index_dirty = false;
+	pthread_mutex_unlock(&c->index_lock);
+	if (rc < 0)
+		vax_warn("%s; indexes may change when the agent restarts", err);
+}
+
+/* Forget the cached XML of domains whose definition changed. */
+static void drop_invalid_xml(struct vax_collector *c)
+{
+	pthread_mutex_lock(&c->lock);
+	for (size_t i = 0; i < c->ninvalid; i++) {
+		struct xml_entry *e = xml_find(c->xml, c->nxml, c->invalid[i]);
+		if (e) {
+			vax_domdef_unref(e->def);
+			e->def = NULL;
+		}
+	}
+	c->ninvalid = 0;
+	pthread_mutex_unlock(&c->lock);
 }
 
 static struct vax_snapshot *refresh(struct vax_collector *c)
@@ -397,9 +525,11 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 	struct xml_entry *cache = NULL;
 	struct vax_snapshot *s = NULL;
 	size_t ncache = 0;
-	char err[512];
 	int n;
 
+	drop_invalid_xml(c);
+	if (c->conn && atomic_load(&c->closed))
+		check_alive(c);   /* closed under us: reconnect at once */
 	if (!connect_libvirt(c))
 		goto failed;
 	n = virConnectGetAllDomainStats(c->conn, groups, &recs,
@@ -452,8 +582,7 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 	c->xml = cache;
 	c->nxml = ncache;
 	cache = NULL;
-	if (vax_index_save(c->index, err, sizeof(err)) < 0)
-		vax_warn("%s; indexes may change when the agent restarts", err);
+	save_index(c);
 
 	free(persistent.uuid);
 	free(autostart.uuid);
@@ -550,13 +679,16 @@ struct vax_collector *vax_collector_start(const struct vax_collector_opts *o,
 	}
 	c->uri = strdup_or_null(o->uri);
 	c->uri_is_local = uri_is_local(o->uri);
-	c->cache_timeout = o->cache_timeout;
+	atomic_init(&c->closed, false);
+	c->on_event = o->on_event;
+	c->cb_lifecycle = c->cb_added = c->cb_removed = -1;
 	c->publish = o->publish;
 	c->arg = o->arg;
 	if (!(c->index = vax_index_new(o->index_file)) ||
 	    vax_index_load(c->index, warn_line, err, errlen) < 0)
 		goto fail;
 	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->index_lock, NULL);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&c->cond, &attr);
@@ -565,6 +697,7 @@ struct vax_collector *vax_collector_start(const struct vax_collector_opts *o,
 		snprintf(err, errlen, "cannot start the collector thread: %s", strerror(errno));
 		pthread_cond_destroy(&c->cond);
 		pthread_mutex_destroy(&c->lock);
+		pthread_mutex_destroy(&c->index_lock);
 		goto fail;
 	}
 	return c;
@@ -596,8 +729,25 @@ void vax_collector_stop(struct vax_collector *c)
 		vax_domdef_unref(c->xml[i].def);
 	free(c->xml);
 	vax_index_free(c->index);
+	free(c->invalid);
+	free(c->conn_uri);
 	pthread_cond_destroy(&c->cond);
 	pthread_mutex_destroy(&c->lock);
+	pthread_mutex_destroy(&c->index_lock);
 	free(c->uri);
 	free(c);
+}
+
+uint32_t vax_collector_index(struct vax_collector *c, const char *uuid)
+{
+	bool added;
+	uint32_t index;
+
+	pthread_mutex_lock(&c->index_lock);
+	index = vax_index_get(c->index, uuid, &added);
+	c->index_dirty |= added;
+	pthread_mutex_unlock(&c->index_lock);
+	if (added)
+		vax_info("domain %s gets index %u", uuid, index);
+	return index;
 }

@@ -7,13 +7,16 @@
 #ifndef VAX_COLLECTOR_H
 #define VAX_COLLECTOR_H
 
+#include "events.h"
 #include "model.h"
 
 struct vax_collector_opts {
 	const char *uri;              /* NULL: libvirt's default */
-	unsigned cache_timeout;       /* seconds */
 	const char *index_file;       /* NULL: indexes kept in memory only */
 	void (*publish)(struct vax_snapshot *snap, void *arg);
+	/* A domain lifecycle event, called on the thread running libvirt's
+	 * event loop (the agent's main thread). */
+	void (*on_event)(const struct vax_event *ev, void *arg);
 	void *arg;
 };
 
@@ -25,6 +28,9 @@ struct vax_collector *vax_collector_start(const struct vax_collector_opts *o,
 					  char *err, size_t errlen);
 /* Ask for a refresh (returns at once; a refresh already running counts). */
 void vax_collector_kick(struct vax_collector *c);
+/* The index of a domain UUID, assigning one if new (any thread): a
+ * notification for a domain not yet in any snapshot still has its index. */
+uint32_t vax_collector_index(struct vax_collector *c, const char *uuid);
 /* Stop the worker, close libvirt, free everything. */
 void vax_collector_stop(struct vax_collector *c);
 

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "conf.h"
+#include "events.h"
 
 void vax_config_init(struct vax_config *c)
 {
@@ -23,6 +24,8 @@ void vax_config_init(struct vax_config *c)
 	c->agentx_retries = -1;
 	c->agentx_ping = 1;
 	c->refresh_wait_ms = 50;
+	c->traps_enabled = true;
+	c->trap_events = VAX_EV_ALL;
 }
 
 void vax_config_free(struct vax_config *c)
@@ -130,6 +133,25 @@ int vax_config_line(struct vax_config *c, const char *line, char *err, size_t er
 	if (!strcasecmp(name, "refreshWait"))
 		return set_uint(&c->refresh_wait_ms, value, 0, 500, name,
 				"milliseconds", err, errlen);
+	if (!strcasecmp(name, "trapsEnabled")) {
+		if (!strcasecmp(value, "yes") || !strcasecmp(value, "true") || !strcmp(value, "1"))
+			c->traps_enabled = true;
+		else if (!strcasecmp(value, "no") || !strcasecmp(value, "false") || !strcmp(value, "0"))
+			c->traps_enabled = false;
+		else {
+			snprintf(err, errlen, "%s: \"%s\" is not yes or no", name, value);
+			return -1;
+		}
+		return 0;
+	}
+	if (!strcasecmp(name, "trapEvents")) {
+		char why[256];
+		if (vax_event_parse_list(value, &c->trap_events, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s: %s", name, why);
+			return -1;
+		}
+		return 0;
+	}
 	if (!strcasecmp(name, "agentXRetries")) {
 		if (set_uint(&u, value, 0, 100, name, "retries", err, errlen) < 0)
 			return -1;

@@ -17,6 +17,8 @@ struct vax_config {
 	int agentx_retries;            /* -1: net-snmp's default */
 	unsigned agentx_ping;          /* seconds between pings to the master */
 	unsigned refresh_wait_ms;      /* how long a request may wait for a refresh */
+	bool traps_enabled;
+	unsigned trap_events;          /* mask of 1 << enum vax_event_kind */
 };
 
 void vax_config_init(struct vax_config *c);

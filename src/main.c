@@ -54,30 +54,114 @@ static int write_pidfile(const char *path)
 	return 0;
 }
 
+/* What the command line said (it wins over the file, on reload too). */
+static struct {
+	const char *conf_file;   /* NULL: the default file, which may be missing */
+	const char *uri, *socket;
+	unsigned timeout;
+} cli;
+
+static struct vax_config cfg;            /* in force */
+static struct vax_collector *collector;
+
+/* The file, then the command line. -1 with "FILE:LINE: problem" in err. */
+static int load_config(struct vax_config *c, char *err, size_t errlen)
+{
+	vax_config_init(c);
+	if (vax_config_load(c, cli.conf_file ? cli.conf_file : VAX_DEFAULT_CONFIG,
+			    cli.conf_file != NULL, err, errlen) < 0)
+		goto fail;
+	if ((cli.uri && !(free(c->uri), c->uri = strdup(cli.uri))) ||
+	    (cli.socket && !(free(c->agentx_socket), c->agentx_socket = strdup(cli.socket))) ||
+	    (!c->index_file && !(c->index_file = strdup(VAX_DEFAULT_INDEX_FILE)))) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (cli.timeout)
+		c->cache_timeout = cli.timeout;
+	return 0;
+fail:
+	vax_config_free(c);
+	return -1;
+}
+
+static struct vax_collector *start_collector(const struct vax_config *c,
+					     char *err, size_t errlen)
+{
+	return vax_collector_start(&(struct vax_collector_opts){
+			.uri = c->uri,
+			.index_file = c->index_file,
+			.publish = vax_agent_publish,
+			.on_event = vax_agent_event }, err, errlen);
+}
+
+static bool differ(const char *a, const char *b)
+{
+	return (a || b) && (!a || !b || strcmp(a, b) != 0);
+}
+
+/* SIGHUP: apply what can change while running; a bad file changes nothing. */
+static void reload(void *arg)
+{
+	struct vax_config next;
+	char err[1024];
+
+	(void)arg;
+	if (load_config(&next, err, sizeof(err)) < 0) {
+		vax_err("%s; keeping the running configuration", err);
+		return;
+	}
+	if (differ(next.uri, cfg.uri) || differ(next.index_file, cfg.index_file)) {
+		struct vax_collector *fresh;
+		vax_notice("libvirt URI or index file changed: reconnecting");
+		vax_collector_stop(collector);
+		collector = NULL;
+		if (!(fresh = start_collector(&next, err, sizeof(err)))) {
+			vax_err("%s; keeping the running configuration", err);
+			collector = start_collector(&cfg, err, sizeof(err));
+			vax_config_free(&next);
+			if (!collector) {
+				vax_err("%s; cannot go on", err);
+				exit(EXIT_RUNTIME);
+			}
+			vax_agent_configure(collector, cfg.cache_timeout, cfg.refresh_wait_ms,
+					    cfg.traps_enabled, cfg.trap_events);
+			return;
+		}
+		collector = fresh;
+	}
+	if (differ(next.agentx_socket, cfg.agentx_socket) ||
+	    next.agentx_timeout != cfg.agentx_timeout ||
+	    next.agentx_retries != cfg.agentx_retries || next.agentx_ping != cfg.agentx_ping)
+		vax_warn("AgentX settings changed: they take effect when the agent restarts");
+	vax_agent_configure(collector, next.cache_timeout, next.refresh_wait_ms,
+			    next.traps_enabled, next.trap_events);
+	vax_notice("configuration reloaded: cache %u s, notifications %s", next.cache_timeout,
+		   next.traps_enabled ? "on" : "off");
+	vax_config_free(&cfg);
+	cfg = next;
+}
+
 int main(int argc, char **argv)
 {
-	const char *conf_file = NULL, *pidfile = NULL;
-	char *uri = NULL, *socket = NULL;
+	const char *pidfile = NULL;
 	bool foreground = false, check_only = false, log_set = false;
-	unsigned timeout = 0;
-	struct vax_config cfg;
-	struct vax_collector *collector;
 	char err[1024];
 	int opt, status = 0;
 
 	while ((opt = getopt(argc, argv, "fx:u:t:c:L:D::p:nhV")) != -1) {
 		switch (opt) {
 		case 'f': foreground = true; break;
-		case 'x': socket = optarg; break;
-		case 'u': uri = optarg; break;
+		case 'x': cli.socket = optarg; break;
+		case 'u': cli.uri = optarg; break;
 		case 't':
-			if (vax_parse_uint(optarg, 1, 86400, &timeout) < 0) {
+			if (vax_parse_uint(optarg, 1, 86400, &cli.timeout) < 0) {
 				fprintf(stderr, "virt-agentx: -t %s: the cache timeout must be "
 					"a whole number of seconds in 1..86400\n", optarg);
 				return EXIT_USAGE;
 			}
 			break;
-		case 'c': conf_file = optarg; break;
+		case 'c': cli.conf_file = optarg; break;
 		case 'L':
 			if (snmp_log_options(optarg, argc, argv) < 0) {
 				fprintf(stderr, "virt-agentx: bad logging option -L%s\n", optarg);
@@ -102,26 +186,12 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-
-	/* The file first, then the command line, which wins. */
-	vax_config_init(&cfg);
-	if (vax_config_load(&cfg, conf_file ? conf_file : VAX_DEFAULT_CONFIG,
-			    conf_file != NULL, err, sizeof(err)) < 0) {
+	if (load_config(&cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "virt-agentx: %s\n", err);
-		vax_config_free(&cfg);
 		return EXIT_CONFIG;
 	}
-	if ((uri && !(free(cfg.uri), cfg.uri = strdup(uri))) ||
-	    (socket && !(free(cfg.agentx_socket), cfg.agentx_socket = strdup(socket)))) {
-		fprintf(stderr, "virt-agentx: out of memory\n");
-		return EXIT_RUNTIME;
-	}
-	if (timeout)
-		cfg.cache_timeout = timeout;
-	if (!cfg.index_file && !(cfg.index_file = strdup(VAX_DEFAULT_INDEX_FILE)))
-		return EXIT_RUNTIME;
 	if (check_only) {
-		printf("%s: configuration OK\n", conf_file ? conf_file : VAX_DEFAULT_CONFIG);
+		printf("%s: configuration OK\n", cli.conf_file ? cli.conf_file : VAX_DEFAULT_CONFIG);
 		vax_config_free(&cfg);
 		return 0;
 	}
@@ -146,18 +216,15 @@ int main(int argc, char **argv)
 			.agentx_retries = cfg.agentx_retries,
 			.agentx_ping = cfg.agentx_ping,
 			.refresh_wait_ms = cfg.refresh_wait_ms,
+			.traps_enabled = cfg.traps_enabled,
+			.trap_events = cfg.trap_events,
 			.uri = cfg.uri,
 			.cache_timeout = cfg.cache_timeout }, err, sizeof(err)) < 0) {
 		vax_err("%s", err);
 		status = EXIT_RUNTIME;
 		goto out;
 	}
-	collector = vax_collector_start(&(struct vax_collector_opts){
-			.uri = cfg.uri,
-			.cache_timeout = cfg.cache_timeout,
-			.index_file = cfg.index_file,
-			.publish = vax_agent_publish }, err, sizeof(err));
-	if (!collector) {
+	if (!(collector = start_collector(&cfg, err, sizeof(err)))) {
 		vax_err("%s", err);
 		vax_agent_shutdown();
 		status = EXIT_RUNTIME;
@@ -165,7 +232,7 @@ int main(int argc, char **argv)
 	}
 	vax_notice("virt-agentx %s started (libvirt %s, cache %u s)", PACKAGE_VERSION,
 		   cfg.uri ? cfg.uri : "default URI", cfg.cache_timeout);
-	vax_agent_run(collector);
+	vax_agent_run(collector, reload, NULL);
 	vax_collector_stop(collector);
 	vax_agent_shutdown();
 out:

@@ -9,7 +9,8 @@
 
 #include "model.h"
 
-enum vax_type { VAX_T_INTEGER, VAX_T_GAUGE32, VAX_T_COUNTER64, VAX_T_OCTETS };
+enum vax_type { VAX_T_INTEGER, VAX_T_GAUGE32, VAX_T_COUNTER64, VAX_T_OCTETS,
+	VAX_T_OID /* s: uint32_t sub-ids, len: how many */ };
 
 struct vax_value {
 	enum vax_type type;
@@ -21,13 +22,22 @@ struct vax_value {
 
 enum vax_lookup { VAX_FOUND, VAX_NO_OBJECT, VAX_NO_INSTANCE };
 
-/* The state a view reads: one snapshot and the clock. */
+/* The state a view reads: one snapshot, the clock, and the settings in
+ * force (a reload changes them before the next snapshot). */
 struct vax_view {
 	const struct vax_snapshot *snap;
 	int64_t now_ms;
+	unsigned cache_timeout;
 };
 
 #define VAX_MAX_OID 128
+
+/* One variable of a notification. */
+struct vax_varbind {
+	uint32_t oid[32];
+	size_t len;
+	struct vax_value val;
+};
 
 /* Lexicographic OID order, as SNMP defines it. */
 int vax_oid_cmp(const uint32_t *a, size_t alen, const uint32_t *b, size_t blen);

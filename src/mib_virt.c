@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "events.h"
 #include "index.h"
 #include "mib_virt.h"
 
@@ -96,7 +97,7 @@ static bool scalar(const struct vax_view *view, uint32_t id, struct vax_value *v
 	case 5: return display(v, PACKAGE_VERSION);
 	case 6: return integer(v, s->conn);
 	case 7: return gauge(v, s->ndomains);
-	case 8: return integer(v, s->cache_timeout);
+	case 8: return integer(v, view->cache_timeout);
 	case 9:
 		if (!s->taken_ms)
 			return false;   /* nothing gathered yet */
@@ -473,4 +474,81 @@ bool vax_virt_next(const struct vax_view *view, const uint32_t *sub, size_t len,
 		if (next_in_table(view, &tables[i], sub, len, out, outlen, val))
 			return true;
 	return false;
+}
+
+/* ---- notifications ---- */
+
+enum { NOTIFICATIONS = 0, CONN_LOST = 10, CONN_RESTORED = 11 };
+static const uint32_t snmp_trap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
+
+static void put_oid(struct vax_varbind *vb, const uint32_t *prefix, size_t plen,
+		    const uint32_t *tail, size_t tlen)
+{
+	memcpy(vb->oid, prefix, plen * sizeof(*prefix));
+	memcpy(vb->oid + plen, tail, tlen * sizeof(*tail));
+	vb->len = plen + tlen;
+}
+
+/* snmpTrapOID.0 = virtNotifications.n; the value lives in static storage. */
+static void trap_oid(struct vax_varbind *vb, uint32_t n)
+{
+	static uint32_t oids[CONN_RESTORED + 1][16];
+	uint32_t *o = oids[n];
+
+	memcpy(o, vax_virt_root, vax_virt_root_len * sizeof(*o));
+	o[vax_virt_root_len] = NOTIFICATIONS;
+	o[vax_virt_root_len + 1] = n;
+	put_oid(vb, snmp_trap_oid, sizeof(snmp_trap_oid) / sizeof(snmp_trap_oid[0]), NULL, 0);
+	vb->val = (struct vax_value){ .type = VAX_T_OID, .s = o, .len = vax_virt_root_len + 2 };
+}
+
+/* The instance OID of one cell of a domain's row. */
+static void row_cell(struct vax_varbind *vb, uint32_t column, uint32_t index)
+{
+	const uint32_t tail[] = { OBJECTS, 2, ENTRY, column, index };
+
+	put_oid(vb, vax_virt_root, vax_virt_root_len, tail, 5);
+}
+
+size_t vax_virt_domain_trap(const struct vax_domain *d, int kind, int detail,
+			    struct vax_varbind *out, size_t max)
+{
+	const struct vax_row r = { d, 0 };
+	const uint32_t columns[] = { 2, 3, 4 };   /* name, UUID, state */
+	size_t n = 0;
+
+	if (max < VAX_TRAP_VARBINDS || !vax_event_kind_name(kind))
+		return 0;
+	trap_oid(&out[n++], (uint32_t)kind + 1);
+	for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++) {
+		const struct column *c = find_column(&tables[0], columns[i]);
+		if (c && c->get(&r, c, &out[n].val)) {
+			row_cell(&out[n], columns[i], d->index);
+			n++;
+		}
+	}
+	row_cell(&out[n], 30, d->index);   /* virtDomainEventDetail */
+	integer(&out[n++].val, detail < 0 ? 0 : detail);
+	row_cell(&out[n], 31, d->index);   /* virtDomainEventDetailText */
+	display(&out[n++].val, vax_event_detail_name(kind, detail));
+	return n;
+}
+
+size_t vax_virt_connection_trap(const struct vax_view *view, bool restored,
+				struct vax_varbind *out, size_t max)
+{
+	const uint32_t ids[] = { 13, 6 };  /* virtLibvirtURI, virtConnectionState */
+	size_t n = 0;
+
+	if (max < 3)
+		return 0;
+	trap_oid(&out[n++], restored ? CONN_RESTORED : CONN_LOST);
+	for (size_t i = 0; i < 2; i++) {
+		const uint32_t tail[] = { OBJECTS, SCALARS, ids[i], 0 };
+		if (scalar(view, ids[i], &out[n].val)) {
+			put_oid(&out[n], vax_virt_root, vax_virt_root_len, tail, 4);
+			n++;
+		}
+	}
+	return n;
 }

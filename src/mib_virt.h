@@ -20,4 +20,13 @@ enum vax_lookup vax_virt_get(const struct vax_view *view, const uint32_t *sub,
 bool vax_virt_next(const struct vax_view *view, const uint32_t *sub, size_t len,
 		   uint32_t *out, size_t *outlen, struct vax_value *val);
 
+/* Notifications: snmpTrapOID.0 first, then the objects the MIB lists for
+ * it, built by the code that answers GET for them, so a trap and a walk
+ * agree. Return the number of varbinds written (at most max). */
+#define VAX_TRAP_VARBINDS 6
+size_t vax_virt_domain_trap(const struct vax_domain *d, int kind, int detail,
+			    struct vax_varbind *out, size_t max);
+size_t vax_virt_connection_trap(const struct vax_view *view, bool restored,
+				struct vax_varbind *out, size_t max);
+
 #endif

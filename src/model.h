@@ -141,10 +141,10 @@ struct vax_snapshot {
 	/* Host facts, NULL when unknown. */
 	char *hostname, *hv_type, *hv_version, *lib_version, *uri;
 	enum vax_conn_state conn;
+	uint64_t conn_losses;    /* connections found dead so far */
 	int64_t taken_ms;        /* monotonic time the data was gathered */
 	uint32_t refresh_ms;     /* how long gathering took */
 	uint64_t refresh_count, refresh_errors;   /* as of this snapshot */
-	unsigned cache_timeout;  /* seconds */
 
 	size_t ndomains, domains_cap;
 	struct vax_domain *domains;   /* sorted by index */

@@ -104,6 +104,11 @@ check_oid() {
 
 check_oid virtAgentxMIB .1.3.6.1.4.1.32473
 check_oid virtDiskReadBytes .1.3.6.1.4.1.32473.1.4.1.8
+# Notification and accessible-for-notify column numbers are a contract
+# with the C code (src/), which builds the trap OIDs itself.
+check_oid virtDomainStopped .1.3.6.1.4.1.32473.0.6
+check_oid virtDomainEventDetailText .1.3.6.1.4.1.32473.1.2.1.31
+check_oid virtConnectionRestored .1.3.6.1.4.1.32473.0.11
 
 tree=$(snmpt -Tp VIRT-AGENTX-MIB::virtAgentxMIB 2>"$tmp/err")
 rc=$?

@@ -53,7 +53,7 @@ static void setup(void)
 	snap->refresh_ms = 42;
 	snap->refresh_count = 7;
 	snap->refresh_errors = 1;
-	snap->cache_timeout = 5;
+
 
 	/* Domain 5 */
 	long_name = fx_repeat(EURO, 400);
@@ -172,6 +172,7 @@ static void setup(void)
 	fx_seal(snap);
 	view.snap = snap;
 	view.now_ms = 10500;
+	view.cache_timeout = 5;
 	memset(out, 0, sizeof(out));
 	outlen = 0;
 	memset(&val, 0, sizeof(val));
@@ -1284,7 +1285,7 @@ END_TEST
 START_TEST(test_highest_index)
 {
 	struct vax_snapshot *s = vax_snapshot_new(1);
-	struct vax_view vw = { .snap = s, .now_ms = 0 };
+	struct vax_view vw = { .snap = s, .now_ms = 0, .cache_timeout = 5 };
 	struct vax_value v;
 	uint32_t o[VAX_MAX_OID];
 	size_t olen;
