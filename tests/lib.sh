@@ -342,7 +342,8 @@ vax_load_demo_domains() {
 vax_start_trapd() {
     local conf=$VAX_TMP/snmptrapd.conf pid
     command -v snmptrapd >/dev/null || vax_skip "snmptrapd not installed"
-    echo "disableAuthorization yes" > "$conf"
+    # One line per notification: "TRAP" and its varbinds, tab-separated.
+    printf 'disableAuthorization yes\nformat2 TRAP\t%%v\\n\n' > "$conf"
     for _ in 1 2 3 4 5; do
         : > "$VAX_TMP/traps.log"
         MIBS='' snmptrapd -f -C -c "$conf" -Lf "$VAX_TMP/traps.log" -On \

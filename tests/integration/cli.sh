@@ -72,6 +72,15 @@ check "pid file written" eval '[ "$(cat $T/agent.pid)" = "$VAX_AGENT_PID" ]'
 check "SIGTERM: exit status 0" vax_stop_agent
 check "pid file removed on exit" test ! -e "$T/agent.pid"
 
+# SIGHUP applies a changed cacheTimeout (no -t this time).
+printf 'cacheTimeout 30\nindexFile %s/index\n' "$T" > "$T/agent.conf"
+vax_start_agent
+check "cacheTimeout from the file" eval 'vax_get $R.1.8.0 | grep -q "INTEGER: 30$"'
+printf 'cacheTimeout 9\nindexFile %s/index\n' "$T" > "$T/agent.conf"
+kill -HUP "$VAX_AGENT_PID"
+check "SIGHUP: the new cacheTimeout is served" wait_until 3 eval 'vax_get $R.1.8.0 | grep -q "INTEGER: 9$"'
+check "SIGHUP: agent still running, SIGTERM exit 0" vax_stop_agent
+
 # The code's root OID is the MIB's (one place each).
 code_root=$(sed -n 's/^#define VAX_VIRT_ROOT \(.*\)$/\1/p' "$VAX_TOP_SRCDIR/src/mib_virt.h" | tr -d ' ' | tr , .)
 mib_arc=$(sed -n 's/.*::= *{ *enterprises *\([0-9]*\) *}.*/\1/p' "$VAX_TOP_SRCDIR/mibs/VIRT-AGENTX-MIB.txt")
