@@ -485,7 +485,8 @@ static void put_oid(struct vax_varbind *vb, const uint32_t *prefix, size_t plen,
 		    const uint32_t *tail, size_t tlen)
 {
 	memcpy(vb->oid, prefix, plen * sizeof(*prefix));
-	memcpy(vb->oid + plen, tail, tlen * sizeof(*tail));
+	if (tlen)   /* memcpy from NULL is undefined even for 0 bytes */
+		memcpy(vb->oid + plen, tail, tlen * sizeof(*tail));
 	vb->len = plen + tlen;
 }
 
