@@ -61,6 +61,8 @@ struct vax_collector {
 	/* Worker thread only. */
 	virConnectPtr conn;
 	bool nowait_ok;            /* driver accepts the NOWAIT flag */
+	unsigned bulk_groups;      /* groups this driver returns in bulk */
+	struct vax_snapshot *prev; /* the last snapshot built: last known values */
 	bool was_connected, ever_tried;
 	char *hostname, *hv_type, *hv_version, *lib_version;
 	char *conn_uri;            /* libvirt's name for the default URI */
@@ -245,6 +247,8 @@ static bool connect_libvirt(struct vax_collector *c)
 		vax_notice("connected to libvirt at %s", c->uri);
 	}
 	c->nowait_ok = true;
+	/* QEMU returns every group in bulk; others tell us as they answer. */
+	c->bulk_groups = c->hv_type && strcmp(c->hv_type, "QEMU") == 0 ? VAX_GRP_ALL : 0;
 	c->was_connected = c->ever_tried = true;
 	c->last_error[0] = '\0';
 	return true;
@@ -343,6 +347,9 @@ static void fallback(virDomainPtr dom, struct vax_domain *d, unsigned groups)
 	const struct vax_domdef *def = d->def;
 	virDomainInfo info;
 
+	if ((groups & VAX_GRP_ALL) == VAX_GRP_ALL)
+		return;
+
 	if (virDomainGetInfo(dom, &info) == 0)
 		vax_stats_from_info(d, &info, groups);
 	if (!(groups & VAX_GRP_CPU)) {
@@ -404,7 +411,7 @@ static bool uri_is_local(const char *uri)
 
 /* Fill one domain of the snapshot from its bulk record. */
 static bool build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
-			 struct vax_domain *d, struct xml_entry *cache,
+			 int64_t now, struct vax_domain *d, struct xml_entry *cache,
 			 const struct uuid_set *persistent, const struct uuid_set *autostart)
 {
 	virDomainPtr dom = rec->dom;
@@ -453,8 +460,18 @@ static bool build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
 		memset(&d->vals, 0, sizeof(d->vals));
 	}
 	if (id != (unsigned)-1) {
+		unsigned missing = c->bulk_groups & ~groups & VAX_GRP_ALL;
+		const struct vax_domain *last = c->prev ? vax_snapshot_find(c->prev, d->index) : NULL;
+
 		vax_set(&d->vals, VAX_DOM_ID, id);
-		fallback(dom, d, groups);
+		d->stats_ms = now;
+		/* Calls only for what this driver never returns in bulk. */
+		fallback(dom, d, groups | c->bulk_groups);
+		if (missing && last && last->stats_ms && strcmp(last->uuid, d->uuid) == 0) {
+			vax_debug("collector", "%s skipped by bulk stats: serving values %lld ms old",
+				  name, (long long)(now - last->stats_ms));
+			vax_stats_carry_over(last, d, missing);
+		}
 	}
 	/* The configured sizes fill what the stats did not say. */
 	for (int f = 0; f < VAX_DOM_NFIELDS; f++)
@@ -545,6 +562,14 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 			vax_err("virConnectGetAllDomainStats failed: %s", last_error());
 		goto failed;
 	}
+	/* Which groups does this driver return in bulk? Learnt from every
+	 * running domain, before any domain decides on per-domain calls. */
+	for (int i = 0; i < n; i++)
+		if (virDomainGetID(recs[i]->dom) != (unsigned)-1)
+			for (int k = 0; k < recs[i]->nparams; k++)
+				c->bulk_groups |= vax_stats_group(recs[i]->params[k].field);
+	int64_t now = vax_now_ms();
+
 	/* A failed list only leaves those two columns absent. */
 	bool have_p = list_uuids(c->conn, VIR_CONNECT_LIST_DOMAINS_PERSISTENT, &persistent) == 0;
 	bool have_a = list_uuids(c->conn, VIR_CONNECT_LIST_DOMAINS_AUTOSTART, &autostart) == 0;
@@ -558,7 +583,7 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 	s->domains_cap = (size_t)n;
 	for (int i = 0; i < n; i++) {
 		struct vax_domain *d = vax_snapshot_add(s);
-		if (build_domain(c, recs[i], d, &cache[ncache], have_p ? &persistent : NULL,
+		if (build_domain(c, recs[i], now, d, &cache[ncache], have_p ? &persistent : NULL,
 				 have_a ? &autostart : NULL)) {
 			ncache++;
 			continue;
@@ -595,6 +620,8 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 	s->taken_ms = vax_now_ms();
 	s->refresh_ms = (uint32_t)(s->taken_ms - t0);
 	s->refresh_count = ++c->refresh_count;
+	vax_snapshot_free(c->prev);
+	c->prev = vax_snapshot_ref(s);
 	vax_debug("collector", "refreshed %zu domains in %u ms", s->ndomains, s->refresh_ms);
 	return s;
 
@@ -609,6 +636,8 @@ fail_lists:
 failed:
 	/* No rows rather than stale ones: an empty, disconnected snapshot. */
 	c->refresh_errors++;
+	vax_snapshot_free(c->prev);
+	c->prev = NULL;
 	s = empty_snapshot(c);
 	if (s) {
 		s->conn = c->conn ? VAX_CONNECTED : VAX_DISCONNECTED;
@@ -729,6 +758,7 @@ void vax_collector_stop(struct vax_collector *c)
 		vax_domdef_unref(c->xml[i].def);
 	free(c->xml);
 	vax_index_free(c->index);
+	vax_snapshot_free(c->prev);
 	free(c->invalid);
 	free(c->conn_uri);
 	pthread_cond_destroy(&c->cond);

@@ -18,6 +18,7 @@ const size_t vax_virt_root_len = sizeof(vax_virt_root) / sizeof(vax_virt_root[0]
 
 enum { OBJECTS = 1, SCALARS = 1, ENTRY = 1 };
 #define DISPLAY_MAX 255     /* DisplayString */
+#define UNUSED __attribute__((unused))
 #define UTF8_MAX 1024       /* VirtUtf8String */
 
 int vax_oid_cmp(const uint32_t *a, size_t alen, const uint32_t *b, size_t blen)
@@ -120,7 +121,8 @@ struct column {
 	uint32_t id;
 	enum vax_type type;
 	int field;            /* for numeric columns, -1 otherwise */
-	bool (*get)(const struct vax_row *r, const struct column *c, struct vax_value *v);
+	bool (*get)(const struct vax_view *w, const struct vax_row *r,
+		    const struct column *c, struct vax_value *v);
 };
 
 struct table {
@@ -136,35 +138,41 @@ static const struct vax_domdef *def(const struct vax_row *r) { return r->dom->de
 static const struct vax_disk_def *disk_def(const struct vax_row *r) { return &def(r)->disks[r->sub - 1]; }
 static const struct vax_nic_def *nic_def(const struct vax_row *r) { return &def(r)->nics[r->sub - 1]; }
 
-static bool dom_num(const struct vax_row *r, const struct column *c, struct vax_value *v)
+static bool dom_num(const struct vax_view *w UNUSED, const struct vax_row *r,
+		 const struct column *c, struct vax_value *v)
 {
 	return number(v, c->type, &r->dom->vals, c->field);
 }
 
-static bool dom_name(const struct vax_row *r, const struct column *c, struct vax_value *v)
+static bool dom_name(const struct vax_view *w UNUSED, const struct vax_row *r,
+		 const struct column *c, struct vax_value *v)
 {
 	(void)c;
 	return utf8(v, r->dom->name);
 }
 
-static bool dom_uuid(const struct vax_row *r, const struct column *c, struct vax_value *v)
+static bool dom_uuid(const struct vax_view *w UNUSED, const struct vax_row *r,
+		 const struct column *c, struct vax_value *v)
 {
 	(void)c;
 	return octets(v, r->dom->uuid, 36);
 }
 
-static bool dom_truth(const struct vax_row *r, const struct column *c, struct vax_value *v)
+static bool dom_truth(const struct vax_view *w UNUSED, const struct vax_row *r,
+		 const struct column *c, struct vax_value *v)
 {
 	return truth(v, &r->dom->vals, c->field);
 }
 
-static bool dom_ostype(const struct vax_row *r, const struct column *c, struct vax_value *v)
+static bool dom_ostype(const struct vax_view *w UNUSED, const struct vax_row *r,
+		 const struct column *c, struct vax_value *v)
 {
 	(void)c;
 	return display(v, def(r)->os_type);
 }
 
-static bool dom_used(const struct vax_row *r, const struct column *c, struct vax_value *v)
+static bool dom_used(const struct vax_view *w UNUSED, const struct vax_row *r,
+		 const struct column *c, struct vax_value *v)
 {
 	uint64_t used;
 
@@ -173,16 +181,27 @@ static bool dom_used(const struct vax_row *r, const struct column *c, struct vax
 	       (*v = (struct vax_value){ .type = VAX_T_COUNTER64, .u = used }, true);
 }
 
-static bool dom_ndisks(const struct vax_row *r, const struct column *c, struct vax_value *v)
+static bool dom_ndisks(const struct vax_view *w UNUSED, const struct vax_row *r,
+		 const struct column *c, struct vax_value *v)
 {
 	(void)c;
 	return gauge(v, def(r)->ndisks);
 }
 
-static bool dom_nnics(const struct vax_row *r, const struct column *c, struct vax_value *v)
+static bool dom_nnics(const struct vax_view *w UNUSED, const struct vax_row *r,
+		 const struct column *c, struct vax_value *v)
 {
 	(void)c;
 	return gauge(v, def(r)->nnics);
+}
+
+static bool dom_stats_age(const struct vax_view *w, const struct vax_row *r,
+		 const struct column *c, struct vax_value *v)
+{
+	int64_t age = w->now_ms - r->dom->stats_ms;
+
+	(void)c;
+	return r->dom->stats_ms && gauge(v, age < 0 ? 0 : (uint64_t)age);
 }
 
 #define I VAX_T_INTEGER
@@ -218,14 +237,17 @@ static const struct column dom_cols[] = {
 	{ 27, C, -1, dom_used },
 	{ 28, G, -1, dom_ndisks },
 	{ 29, G, -1, dom_nnics },
+	{ 32, G, -1, dom_stats_age },
 };
 
-static bool vcpu_num(const struct vax_row *r, const struct column *c, struct vax_value *v)
+static bool vcpu_num(const struct vax_view *w UNUSED, const struct vax_row *r,
+		 const struct column *c, struct vax_value *v)
 {
 	return number(v, c->type, &r->dom->vcpus[r->sub - 1].vals, c->field);
 }
 
-static bool vcpu_number(const struct vax_row *r, const struct column *c, struct vax_value *v)
+static bool vcpu_number(const struct vax_view *w UNUSED, const struct vax_row *r,
+		 const struct column *c, struct vax_value *v)
 {
 	(void)c;
 	return integer(v, r->sub - 1);
@@ -240,13 +262,15 @@ static const struct column vcpu_cols[] = {
 	{ 7, I, VAX_VCPU_PCPU, vcpu_num },
 };
 
-static bool disk_num(const struct vax_row *r, const struct column *c, struct vax_value *v)
+static bool disk_num(const struct vax_view *w UNUSED, const struct vax_row *r,
+		 const struct column *c, struct vax_value *v)
 {
 	return number(v, c->type, &r->dom->disks[r->sub - 1].vals, c->field);
 }
 
 /* String columns of the device tables, by column id. */
-static bool disk_str(const struct vax_row *r, const struct column *c, struct vax_value *v)
+static bool disk_str(const struct vax_view *w UNUSED, const struct vax_row *r,
+		 const struct column *c, struct vax_value *v)
 {
 	const struct vax_disk_def *d = disk_def(r);
 
@@ -277,12 +301,14 @@ static const struct column disk_cols[] = {
 	{ 18, C, VAX_DISK_PHYSICAL, disk_num },
 };
 
-static bool nic_num(const struct vax_row *r, const struct column *c, struct vax_value *v)
+static bool nic_num(const struct vax_view *w UNUSED, const struct vax_row *r,
+		 const struct column *c, struct vax_value *v)
 {
 	return number(v, c->type, &r->dom->nics[r->sub - 1].vals, c->field);
 }
 
-static bool nic_str(const struct vax_row *r, const struct column *c, struct vax_value *v)
+static bool nic_str(const struct vax_view *w UNUSED, const struct vax_row *r,
+		 const struct column *c, struct vax_value *v)
 {
 	const struct vax_nic_def *n = nic_def(r);
 
@@ -299,7 +325,8 @@ static bool nic_str(const struct vax_row *r, const struct column *c, struct vax_
 }
 
 /* 0 when the device is not on this host (IF-MIB has no row for it). */
-static bool nic_ifindex(const struct vax_row *r, const struct column *c, struct vax_value *v)
+static bool nic_ifindex(const struct vax_view *w UNUSED, const struct vax_row *r,
+		 const struct column *c, struct vax_value *v)
 {
 	const struct vax_vals *vals = &r->dom->nics[r->sub - 1].vals;
 
@@ -394,6 +421,7 @@ enum vax_lookup vax_virt_get(const struct vax_view *view, const uint32_t *sub,
 			     size_t len, struct vax_value *val)
 {
 	const struct table *t;
+
 	const struct column *c;
 	size_t i;
 	uint32_t key[2];
@@ -420,7 +448,7 @@ enum vax_lookup vax_virt_get(const struct vax_view *view, const uint32_t *sub,
 	size_t klen = row_key(t, &r, key);
 	if (vax_oid_cmp(key, klen, sub + 4, t->nidx) != 0)
 		return VAX_NO_INSTANCE;
-	return c->get(&r, c, val) ? VAX_FOUND : VAX_NO_INSTANCE;
+	return c->get(view, &r, c, val) ? VAX_FOUND : VAX_NO_INSTANCE;
 }
 
 static bool next_in_table(const struct vax_view *view, const struct table *t,
@@ -446,7 +474,7 @@ static bool next_in_table(const struct vax_view *view, const struct table *t,
 		for (size_t i = start; i < nrows; i++) {
 			struct vax_row r = t->row(s, i);
 			uint32_t key[2];
-			if (!c->get(&r, c, val))
+			if (!c->get(view, &r, c, val))
 				continue;
 			size_t klen = row_key(t, &r, key);
 			memcpy(out, entry, sizeof(entry));
@@ -462,6 +490,7 @@ static bool next_in_table(const struct vax_view *view, const struct table *t,
 bool vax_virt_next(const struct vax_view *view, const uint32_t *sub, size_t len,
 		   uint32_t *out, size_t *outlen, struct vax_value *val)
 {
+
 	for (uint32_t id = 1; id <= NSCALARS; id++) {
 		const uint32_t oid[] = { OBJECTS, SCALARS, id, 0 };
 		if (vax_oid_cmp(oid, 4, sub, len) > 0 && scalar(view, id, val)) {
@@ -515,6 +544,7 @@ size_t vax_virt_domain_trap(const struct vax_domain *d, int kind, int detail,
 			    struct vax_varbind *out, size_t max)
 {
 	const struct vax_row r = { d, 0 };
+	const struct vax_view none = { 0 };        /* these columns need no clock */
 	const uint32_t columns[] = { 2, 3, 4 };   /* name, UUID, state */
 	size_t n = 0;
 
@@ -523,7 +553,7 @@ size_t vax_virt_domain_trap(const struct vax_domain *d, int kind, int detail,
 	trap_oid(&out[n++], (uint32_t)kind + 1);
 	for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++) {
 		const struct column *c = find_column(&tables[0], columns[i]);
-		if (c && c->get(&r, c, &out[n].val)) {
+		if (c && c->get(&none, &r, c, &out[n].val)) {
 			row_cell(&out[n], columns[i], d->index);
 			n++;
 		}

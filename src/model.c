@@ -48,6 +48,7 @@ struct vax_snapshot *vax_snapshot_new(size_t n)
 
 	if (!s)
 		return NULL;
+	atomic_init(&s->ref, 1);
 	s->conn = VAX_DISCONNECTED;
 	if (n && !(s->domains = calloc(n, sizeof(*s->domains)))) {
 		free(s);
@@ -116,9 +117,16 @@ int vax_snapshot_seal(struct vax_snapshot *s)
 	return 0;
 }
 
+struct vax_snapshot *vax_snapshot_ref(struct vax_snapshot *s)
+{
+	if (s)
+		atomic_fetch_add(&s->ref, 1);
+	return s;
+}
+
 void vax_snapshot_free(struct vax_snapshot *s)
 {
-	if (!s)
+	if (!s || atomic_fetch_sub(&s->ref, 1) != 1)
 		return;
 	for (size_t i = 0; i < s->ndomains; i++) {
 		struct vax_domain *d = &s->domains[i];

@@ -119,6 +119,7 @@ struct vax_nic  { struct vax_vals vals; };
 
 struct vax_domain {
 	uint32_t index;          /* stable, from the index map */
+	int64_t stats_ms;        /* when its runtime stats were gathered; 0: none */
 	char *name;
 	char uuid[37];
 	struct vax_domdef *def;  /* never NULL; may describe no devices */
@@ -138,6 +139,7 @@ struct vax_row {
 enum vax_conn_state { VAX_CONNECTED = 1, VAX_DISCONNECTED = 2 };
 
 struct vax_snapshot {
+	atomic_int ref;          /* the agent serves it, the collector keeps it */
 	/* Host facts, NULL when unknown. */
 	char *hostname, *hv_type, *hv_version, *lib_version, *uri;
 	enum vax_conn_state conn;
@@ -163,6 +165,8 @@ struct vax_snapshot *vax_snapshot_new(size_t n);
 struct vax_domain *vax_snapshot_add(struct vax_snapshot *s);
 /* Sort domains by index and build the device row lists. Call once, last. */
 int vax_snapshot_seal(struct vax_snapshot *s);
+struct vax_snapshot *vax_snapshot_ref(struct vax_snapshot *s);
+/* Drop a reference; the last one frees. */
 void vax_snapshot_free(struct vax_snapshot *s);
 
 const struct vax_domain *vax_snapshot_find(const struct vax_snapshot *s,

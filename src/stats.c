@@ -99,7 +99,7 @@ static bool split_numbered(const char *key, const char *prefix, unsigned long *n
 	return true;
 }
 
-static unsigned group_of(const char *key)
+unsigned vax_stats_group(const char *key)
 {
 	static const struct { const char *prefix; unsigned grp; } g[] = {
 		{ "state.", VAX_GRP_STATE }, { "cpu.", VAX_GRP_CPU },
@@ -184,7 +184,7 @@ unsigned vax_stats_apply(struct vax_domain *d, const virTypedParameter *p,
 
 	for (int i = 0; i < n; i++) {
 		const char *key = p[i].field;
-		groups |= group_of(key);
+		groups |= vax_stats_group(key);
 		if (!param_u64(&p[i], &u))
 			continue;
 		if ((f = LOOKUP(dom_keys, key)) >= 0) {
@@ -324,4 +324,32 @@ void vax_stats_from_iface(struct vax_nic *nic, const virDomainInterfaceStatsStru
 	set_ll(&nic->vals, VAX_NIC_TX_PKTS, s->tx_packets);
 	set_ll(&nic->vals, VAX_NIC_TX_ERRS, s->tx_errs);
 	set_ll(&nic->vals, VAX_NIC_TX_DROP, s->tx_drop);
+}
+
+/* A running domain that bulk stats skipped (NOWAIT: its monitor is busy
+ * or hung) keeps its last known values for the missing groups; its
+ * stats_ms says how old they are. Never a per-domain call that could hang. */
+void vax_stats_carry_over(const struct vax_domain *from, struct vax_domain *to,
+			  unsigned missing)
+{
+	static const struct { unsigned grp; int first, last; } fields[] = {
+		{ VAX_GRP_CPU, VAX_DOM_CPU_TIME, VAX_DOM_CPU_SYSTEM },
+		{ VAX_GRP_BALLOON, VAX_DOM_BAL_ACTUAL, VAX_DOM_BAL_DISK_CACHES },
+		{ VAX_GRP_BALLOON, VAX_DOM_MEM_CUR, VAX_DOM_MEM_CUR },
+		{ VAX_GRP_VCPU, VAX_DOM_VCPU_CUR, VAX_DOM_VCPU_MAX },
+	};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		for (int f = fields[i].first; f <= fields[i].last; f++)
+			if ((missing & fields[i].grp) && vax_has(&from->vals, f))
+				vax_set(&to->vals, f, from->vals.v[f]);
+	if ((missing & VAX_GRP_VCPU) && from->nvcpus && !to->nvcpus &&
+	    (to->vcpus = malloc(from->nvcpus * sizeof(*to->vcpus)))) {
+		memcpy(to->vcpus, from->vcpus, from->nvcpus * sizeof(*to->vcpus));
+		to->nvcpus = from->nvcpus;
+	}
+	if ((missing & VAX_GRP_BLOCK) && from->def->ndisks == to->def->ndisks)
+		memcpy(to->disks, from->disks, to->def->ndisks * sizeof(*to->disks));
+	if ((missing & VAX_GRP_NET) && from->def->nnics == to->def->nnics)
+		memcpy(to->nics, from->nics, to->def->nnics * sizeof(*to->nics));
+	to->stats_ms = from->stats_ms;
 }

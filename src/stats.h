@@ -12,7 +12,11 @@
 enum {
 	VAX_GRP_STATE = 1 << 0, VAX_GRP_CPU = 1 << 1, VAX_GRP_BALLOON = 1 << 2,
 	VAX_GRP_VCPU = 1 << 3, VAX_GRP_BLOCK = 1 << 4, VAX_GRP_NET = 1 << 5,
+	VAX_GRP_ALL = (1 << 6) - 1,
 };
+
+/* The group a bulk stats key belongs to ("block.3.rd.reqs": block), 0 if none. */
+unsigned vax_stats_group(const char *key);
 
 #define VAX_MAX_VCPUS 16384   /* above libvirt's own limits: a safety cap */
 
@@ -35,5 +39,11 @@ void vax_stats_from_block(struct vax_disk *disk,
 void vax_stats_from_blockinfo(struct vax_disk *disk, const virDomainBlockInfo *b);
 void vax_stats_from_iface(struct vax_nic *nic,
 			  const virDomainInterfaceStatsStruct *s);
+
+/* A running domain that bulk stats skipped (NOWAIT: its monitor is busy
+ * or hung) keeps its last known values (from) for the missing groups, and
+ * their age (stats_ms). Device values move only if the devices did not. */
+void vax_stats_carry_over(const struct vax_domain *from, struct vax_domain *to,
+			  unsigned missing);
 
 #endif

@@ -150,9 +150,12 @@ while IFS= read -r d; do
         # Inactive: no runtime values at all, never zeros.
         for col in 9 14 15 16 17 21; do absent "$d (shut off): column $col absent" $D.$col.$idx; done
         absent "$d (shut off): no vCPU rows" "$R.3.1.2.$idx.1"
+        absent "$d (shut off): no virtDomainStatsAge" $D.32.$idx
         continue
     fi
     eq "$d: id" "$(field Id)" "$(cell $D.9.$idx)"
+    age=$(cell $D.32.$idx)
+    check "$d: virtDomainStatsAge is fresh (${age:-absent} ms)" eval '[ -n "$age" ] && [ "$age" -lt 3000 ]'
     between "$d: CPU time" "$(cell $D.14.$idx)" "$(reading "$d" cpu "" before)" "$(reading "$d" cpu "" after)" 1000000000
     between "$d: CPU user time" "$(cell $D.15.$idx)" "$(reading "$d" user_time "" before)" "$(reading "$d" user_time "" after)" 1000000000
     between "$d: CPU system time" "$(cell $D.16.$idx)" "$(reading "$d" system_time "" before)" "$(reading "$d" system_time "" after)" 1000000000

@@ -961,6 +961,66 @@ START_TEST(test_vals_set_unset)
 }
 END_TEST
 
+/* A domain skipped by bulk stats keeps its last values, and their age. */
+START_TEST(test_carry_over)
+{
+	struct vax_domdef *def = fx_domdef_n(2, 1);
+	struct vax_domain from = { .def = def, .stats_ms = 1000 }, to = { .def = def, .stats_ms = 5000 };
+	struct vax_disk fd[2] = { 0 }, td[2] = { 0 };
+	struct vax_nic fn[1] = { 0 }, tn[1] = { 0 };
+	struct vax_vcpu fv[2] = { 0 };
+
+	from.disks = fd; from.nics = fn; from.vcpus = fv; from.nvcpus = 2;
+	to.disks = td; to.nics = tn;
+	vax_set(&from.vals, VAX_DOM_CPU_TIME, 111);
+	vax_set(&from.vals, VAX_DOM_BAL_RSS, 222);
+	vax_set(&from.vals, VAX_DOM_MEM_CUR, 333);
+	vax_set(&fd[1].vals, VAX_DISK_RD_REQS, 444);
+	vax_set(&fn[0].vals, VAX_NIC_TX_BYTES, 555);
+	vax_set(&fv[1].vals, VAX_VCPU_TIME, 666);
+	vax_set(&to.vals, VAX_DOM_STATE, 1);          /* the state group came */
+
+	vax_stats_carry_over(&from, &to, VAX_GRP_CPU | VAX_GRP_BLOCK | VAX_GRP_VCPU);
+	ck_assert_uint_eq(to.vals.v[VAX_DOM_CPU_TIME], 111);
+	ck_assert(!vax_has(&to.vals, VAX_DOM_BAL_RSS));  /* balloon was not missing */
+	ck_assert(!vax_has(&to.vals, VAX_DOM_MEM_CUR));
+	ck_assert_uint_eq(td[1].vals.v[VAX_DISK_RD_REQS], 444);
+	ck_assert(!vax_has(&tn[0].vals, VAX_NIC_TX_BYTES));
+	ck_assert_uint_eq(to.nvcpus, 2);
+	ck_assert_uint_eq(to.vcpus[1].vals.v[VAX_VCPU_TIME], 666);
+	ck_assert_int_eq(to.stats_ms, 1000);            /* as old as the values */
+	ck_assert_uint_eq(to.vals.v[VAX_DOM_STATE], 1);
+	free(to.vcpus);
+	vax_domdef_unref(def);
+}
+END_TEST
+
+/* Devices that changed in between: their old values do not move over. */
+START_TEST(test_carry_over_devices_changed)
+{
+	struct vax_domdef *d1 = fx_domdef_n(1, 0), *d2 = fx_domdef_n(2, 0);
+	struct vax_disk fd[1] = { 0 }, td[2] = { 0 };
+	struct vax_domain from = { .def = d1, .disks = fd, .stats_ms = 7 };
+	struct vax_domain to = { .def = d2, .disks = td };
+
+	vax_set(&fd[0].vals, VAX_DISK_RD_REQS, 9);
+	vax_stats_carry_over(&from, &to, VAX_GRP_BLOCK);
+	ck_assert(!vax_has(&td[0].vals, VAX_DISK_RD_REQS));
+	vax_domdef_unref(d1);
+	vax_domdef_unref(d2);
+}
+END_TEST
+
+START_TEST(test_group_of_keys)
+{
+	ck_assert_uint_eq(vax_stats_group("block.3.rd.reqs"), VAX_GRP_BLOCK);
+	ck_assert_uint_eq(vax_stats_group("net.0.rx.bytes"), VAX_GRP_NET);
+	ck_assert_uint_eq(vax_stats_group("state.state"), VAX_GRP_STATE);
+	ck_assert_uint_eq(vax_stats_group("perf.cmt"), 0);
+	ck_assert_uint_eq(vax_stats_group("blocks"), 0);
+}
+END_TEST
+
 static Suite *stats_suite(void)
 {
 	Suite *s = suite_create("stats");
@@ -1043,6 +1103,9 @@ static Suite *stats_suite(void)
 	tcase_add_test(tc, test_mem_used_negative);
 	tcase_add_test(tc, test_mem_used_zero);
 	tcase_add_test(tc, test_mem_used_from_bulk);
+	tcase_add_test(tc, test_carry_over);
+	tcase_add_test(tc, test_carry_over_devices_changed);
+	tcase_add_test(tc, test_group_of_keys);
 	suite_add_tcase(s, tc);
 	return s;
 }
