@@ -19,6 +19,8 @@ packages=(
     procps      # ps
     smitools    # smilint (MIB lint test)
     valgrind
+    # the real-guest tier: QEMU/TCG guests under a private libvirtd
+    qemu-system-x86 qemu-utils
 )
 
 # Which are not installed?
