@@ -57,6 +57,44 @@ static void wake_up(void)
 	(void)r;
 }
 
+/* A view's value as net-snmp wants it: type, pointer, length. */
+struct asn_value {
+	u_char type;
+	const void *val;
+	size_t len;
+	union { long l; u_long g; struct counter64 c64; oid o[VAX_MAX_OID]; } buf;
+};
+
+static void to_asn(const struct vax_value *v, struct asn_value *a)
+{
+	size_t n;
+
+	switch (v->type) {
+	case VAX_T_INTEGER:
+		a->buf.l = (long)v->i;
+		a->type = ASN_INTEGER, a->val = &a->buf.l, a->len = sizeof(a->buf.l);
+		break;
+	case VAX_T_GAUGE32:
+		a->buf.g = (u_long)v->u;
+		a->type = ASN_GAUGE, a->val = &a->buf.g, a->len = sizeof(a->buf.g);
+		break;
+	case VAX_T_COUNTER64:
+		a->buf.c64.high = (u_long)(v->u >> 32);
+		a->buf.c64.low = (u_long)(v->u & 0xFFFFFFFFu);
+		a->type = ASN_COUNTER64, a->val = &a->buf.c64, a->len = sizeof(a->buf.c64);
+		break;
+	case VAX_T_OCTETS:
+		a->type = ASN_OCTET_STR, a->val = v->s, a->len = v->len;
+		break;
+	case VAX_T_OID:
+		n = v->len < VAX_MAX_OID ? v->len : VAX_MAX_OID;
+		for (size_t k = 0; k < n; k++)
+			a->buf.o[k] = ((const uint32_t *)v->s)[k];
+		a->type = ASN_OBJECT_ID, a->val = a->buf.o, a->len = n * sizeof(oid);
+		break;
+	}
+}
+
 /* ---- snapshots ---- */
 
 void vax_agent_publish(struct vax_snapshot *snap, void *arg)
@@ -78,34 +116,16 @@ void vax_agent_publish(struct vax_snapshot *snap, void *arg)
 static void send_trap(const struct vax_varbind *vb, size_t n)
 {
 	netsnmp_variable_list *vars = NULL;
-	oid name[VAX_MAX_OID], value[VAX_MAX_OID];
+	oid name[VAX_MAX_OID];
+	struct asn_value a;
 
 	if (!n)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		const struct vax_value *v = &vb[i].val;
-		long l = (long)v->i;
-		u_long g = (u_long)v->u;
-		struct counter64 c64 = { .high = (u_long)(v->u >> 32),
-					 .low = (u_long)(v->u & 0xFFFFFFFFu) };
-		const void *val = NULL;
-		size_t len = 0;
-		u_char type = ASN_NULL;
-
 		for (size_t k = 0; k < vb[i].len; k++)
 			name[k] = vb[i].oid[k];
-		switch (v->type) {
-		case VAX_T_INTEGER: type = ASN_INTEGER; val = &l; len = sizeof(l); break;
-		case VAX_T_GAUGE32: type = ASN_GAUGE; val = &g; len = sizeof(g); break;
-		case VAX_T_COUNTER64: type = ASN_COUNTER64; val = &c64; len = sizeof(c64); break;
-		case VAX_T_OCTETS: type = ASN_OCTET_STR; val = v->s; len = v->len; break;
-		case VAX_T_OID:
-			for (size_t k = 0; k < v->len && k < VAX_MAX_OID; k++)
-				value[k] = ((const uint32_t *)v->s)[k];
-			type = ASN_OBJECT_ID; val = value; len = v->len * sizeof(oid);
-			break;
-		}
-		snmp_varlist_add_variable(&vars, name, vb[i].len, type, val, len);
+		to_asn(&vb[i].val, &a);
+		snmp_varlist_add_variable(&vars, name, vb[i].len, a.type, a.val, a.len);
 	}
 	/* net-snmp adds sysUpTime.0; as a subagent it goes to snmpd as an
 	 * AgentX Notify, and snmpd sends it to its trap sinks. */
@@ -237,29 +257,10 @@ static void ensure_fresh(void)
 
 static void set_value(netsnmp_variable_list *vb, const struct vax_value *v)
 {
-	switch (v->type) {
-	case VAX_T_INTEGER: {
-		long l = (long)v->i;
-		snmp_set_var_typed_value(vb, ASN_INTEGER, &l, sizeof(l));
-		break;
-	}
-	case VAX_T_GAUGE32: {
-		u_long g = (u_long)v->u;
-		snmp_set_var_typed_value(vb, ASN_GAUGE, &g, sizeof(g));
-		break;
-	}
-	case VAX_T_COUNTER64: {
-		struct counter64 c = { .high = (u_long)(v->u >> 32),
-				       .low = (u_long)(v->u & 0xFFFFFFFFu) };
-		snmp_set_var_typed_value(vb, ASN_COUNTER64, &c, sizeof(c));
-		break;
-	}
-	case VAX_T_OCTETS:
-		snmp_set_var_typed_value(vb, ASN_OCTET_STR, v->s, v->len);
-		break;
-	case VAX_T_OID:   /* only in notifications */
-		break;
-	}
+	struct asn_value a;
+
+	to_asn(v, &a);
+	snmp_set_var_typed_value(vb, a.type, a.val, a.len);
 }
 
 /* The request OID below our root. Returns false when it is not under the
@@ -489,12 +490,11 @@ int vax_agent_init(const struct vax_agent_opts *o, char *err, size_t errlen)
 	if (o->agentx_socket)
 		netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET,
 				      o->agentx_socket);
+	/* net-snmp keeps it in microseconds and sends it to the master in
+	 * the AgentX Open: how long snmpd waits for our answers. */
 	if (o->agentx_timeout)
 		netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_TIMEOUT,
-				   (int)o->agentx_timeout);
-	if (o->agentx_retries >= 0)
-		netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_RETRIES,
-				   o->agentx_retries);
+				   (int)o->agentx_timeout * ONE_SEC);
 	if (init_agent(APP) != 0) {
 		snprintf(err, errlen, "net-snmp init_agent failed");
 		return -1;
@@ -548,10 +548,11 @@ void vax_agent_shutdown(void)
 	free(A.watches);
 	A.fds = A.watches = NULL;
 	A.nfds = 0;
+	/* While net-snmp's logging still works. */
+	take_pending();
+	vax_log_flush();
 	snmp_shutdown(APP);
 	shutdown_agent();
-	vax_log_flush();
-	take_pending();
 	vax_snapshot_free(A.current);
 	A.current = NULL;
 	if (A.wake_watch >= 0)

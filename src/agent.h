@@ -16,8 +16,7 @@ struct vax_event;
 
 struct vax_agent_opts {
 	const char *agentx_socket;    /* NULL: net-snmp's default */
-	unsigned agentx_timeout;      /* seconds, 0: default */
-	int agentx_retries;           /* -1: default */
+	unsigned agentx_timeout;      /* seconds, 0: the master's default */
 	unsigned agentx_ping;         /* seconds */
 	unsigned refresh_wait_ms;
 	bool traps_enabled;

@@ -53,10 +53,13 @@ struct vax_collector {
 	bool kicked, stopping;     /* under lock */
 	char (*invalid)[37];       /* under lock: UUIDs whose XML changed */
 	size_t ninvalid;
+	bool reconfigure;          /* under lock: new_uri/new_index wait */
+	char *new_uri, *new_index;
 
 	pthread_mutex_t index_lock;   /* the index map: worker and main thread */
 	struct vax_index *index;
 	bool index_dirty;
+	bool index_save_failed;    /* worker only */
 
 	/* Worker thread only. */
 	virConnectPtr conn;
@@ -174,6 +177,13 @@ static void on_close(virConnectPtr conn, int reason, void *opaque)
 
 /* ---- connection ---- */
 
+static bool uri_is_local(const char *uri)
+{
+	const char *p = uri ? strstr(uri, "://") : NULL;
+
+	return !p || p[3] == '/' || p[3] == '\0';
+}
+
 static void register_events(struct vax_collector *c)
 {
 	c->cb_lifecycle = virConnectDomainEventRegisterAny(c->conn, NULL,
@@ -238,9 +248,11 @@ static bool connect_libvirt(struct vax_collector *c)
 		c->hv_version = version_string(v);
 	if (virConnectGetLibVersion(c->conn, &v) == 0)
 		c->lib_version = version_string(v);
+	free(c->conn_uri);
+	c->conn_uri = virConnectGetURI(c->conn);
+	/* Host ifIndexes mean something only if libvirt runs on this host. */
+	c->uri_is_local = uri_is_local(c->conn_uri ? c->conn_uri : c->uri);
 	if (!c->uri) {
-		free(c->conn_uri);
-		c->conn_uri = virConnectGetURI(c->conn);
 		vax_notice("connected to libvirt at %s (default URI)",
 			   c->conn_uri ? c->conn_uri : "?");
 	} else {
@@ -345,12 +357,13 @@ static bool in_set(const struct uuid_set *set, const char *uuid)
 static void fallback(virDomainPtr dom, struct vax_domain *d, unsigned groups)
 {
 	const struct vax_domdef *def = d->def;
-	virDomainInfo info;
+	virDomainInfo info = { 0 };
+	bool have_info;
 
 	if ((groups & VAX_GRP_ALL) == VAX_GRP_ALL)
 		return;
-
-	if (virDomainGetInfo(dom, &info) == 0)
+	/* A domain gone since the listing fails here: values stay absent. */
+	if ((have_info = virDomainGetInfo(dom, &info) == 0))
 		vax_stats_from_info(d, &info, groups);
 	if (!(groups & VAX_GRP_CPU)) {
 		virTypedParameter p[8];
@@ -371,7 +384,7 @@ static void fallback(virDomainPtr dom, struct vax_domain *d, unsigned groups)
 		if (n > 0)
 			vax_stats_from_memory(d, m, n);
 	}
-	if (!(groups & VAX_GRP_VCPU) && info.nrVirtCpu > 0 &&
+	if (!(groups & VAX_GRP_VCPU) && have_info && info.nrVirtCpu > 0 &&
 	    info.nrVirtCpu <= VAX_MAX_VCPUS) {
 		virVcpuInfoPtr v = calloc(info.nrVirtCpu, sizeof(*v));
 		int n = v ? virDomainGetVcpus(dom, v, (int)info.nrVirtCpu, NULL, 0) : -1;
@@ -402,12 +415,6 @@ static void fallback(virDomainPtr dom, struct vax_domain *d, unsigned groups)
 
 /* ---- one refresh ---- */
 
-static bool uri_is_local(const char *uri)
-{
-	const char *p = uri ? strstr(uri, "://") : NULL;
-
-	return !p || p[3] == '/' || p[3] == '\0';
-}
 
 /* Fill one domain of the snapshot from its bulk record. */
 static bool build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
@@ -439,7 +446,7 @@ static bool build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
 		fetched = true;
 	}
 	for (;;) {
-		d->def = vax_domdef_ref(cache->def ? cache->def : NULL);
+		d->def = vax_domdef_ref(cache->def);
 		if (!d->def && !(d->def = vax_domdef_new()))
 			return false;
 		d->disks = calloc(d->def->ndisks + 1, sizeof(*d->disks));
@@ -502,18 +509,32 @@ static struct vax_snapshot *empty_snapshot(struct vax_collector *c)
 	return s;
 }
 
-/* Write the index file when it gained entries (fsync: not every refresh). */
+/* Write the index file when it gained entries, from a copy: the main
+ * thread looks indexes up for notifications and must not wait on a disk.
+ * A failure is logged once, and retried at the next refresh. */
 static void save_index(struct vax_collector *c)
 {
+	struct vax_index *copy = NULL;
 	char err[512];
-	int rc = 0;
 
 	pthread_mutex_lock(&c->index_lock);
-	if (c->index_dirty && (rc = vax_index_save(c->index, err, sizeof(err))) == 0)
+	if (c->index_dirty && (copy = vax_index_dup(c->index)))
 		c->index_dirty = false;
 	pthread_mutex_unlock(&c->index_lock);
-	if (rc < 0)
-		vax_warn("%s; indexes may change when the agent restarts", err);
+	if (!copy)
+		return;
+	if (vax_index_save(copy, err, sizeof(err)) < 0) {
+		if (!c->index_save_failed)
+			vax_warn("%s; indexes may change when the agent restarts", err);
+		c->index_save_failed = true;
+		pthread_mutex_lock(&c->index_lock);
+		c->index_dirty = true;
+		pthread_mutex_unlock(&c->index_lock);
+	} else if (c->index_save_failed) {
+		vax_notice("%s written again", vax_index_path(copy));
+		c->index_save_failed = false;
+	}
+	vax_index_free(copy);
 }
 
 /* Forget the cached XML of domains whose definition changed. */
@@ -551,7 +572,8 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 		goto failed;
 	n = virConnectGetAllDomainStats(c->conn, groups, &recs,
 					c->nowait_ok ? VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT : 0);
-	if (n < 0 && c->nowait_ok && virGetLastErrorCode() != VIR_ERR_SYSTEM_ERROR &&
+	if (n < 0 && c->nowait_ok && (virGetLastErrorCode() == VIR_ERR_INVALID_ARG ||
+				      virGetLastErrorCode() == VIR_ERR_NO_SUPPORT) &&
 	    check_alive(c)) {
 		/* Older drivers reject NOWAIT; remember and ask plainly. */
 		c->nowait_ok = false;
@@ -634,7 +656,8 @@ fail_lists:
 	virDomainStatsRecordListFree(recs);
 	vax_snapshot_free(s);
 failed:
-	/* No rows rather than stale ones: an empty, disconnected snapshot. */
+	/* No rows rather than stale ones: an empty snapshot, which says whether
+	 * the connection itself is still there. */
 	c->refresh_errors++;
 	vax_snapshot_free(c->prev);
 	c->prev = NULL;
@@ -649,6 +672,42 @@ failed:
 
 /* ---- the worker ---- */
 
+static void warn_line(const char *msg)
+{
+	vax_warn("%s (line ignored)", msg);
+}
+
+/* On the worker: a SIGHUP changed the URI or the index file. A new index
+ * file that cannot be read leaves the old map in place. */
+static void apply_reconfigure(struct vax_collector *c, char *uri, char *index_file)
+{
+	char err[512];
+
+	if (index_file) {
+		struct vax_index *ix = vax_index_new(index_file);
+		if (!ix || vax_index_load(ix, warn_line, err, sizeof(err)) < 0) {
+			vax_err("%s; keeping %s", ix ? err : "out of memory",
+				vax_index_path(c->index) ? vax_index_path(c->index) : "the current indexes");
+			vax_index_free(ix);
+		} else {
+			pthread_mutex_lock(&c->index_lock);
+			vax_index_free(c->index);
+			c->index = ix;
+			c->index_dirty = true;   /* write what we know into it */
+			pthread_mutex_unlock(&c->index_lock);
+		}
+		free(index_file);
+	}
+	if (uri) {
+		disconnect(c);
+		free(c->uri);
+		c->uri = *uri ? uri : (free(uri), NULL);
+		c->ever_tried = false;
+		vax_snapshot_free(c->prev);
+		c->prev = NULL;
+	}
+}
+
 static void *worker(void *arg)
 {
 	struct vax_collector *c = arg;
@@ -658,7 +717,16 @@ static void *worker(void *arg)
 	pthread_mutex_lock(&c->lock);
 	while (!c->stopping) {
 		c->kicked = false;
-		pthread_mutex_unlock(&c->lock);
+		if (c->reconfigure) {
+			char *uri = c->new_uri, *index = c->new_index;
+			c->new_uri = c->new_index = NULL;
+			c->reconfigure = false;
+			pthread_mutex_unlock(&c->lock);
+			apply_reconfigure(c, uri, index);
+			backoff = BACKOFF_MIN_MS;
+		} else {
+			pthread_mutex_unlock(&c->lock);
+		}
 
 		struct vax_snapshot *s = refresh(c);
 		if (s)
@@ -688,12 +756,8 @@ static void *worker(void *arg)
 	}
 	pthread_mutex_unlock(&c->lock);
 	disconnect(c);
+	save_index(c);   /* indexes given out for notifications since */
 	return NULL;
-}
-
-static void warn_line(const char *msg)
-{
-	vax_warn("%s (line ignored)", msg);
 }
 
 struct vax_collector *vax_collector_start(const struct vax_collector_opts *o,
@@ -707,7 +771,6 @@ struct vax_collector *vax_collector_start(const struct vax_collector_opts *o,
 		return NULL;
 	}
 	c->uri = strdup_or_null(o->uri);
-	c->uri_is_local = uri_is_local(o->uri);
 	atomic_init(&c->closed, false);
 	c->on_event = o->on_event;
 	c->cb_lifecycle = c->cb_added = c->cb_removed = -1;
@@ -761,11 +824,31 @@ void vax_collector_stop(struct vax_collector *c)
 	vax_snapshot_free(c->prev);
 	free(c->invalid);
 	free(c->conn_uri);
+	free(c->new_uri);
+	free(c->new_index);
 	pthread_cond_destroy(&c->cond);
 	pthread_mutex_destroy(&c->lock);
 	pthread_mutex_destroy(&c->index_lock);
 	free(c->uri);
 	free(c);
+}
+
+void vax_collector_reconfigure(struct vax_collector *c, const char *uri,
+			       bool uri_changed, const char *index_file)
+{
+	pthread_mutex_lock(&c->lock);
+	if (uri_changed) {
+		free(c->new_uri);
+		c->new_uri = strdup(uri ? uri : "");   /* "": the default URI */
+	}
+	if (index_file) {
+		free(c->new_index);
+		c->new_index = strdup(index_file);
+	}
+	c->reconfigure = true;
+	c->kicked = true;
+	pthread_cond_signal(&c->cond);
+	pthread_mutex_unlock(&c->lock);
 }
 
 uint32_t vax_collector_index(struct vax_collector *c, const char *uuid)

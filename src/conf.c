@@ -21,7 +21,6 @@ void vax_config_init(struct vax_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->cache_timeout = 5;
-	c->agentx_retries = -1;
 	c->agentx_ping = 1;
 	c->refresh_wait_ms = 50;
 	c->traps_enabled = true;
@@ -84,7 +83,6 @@ int vax_config_line(struct vax_config *c, const char *line, char *err, size_t er
 	char name[64], value[4096];
 	const char *p = line, *v;
 	size_t n, vlen;
-	unsigned u;
 
 	while (isspace((unsigned char)*p))
 		p++;
@@ -150,12 +148,6 @@ int vax_config_line(struct vax_config *c, const char *line, char *err, size_t er
 			snprintf(err, errlen, "%s: %s", name, why);
 			return -1;
 		}
-		return 0;
-	}
-	if (!strcasecmp(name, "agentXRetries")) {
-		if (set_uint(&u, value, 0, 100, name, "retries", err, errlen) < 0)
-			return -1;
-		c->agentx_retries = (int)u;
 		return 0;
 	}
 	snprintf(err, errlen, "unknown directive \"%s\" (see the README)", name);

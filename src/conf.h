@@ -13,8 +13,7 @@ struct vax_config {
 	unsigned cache_timeout;        /* seconds */
 	char *index_file;
 	char *agentx_socket;   /* NULL: net-snmp's default */
-	unsigned agentx_timeout;       /* seconds, 0: net-snmp's default */
-	int agentx_retries;            /* -1: net-snmp's default */
+	unsigned agentx_timeout;       /* seconds, 0: the master's default */
 	unsigned agentx_ping;          /* seconds between pings to the master */
 	unsigned refresh_wait_ms;      /* how long a request may wait for a refresh */
 	bool traps_enabled;

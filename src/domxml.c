@@ -230,6 +230,7 @@ struct vax_domdef *vax_domxml_parse(const char *xml, size_t len,
 	}
 	if (!(def = vax_domdef_new()))
 		goto oom;
+	def->parsed = true;
 	def->os_type = text(child(child(root, "os"), "type"));
 	if ((vcpu = child(root, "vcpu"))) {
 		char *max = text(vcpu);

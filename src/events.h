@@ -21,7 +21,7 @@ struct vax_event {
 	int kind;              /* enum vax_event_kind, or out of range if unknown */
 	int detail;
 	char uuid[37];
-	char name[256];        /* cut at a character boundary if longer */
+	char name[1025];       /* as GET serves it: cut at 1024 bytes, on a character */
 };
 
 /* "started", ... (the trapEvents words); NULL for an unknown kind. */

@@ -57,6 +57,23 @@ void vax_index_free(struct vax_index *ix)
 	free(ix);
 }
 
+struct vax_index *vax_index_dup(const struct vax_index *ix)
+{
+	struct vax_index *d = vax_index_new(ix->path);
+
+	if (!d)
+		return NULL;
+	if (ix->n && !(d->e = malloc(ix->n * sizeof(*d->e)))) {
+		vax_index_free(d);
+		return NULL;
+	}
+	if (ix->n)
+		memcpy(d->e, ix->e, ix->n * sizeof(*d->e));
+	d->n = d->cap = ix->n;
+	d->max = ix->max;
+	return d;
+}
+
 const char *vax_index_path(const struct vax_index *ix) { return ix->path; }
 size_t vax_index_count(const struct vax_index *ix) { return ix->n; }
 

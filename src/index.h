@@ -29,6 +29,9 @@ int vax_index_load(struct vax_index *ix, void (*warn)(const char *msg),
  * (*added set). 0 when the UUID is malformed or the space is exhausted. */
 uint32_t vax_index_get(struct vax_index *ix, const char *uuid, bool *added);
 
+/* A copy (to write it without holding up the map's users); NULL: no memory. */
+struct vax_index *vax_index_dup(const struct vax_index *ix);
+
 /* Write the map (temp file, fsync, rename). -1 with err on failure. */
 int vax_index_save(struct vax_index *ix, char *err, size_t errlen);
 

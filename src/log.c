@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ struct queued {
 };
 
 static pthread_t main_thread;
+static bool ready;   /* before vax_log_init only the main thread runs */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct queued *head, **tail = &head;
 static void (*wake)(void);
@@ -30,6 +32,7 @@ void vax_log_init(void (*notify)(void))
 {
 	main_thread = pthread_self();
 	wake = notify;
+	ready = true;
 }
 
 void vax_log_set_debug(int on)
@@ -52,7 +55,7 @@ static void vlog(int prio, const char *token, const char *fmt, va_list ap)
 	size_t len;
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	if (pthread_equal(pthread_self(), main_thread)) {
+	if (!ready || pthread_equal(pthread_self(), main_thread)) {
 		vax_log_flush();   /* keep order with queued messages */
 		emit(prio, token, buf);
 		return;

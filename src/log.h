@@ -1,5 +1,5 @@
 /* log.h - logging through net-snmp's logger (so -L options work as in
- * snpmd), safe to call from any thread: messages from other threads are
+ * snmpd), safe to call from any thread: messages from other threads are
  * queued and written by the main thread, the only one touching net-snmp. */
 #ifndef VAX_LOG_H
 #define VAX_LOG_H

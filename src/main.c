@@ -112,27 +112,13 @@ static void reload(void *arg)
 		return;
 	}
 	if (differ(next.uri, cfg.uri) || differ(next.index_file, cfg.index_file)) {
-		struct vax_collector *fresh;
-		vax_notice("libvirt URI or index file changed: reconnecting");
-		vax_collector_stop(collector);
-		collector = NULL;
-		if (!(fresh = start_collector(&next, err, sizeof(err)))) {
-			vax_err("%s; keeping the running configuration", err);
-			collector = start_collector(&cfg, err, sizeof(err));
-			vax_config_free(&next);
-			if (!collector) {
-				vax_err("%s; cannot go on", err);
-				exit(EXIT_RUNTIME);
-			}
-			vax_agent_configure(collector, cfg.cache_timeout, cfg.refresh_wait_ms,
-					    cfg.traps_enabled, cfg.trap_events);
-			return;
-		}
-		collector = fresh;
+		vax_notice("libvirt URI or index file changed: the collector switches over");
+		vax_collector_reconfigure(collector, next.uri, differ(next.uri, cfg.uri),
+					  differ(next.index_file, cfg.index_file) ? next.index_file : NULL);
 	}
 	if (differ(next.agentx_socket, cfg.agentx_socket) ||
 	    next.agentx_timeout != cfg.agentx_timeout ||
-	    next.agentx_retries != cfg.agentx_retries || next.agentx_ping != cfg.agentx_ping)
+	    next.agentx_ping != cfg.agentx_ping)
 		vax_warn("AgentX settings changed: they take effect when the agent restarts");
 	vax_agent_configure(collector, next.cache_timeout, next.refresh_wait_ms,
 			    next.traps_enabled, next.trap_events);
@@ -213,7 +199,6 @@ int main(int argc, char **argv)
 	    vax_agent_init(&(struct vax_agent_opts){
 			.agentx_socket = cfg.agentx_socket,
 			.agentx_timeout = cfg.agentx_timeout,
-			.agentx_retries = cfg.agentx_retries,
 			.agentx_ping = cfg.agentx_ping,
 			.refresh_wait_ms = cfg.refresh_wait_ms,
 			.traps_enabled = cfg.traps_enabled,

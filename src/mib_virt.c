@@ -185,14 +185,14 @@ static bool dom_ndisks(const struct vax_view *w UNUSED, const struct vax_row *r,
 		 const struct column *c, struct vax_value *v)
 {
 	(void)c;
-	return gauge(v, def(r)->ndisks);
+	return def(r)->parsed && gauge(v, def(r)->ndisks);
 }
 
 static bool dom_nnics(const struct vax_view *w UNUSED, const struct vax_row *r,
 		 const struct column *c, struct vax_value *v)
 {
 	(void)c;
-	return gauge(v, def(r)->nnics);
+	return def(r)->parsed && gauge(v, def(r)->nnics);
 }
 
 static bool dom_stats_age(const struct vax_view *w, const struct vax_row *r,

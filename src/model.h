@@ -106,6 +106,7 @@ struct vax_nic_def {
  * once per change, not once per refresh. Freed from two threads: atomic. */
 struct vax_domdef {
 	atomic_int ref;
+	bool parsed;            /* false: no XML could be had; counts unknown */
 	char *os_type;
 	struct vax_vals vals;   /* VAX_DOM_VCPU_*, VAX_DOM_MEM_* from the XML */
 	size_t ndisks, nnics;

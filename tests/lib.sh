@@ -503,3 +503,285 @@ vax_walk() {
 vax_set() {
     snmpset -v2c -c private -On -r 1 -t 5 "127.0.0.1:$VAX_SNMP_PORT" "$@"
 }
+
+# ---------------------------------------------------------------------------
+# libvirtd with the QEMU driver: real guests under TCG
+#
+#   vax_setup
+#   vax_start_libvirtd_qemu            # skips (77) without root/QEMU
+#   vax_qemu_guest g1 tapg1            # running transient guest, I/O looping
+#   vax_virsh domstats --raw g1
+#   pid=$(vax_qemu_pid g1)
+#   vax_done                           # destroys guests, stops the daemons
+#
+# One private virtlogd and one private libvirtd, with every driver module
+# (qemu, network, storage, nodedev...), share a private mount namespace in
+# which /run/libvirt is a tmpfs and /etc/libvirt, /var/lib/libvirt and
+# /var/log/libvirt are bind mounts of directories in $VAX_TMP/qemu-ns, so
+# that nothing of the host's (or another test's) libvirt is seen or touched:
+# no host networks/pools/hooks/domains are loaded, `virsh define` writes to
+# $VAX_TMP/qemu-ns/etc/qemu, guest logs go to $VAX_TMP/qemu-ns/log/qemu.
+# /var/cache/libvirt (QEMU capabilities cache, which makes a warm start take
+# a fraction of a second instead of several) is the host's, shared, unless
+# VAX_QEMU_PRIVATE_CACHE=1.  The network namespace is the host's: the guests'
+# tap devices are host interfaces (what snmpd's IF-MIB sees), so concurrent
+# tests must use distinct tap (and, for the cgroups, guest) names.
+#
+# Exports VAX_URI (qemu+unix:///system?socket=...), VAX_LIBVIRT_SOCK,
+# VAX_LIBVIRTD_PID, VAX_VIRTLOGD_PID, VAX_QEMU_NS (the state dirs).
+# Guests: VAX_QEMU_UUID/VAX_QEMU_TAP/VAX_QEMU_PID of the last one made, and
+# VAX_QEMU_UUIDS[NAME], VAX_QEMU_TAPS[NAME].
+#
+# At exit (before lib.sh's own cleanup) every domain is destroyed (SIGCONT
+# first, for guests a test stopped), libvirtd and virtlogd are stopped, and
+# any QEMU process of ours that survived is killed and reported.
+
+declare -gA VAX_QEMU_UUIDS=() VAX_QEMU_TAPS=()
+VAX_QEMU_PIDS=()        # every qemu pid seen, for the last-resort kill
+
+vax_start_libvirtd_qemu() {
+    local ns=$VAX_TMP/qemu-ns dir=$VAX_TMP/libvirt-qemu cache=0 t0 pid lpid cmd
+    [ "$(id -u)" -eq 0 ] || vax_skip "QEMU guests need root (system libvirtd, tap devices)"
+    [ -x /usr/bin/qemu-system-x86_64 ] || vax_skip "no /usr/bin/qemu-system-x86_64 (apt-get install qemu-system-x86)"
+    for cmd in qemu-img virtlogd libvirtd virsh unshare nsenter; do
+        command -v "$cmd" >/dev/null || vax_skip "$cmd not installed"
+    done
+    [ -c /dev/net/tun ] || vax_skip "no /dev/net/tun for the guests' tap devices"
+    [ -z "${VAX_LIBVIRTD_PID:-}" ] || vax_die "a libvirtd was already started (pid $VAX_LIBVIRTD_PID)"
+    [ "${VAX_QEMU_PRIVATE_CACHE:-0}" != 1 ] || cache=1
+    mkdir -p "$dir" "$ns/etc" "$ns/lib" "$ns/log" "$ns/cache" /run/libvirt || return 1
+    chmod 755 "$ns" "$ns/etc" "$ns/lib" "$ns/log" "$ns/cache"
+    export VAX_QEMU_NS=$ns
+    cat > "$ns/etc/qemu.conf" <<'EOF'
+# virt-agentx tests: QEMU driver defaults (user libvirt-qemu, dynamic
+# ownership, cgroups), no MAC security driver (nothing to load into a
+# host-wide AppArmor/SELinux), stdio through the private virtlogd.
+security_driver = "none"
+stdio_handler = "logd"
+EOF
+    cat > "$VAX_TMP/libvirtd-qemu.conf" <<EOF
+unix_sock_dir = "$dir"
+unix_sock_rw_perms = "0770"
+auth_unix_ro = "none"
+auth_unix_rw = "none"
+listen_tls = 0
+listen_tcp = 0
+log_outputs = "3:file:$VAX_TMP/libvirtd-qemu.log"
+EOF
+    echo "log_outputs = \"3:file:$VAX_TMP/virtlogd.log\"" > "$VAX_TMP/virtlogd.conf"
+    export VAX_LIBVIRT_SOCK=$dir/libvirt-sock
+    export VAX_URI="qemu+unix:///system?socket=$VAX_LIBVIRT_SOCK"
+    t0=$(date +%s%N)
+    # virtlogd makes the namespace; libvirtd joins it.  Both are exec'd, so
+    # $! is the daemon itself (no daemonizing: they stay our children).
+    # shellcheck disable=SC2016 # "$1".. are for sh -c
+    unshare -m --propagation private sh -c 'set -e
+        mount -t tmpfs -o mode=0755 tmpfs /run/libvirt
+        mount --bind "$1/etc" /etc/libvirt
+        mount --bind "$1/lib" /var/lib/libvirt
+        mount --bind "$1/log" /var/log/libvirt
+        [ "$2" = 0 ] || mount --bind "$1/cache" /var/cache/libvirt
+        exec virtlogd -f "$3" -p "$4"' sh "$ns" "$cache" \
+        "$VAX_TMP/virtlogd.conf" "$VAX_TMP/virtlogd.pid" \
+        > "$VAX_TMP/virtlogd.out" 2>&1 < /dev/null {VAX_OUT}>&- {VAX_ERR}>&- &
+    pid=$!
+    VAX_PIDS+=("virtlogd:$pid")
+    VAX_VIRTLOGD_PID=$pid
+    # Its pid file is written once its socket is set up in the namespace.
+    wait_until 30 eval '! vax_pid_alive '"$pid"' || [ -s "$VAX_TMP/virtlogd.pid" ]'
+    if ! vax_pid_alive "$pid"; then
+        ! grep -q '^unshare:\|^mount:' "$VAX_TMP/virtlogd.out" ||
+            vax_skip "cannot make a private mount namespace: $(head -n 1 "$VAX_TMP/virtlogd.out")"
+        vax_die "virtlogd exited (see $VAX_TMP/virtlogd.out, virtlogd.log)"
+    fi
+    nsenter -t "$pid" -m -- libvirtd -f "$VAX_TMP/libvirtd-qemu.conf" -p "$VAX_TMP/libvirtd-qemu.pid" \
+        > "$VAX_TMP/libvirtd-qemu.out" 2>&1 < /dev/null {VAX_OUT}>&- {VAX_ERR}>&- &
+    lpid=$!
+    VAX_PIDS+=("libvirtd-qemu:$lpid")
+    VAX_LIBVIRTD_PID=$lpid
+    export VAX_VIRTLOGD_PID VAX_LIBVIRTD_PID
+    wait_until 90 eval '! vax_pid_alive '"$lpid"' || vax_virsh list --all'
+    vax_pid_alive "$lpid" ||
+        vax_die "libvirtd exited (see $VAX_TMP/libvirtd-qemu.out, libvirtd-qemu.log)"
+    vax_virsh list --all > /dev/null ||
+        vax_die "libvirtd did not answer on $VAX_LIBVIRT_SOCK within 90 s"
+    # Destroy the guests before lib.sh's cleanup stops the daemons.
+    if [ -z "${VAX__QEMU_EXIT_CHAINED:-}" ]; then
+        VAX__QEMU_EXIT_CHAINED=1
+        eval "set -- $(trap -p EXIT)"
+        VAX__QEMU_OLD_EXIT=${3:-}
+        trap 'vax__qemu_exit' EXIT
+    fi
+    vax_log "libvirtd (qemu) pid $lpid, virtlogd pid $pid, up in" \
+        "$(( ($(date +%s%N) - t0) / 1000000 )) ms, URI $VAX_URI"
+}
+
+vax__qemu_rc() { return "$1"; }
+vax__qemu_exit() {
+    local rc=$?
+    vax_stop_libvirtd_qemu >&"${VAX_OUT:-1}" 2>&"${VAX_ERR:-2}"
+    vax__qemu_rc "$rc"
+    eval "$VAX__QEMU_OLD_EXIT"
+}
+
+# vax__qemu_ns CMD...: run CMD in the private mount namespace.
+vax__qemu_ns() {
+    local p=${VAX_LIBVIRTD_PID:-}
+    vax_pid_alive "${p:-0}" || p=${VAX_VIRTLOGD_PID:-}
+    vax_pid_alive "${p:-0}" || return 1
+    nsenter -t "$p" -m -- "$@"
+}
+
+# vax__qemu_running_pids: pids of all QEMU processes of our libvirtd (from
+# its pid files), plus any recorded earlier that are still alive.
+vax__qemu_running_pids() {
+    local p
+    {
+        vax__qemu_ns sh -c 'cat /run/libvirt/qemu/*.pid 2>/dev/null; echo' 2>/dev/null
+        printf '%s\n' "${VAX_QEMU_PIDS[@]}"
+    } | sort -un | while read -r p; do
+        [ -n "$p" ] && vax_pid_alive "$p" && echo "$p"
+    done
+}
+
+# vax_stop_libvirtd_qemu: destroy every domain, stop libvirtd and virtlogd,
+# kill any surviving QEMU.  Returns 1 if a QEMU had to be killed by hand.
+# Safe to call twice (the EXIT hook calls it again).
+vax_stop_libvirtd_qemu() {
+    local p name rc=0 left
+    [ -n "${VAX_LIBVIRTD_PID:-}${VAX_VIRTLOGD_PID:-}" ] || return 0
+    for p in $(vax__qemu_running_pids); do
+        VAX_QEMU_PIDS+=("$p")
+        kill -CONT "$p" 2>/dev/null     # a SIGSTOPped QEMU cannot die of SIGTERM
+    done
+    if [ -n "${VAX_LIBVIRTD_PID:-}" ] && vax_pid_alive "$VAX_LIBVIRTD_PID"; then
+        timeout 30 virsh -q -c "$VAX_URI" list --name 2>/dev/null | while read -r name; do
+            [ -n "$name" ] && timeout 30 virsh -q -c "$VAX_URI" destroy "$name" >/dev/null 2>&1
+        done
+    fi
+    for p in "${VAX_LIBVIRTD_PID:-}" "${VAX_VIRTLOGD_PID:-}"; do
+        [ -n "$p" ] || continue
+        vax__forget "$p"
+        vax_kill "$p" 15 || true
+    done
+    VAX_LIBVIRTD_PID='' VAX_VIRTLOGD_PID=''
+    left=$(for p in "${VAX_QEMU_PIDS[@]}"; do vax_pid_alive "$p" && echo "$p"; done)
+    for p in $left; do
+        echo "# qemu pid $p survived its libvirtd: killing it ($(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | cut -c1-80))"
+        kill -KILL "$p" 2>/dev/null
+        rc=1
+    done
+    return "$rc"
+}
+
+# vax_qemu_guest_xml NAME [TAPNAME]: make NAME's disk images in
+# $VAX_TMP/qemu-images and print the path of its domain XML: 64 MiB,
+# 2 vCPUs, TCG (type='qemu'), vda = qcow2 boot disk holding
+# tests/qemu/bootsector.sh (int 13h read/write loop on vda and vdb),
+# vdb = blank qcow2, 32 MiB each; an ethernet NIC (virtio) on a managed tap
+# TAPNAME (default tap-NAME cut to 15 characters), a user-mode NIC (e1000,
+# no host device), a virtio balloon with 1 s stats, no graphics.
+vax_qemu_guest_xml() {
+    local name=$1 tap=${2:-} img=$VAX_TMP/qemu-images
+    [ -n "$tap" ] || tap=tap-$name
+    tap=${tap:0:15}
+    case $tap in
+        vnet*|macvtap*|macvlan*) vax_die "tap name $tap: libvirt reserves that prefix" ;;
+    esac
+    mkdir -p "$img" && chmod 755 "$img" || return 1
+    bash "$VAX_TESTS_SRCDIR/qemu/bootsector.sh" "$img/$name-boot.raw" || return 1
+    truncate -s 32M "$img/$name-boot.raw" &&
+        qemu-img convert -f raw -O qcow2 "$img/$name-boot.raw" "$img/$name-vda.qcow2" &&
+        rm -f "$img/$name-boot.raw" &&
+        qemu-img create -q -f qcow2 "$img/$name-vdb.qcow2" 32M || return 1
+    chmod 644 "$img/$name-vda.qcow2" "$img/$name-vdb.qcow2"
+    cat > "$img/$name.xml" <<EOF
+<domain type='qemu'>
+  <name>$name</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>2</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <features><acpi/><apic/></features>
+  <clock offset='utc'/>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>restart</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='$img/$name-vda.qcow2'/>
+      <target dev='vda' bus='virtio'/>
+      <boot order='1'/>
+    </disk>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='$img/$name-vdb.qcow2'/>
+      <target dev='vdb' bus='virtio'/>
+      <boot order='2'/>
+    </disk>
+    <interface type='ethernet'>
+      <target dev='$tap' managed='yes'/>
+      <model type='virtio'/>
+      <rom enabled='no'/>
+    </interface>
+    <interface type='user'>
+      <model type='e1000'/>
+      <rom enabled='no'/>
+    </interface>
+    <serial type='pty'/>
+    <console type='pty'/>
+    <memballoon model='virtio'>
+      <stats period='1'/>
+    </memballoon>
+  </devices>
+</domain>
+EOF
+    echo "$img/$name.xml"
+}
+
+# vax_qemu_guest NAME [TAPNAME]: create (transient) and start guest NAME
+# (see vax_qemu_guest_xml).  Sets VAX_QEMU_UUID, VAX_QEMU_TAP, VAX_QEMU_PID
+# and VAX_QEMU_UUIDS[NAME], VAX_QEMU_TAPS[NAME]; logs them.
+vax_qemu_guest() {
+    local name=$1 tap=${2:-} xml t0 ms
+    [ -n "$tap" ] || tap=tap-$name
+    tap=${tap:0:15}
+    xml=$(vax_qemu_guest_xml "$name" "$tap") || vax_die "cannot make guest $name's images"
+    if command -v setpriv >/dev/null && id libvirt-qemu >/dev/null 2>&1 &&
+        ! setpriv --reuid=libvirt-qemu --regid="$(id -g libvirt-qemu)" --clear-groups \
+            test -r "$VAX_TMP/qemu-images/$name-vdb.qcow2"; then
+        vax_die "user libvirt-qemu cannot read $VAX_TMP/qemu-images: a parent dir lacks o+x (TMPDIR?)"
+    fi
+    t0=$(date +%s%N)
+    vax_virsh create "$xml" > "$VAX_TMP/qemu-create-$name.out" 2>&1 ||
+        vax_die "virsh create $name failed: $(cat "$VAX_TMP/qemu-create-$name.out")"
+    ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    VAX_QEMU_UUID=$(vax_virsh domuuid "$name") || vax_die "no UUID for $name"
+    VAX_QEMU_TAP=$tap
+    VAX_QEMU_PID=$(vax_qemu_pid "$name") || vax_die "no qemu process for $name"
+    VAX_QEMU_PIDS+=("$VAX_QEMU_PID")
+    VAX_QEMU_UUIDS[$name]=$VAX_QEMU_UUID
+    VAX_QEMU_TAPS[$name]=$tap
+    export VAX_QEMU_UUID VAX_QEMU_TAP VAX_QEMU_PID
+    vax_log "guest $name uuid $VAX_QEMU_UUID tap $tap qemu pid $VAX_QEMU_PID (created in $ms ms)"
+}
+
+# vax_qemu_pid NAME: the pid of guest NAME's QEMU process (from libvirt's pid
+# file inside the private namespace; else the unique process whose command
+# line has "guest=NAME," and one of our paths).
+vax_qemu_pid() {
+    local name=$1 pid p
+    pid=$(vax__qemu_ns cat "/run/libvirt/qemu/$name.pid" 2>/dev/null)
+    if [ -n "$pid" ] && vax_pid_alive "$pid"; then
+        echo "$pid"
+        return 0
+    fi
+    pid=''
+    for p in $(pgrep -f -- "-name guest=$name,"); do
+        grep -qF "$VAX_TMP/" "/proc/$p/cmdline" 2>/dev/null || continue
+        [ -z "$pid" ] || return 1       # ambiguous
+        pid=$p
+    done
+    [ -n "$pid" ] && echo "$pid"
+}

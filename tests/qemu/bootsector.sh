@@ -22,39 +22,41 @@
 #   7C0C  FB            sti
 #   7C0D  89 D5         mov  bp, dx            ; keep the boot drive (DL)
 #         loop:
-#   7C0F  89 EA         mov  dx, bp            ; DL = boot drive
-#   7C11  30 F6         xor  dh, dh            ; head 0
-#   7C13  E8 07 00      call rw                ; boot disk   (-> 7C1D)
-#   7C16  FE C2         inc  dl                ; next disk (0x81)
-#   7C18  E8 02 00      call rw                ; second disk (-> 7C1D)
-#   7C1B  EB F2         jmp  loop              ; (-> 7C0F)
+#   7C0F  F4            hlt                    ; sleep until the next interrupt:
+#                                              ; the BIOS timer ticks at 18.2 Hz
+#   7C10  89 EA         mov  dx, bp            ; DL = boot drive
+#   7C12  30 F6         xor  dh, dh            ; head 0
+#   7C14  E8 07 00      call rw                ; boot disk   (-> 7C1E)
+#   7C17  FE C2         inc  dl                ; next disk (0x81)
+#   7C19  E8 02 00      call rw                ; second disk (-> 7C1E)
+#   7C1C  EB F1         jmp  loop              ; (-> 7C0F)
 #         rw:                                  ; DL = drive, DH = head 0
-#   7C1D  B8 08 02      mov  ax, 0x0208        ; AH=02 read, AL=8 sectors
-#   7C20  B9 02 00      mov  cx, 0x0002        ; CH=cylinder 0, CL=sector 2
-#   7C23  BB 00 80      mov  bx, 0x8000        ; to 0000:8000
-#   7C26  52            push dx
-#   7C27  CD 13         int  0x13
-#   7C29  5A            pop  dx                ; (CF ignored)
-#   7C2A  B8 08 03      mov  ax, 0x0308        ; AH=03 write, AL=8 sectors
-#   7C2D  B9 02 00      mov  cx, 0x0002        ; same place
-#   7C30  BB 00 80      mov  bx, 0x8000        ; from 0000:8000
-#   7C33  52            push dx
-#   7C34  CD 13         int  0x13
-#   7C36  5A            pop  dx
-#   7C37  C3            ret
-#   7C38  00 ...        zero padding
+#   7C1E  B8 08 02      mov  ax, 0x0208        ; AH=02 read, AL=8 sectors
+#   7C21  B9 02 00      mov  cx, 0x0002        ; CH=cylinder 0, CL=sector 2
+#   7C24  BB 00 80      mov  bx, 0x8000        ; to 0000:8000
+#   7C27  52            push dx
+#   7C28  CD 13         int  0x13
+#   7C2A  5A            pop  dx                ; (CF ignored)
+#   7C2B  B8 08 03      mov  ax, 0x0308        ; AH=03 write, AL=8 sectors
+#   7C2E  B9 02 00      mov  cx, 0x0002        ; same place
+#   7C31  BB 00 80      mov  bx, 0x8000        ; from 0000:8000
+#   7C34  52            push dx
+#   7C35  CD 13         int  0x13
+#   7C37  5A            pop  dx
+#   7C38  C3            ret
+#   7C39  00 ...        zero padding
 #   7DFE  55 AA         boot signature
 #
 # Check it with: objdump -D -b binary -mi8086 --adjust-vma=0x7c00 FILE
 set -eu
 
 vax_bootsector_code='\xFA\x31\xC0\x8E\xD8\x8E\xC0\x8E\xD0\xBC\x00\x7C\xFB\x89\xD5'
-vax_bootsector_code+='\x89\xEA\x30\xF6\xE8\x07\x00\xFE\xC2\xE8\x02\x00\xEB\xF2'
+vax_bootsector_code+='\xF4\x89\xEA\x30\xF6\xE8\x07\x00\xFE\xC2\xE8\x02\x00\xEB\xF1'
 vax_bootsector_code+='\xB8\x08\x02\xB9\x02\x00\xBB\x00\x80\x52\xCD\x13\x5A'
 vax_bootsector_code+='\xB8\x08\x03\xB9\x02\x00\xBB\x00\x80\x52\xCD\x13\x5A\xC3'
 
 vax_bootsector() {
-    local code_len=56    # 0x7C38 - 0x7C00
+    local code_len=57    # 0x7C39 - 0x7C00
     printf "$vax_bootsector_code"
     head -c $((510 - code_len)) /dev/zero
     printf '\x55\xAA'

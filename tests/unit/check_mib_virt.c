@@ -1302,6 +1302,26 @@ START_TEST(test_highest_index)
 }
 END_TEST
 
+/* No XML could be had: the device counts are unknown, not zero. */
+START_TEST(test_counts_unknown_without_xml)
+{
+	struct vax_snapshot *s2 = vax_snapshot_new(1);
+	struct vax_domain *d = vax_snapshot_add(s2);
+	struct vax_view w = { .snap = s2, .now_ms = 1, .cache_timeout = 5 };
+	struct vax_value v;
+
+	d->index = 1;
+	d->name = strdup("x");
+	memcpy(d->uuid, "8e3b1c1a-0d5e-4f8a-9a51-000000000009", 37);
+	d->def = vax_domdef_new();
+	ck_assert_int_eq(vax_snapshot_seal(s2), 0);
+	ck_assert_int_eq(vax_virt_get(&w, OID(1, 2, 1, 28, 1), &v), VAX_NO_INSTANCE);
+	ck_assert_int_eq(vax_virt_get(&w, OID(1, 2, 1, 29, 1), &v), VAX_NO_INSTANCE);
+	ck_assert_int_eq(vax_virt_get(&w, OID(1, 2, 1, 2, 1), &v), VAX_FOUND);
+	vax_snapshot_free(s2);
+}
+END_TEST
+
 static Suite *mib_suite(void)
 {
 	Suite *s = suite_create("mib_virt");
@@ -1309,6 +1329,7 @@ static Suite *mib_suite(void)
 
 	tc = tcase_create("basics");
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_counts_unknown_without_xml);
 	tcase_add_test(tc, test_root);
 	tcase_add_test(tc, test_oid_cmp);
 	tcase_add_test(tc, test_seal_sorts_domains);

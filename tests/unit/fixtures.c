@@ -52,6 +52,7 @@ struct vax_domdef *fx_domdef(const char *const *disk_targets, size_t ndisks,
 
 	if (!def)
 		oom();
+	def->parsed = true;   /* as if read from a domain XML */
 	if (ndisks) {
 		def->disks = fx_calloc(ndisks, sizeof(*def->disks));
 		def->ndisks = ndisks;
