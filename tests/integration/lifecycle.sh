@@ -119,5 +119,22 @@ check "GETNEXT past the last table leaves our subtree (or ends the view)" \
     eval 'snmpgetnext -v2c -c public -On 127.0.0.1:$VAX_SNMP_PORT $R.5.1.99 |
         grep -v "^.1.3.6.1.4.1.32473\..* = [A-Za-z0-9]*: " | grep -q .'
 
-vax_stop_agent
+# ---- a hung libvirtd never stalls SNMP, not even across a reload ----
+kill -STOP "$VAX_LIBVIRTD_PID"
+sleep 1.2   # the cache expires: the next request starts a refresh that hangs
+vax_get $R.1.5.0 > /dev/null
+echo "indexFile $VAX_TMP/index2" > "$VAX_TMP/agent.conf"
+kill -HUP "$VAX_AGENT_PID"
+slow=0
+for i in 1 2 3 4 5 6; do
+    t0=$(date +%s%N)
+    vax_get $R.1.5.0 | grep -q STRING || slow=$((slow + 1000))
+    t=$(( ($(date +%s%N) - t0) / 1000000 ))
+    [ "$t" -lt 500 ] || slow=$((slow + t))
+    sleep 0.3
+done
+check "libvirtd stopped, SIGHUP with a new indexFile: every GET answered at once" test "$slow" -eq 0
+kill -CONT "$VAX_LIBVIRTD_PID"
+check "libvirtd resumed: the new index file is written" wait_until 10 test -s "$VAX_TMP/index2"
+check "the agent stops cleanly (exit 0)" vax_stop_agent
 vax_done

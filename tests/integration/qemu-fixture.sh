@@ -247,8 +247,8 @@ sleep 0.5
 check "destroy: 'Shutdown Finished after host request', then 'Stopped Destroyed'" eval '
     [ "$(ev_lifecycle "$GB" | tr "\n" ,)" = "Shutdown Finished after host request,Stopped Destroyed," ]'
 ev_show destroy
-check "destroy removed $GB's tap and QEMU" eval '
-    ! [ -e "/sys/class/net/$TB" ] && ! vax_pid_alive "$PID_B"'
+check "destroy removed $GB's tap and QEMU" \
+    wait_until 10 eval '! [ -e "/sys/class/net/$TB" ] && ! vax_pid_alive "$PID_B"'
 
 # ---- define + start, shutdown, undefine ----
 ev_mark
@@ -287,10 +287,11 @@ t0=$(date +%s%N)
 check "vax_stop_libvirtd_qemu destroys every guest (no QEMU killed by hand)" vax_stop_libvirtd_qemu
 vax_log "timing: vax_stop_libvirtd_qemu $(ms_since "$t0") ms"
 check "no QEMU of ours is left" eval '
-    ! pgrep -f -- "-name guest=qf[a-z]$s," && for p in $PIDS_LEFT; do ! vax_pid_alive $p || exit 1; done'
+    ! pgrep -f -- "-name guest=qf[a-z]$s," &&
+    ( for p in $PIDS_LEFT; do ! vax_pid_alive $p || exit 1; done )'
 check "libvirtd and virtlogd are gone" eval '
     ! pgrep -f -- "$VAX_TMP/libvirtd-qemu.conf" && ! pgrep -f -- "$VAX_TMP/virtlogd.conf"'
 check "no tap of ours is left" eval '
-    for t in "$TA" "$TB" "$TC" "$TD"; do ! [ -e "/sys/class/net/$t" ] || exit 1; done'
+    ( for t in "$TA" "$TB" "$TC" "$TD"; do ! [ -e "/sys/class/net/$t" ] || exit 1; done )'
 check "no mount of ours in the host's namespace" eval '! grep -qF "$VAX_TMP" /proc/self/mountinfo'
 vax_done
