@@ -474,6 +474,8 @@ static bool build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
 		d->stats_ms = now;
 		/* Calls only for what this driver never returns in bulk. */
 		fallback(dom, d, groups | c->bulk_groups);
+		if (vax_stats_skipped(d))
+			missing = VAX_GRP_ALL;
 		if (missing && last && last->stats_ms && strcmp(last->uuid, d->uuid) == 0) {
 			vax_debug("collector", "%s skipped by bulk stats: serving values %lld ms old",
 				  name, (long long)(now - last->stats_ms));

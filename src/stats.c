@@ -326,9 +326,29 @@ void vax_stats_from_iface(struct vax_nic *nic, const virDomainInterfaceStatsStru
 	set_ll(&nic->vals, VAX_NIC_TX_DROP, s->tx_drop);
 }
 
-/* A running domain that bulk stats skipped (NOWAIT: its monitor is busy
- * or hung) keeps its last known values for the missing groups; its
- * stats_ms says how old they are. Never a per-domain call that could hang. */
+/* Copy a field only where this refresh had none: what did arrive wins. */
+static bool fill(struct vax_vals *to, const struct vax_vals *from, int f)
+{
+	if (vax_has(to, f) || !vax_has(from, f))
+		return false;
+	vax_set(to, f, from->v[f]);
+	return true;
+}
+
+bool vax_stats_skipped(const struct vax_domain *d)
+{
+	bool sourced = false;
+
+	for (size_t i = 0; i < d->def->ndisks; i++) {
+		const struct vax_vals *v = &d->disks[i].vals;
+		if (vax_has(v, VAX_DISK_RD_REQS) || vax_has(v, VAX_DISK_WR_REQS) ||
+		    vax_has(v, VAX_DISK_FL_REQS))
+			return false;
+		sourced |= d->def->disks[i].source != NULL;
+	}
+	return sourced;
+}
+
 void vax_stats_carry_over(const struct vax_domain *from, struct vax_domain *to,
 			  unsigned missing)
 {
@@ -338,18 +358,27 @@ void vax_stats_carry_over(const struct vax_domain *from, struct vax_domain *to,
 		{ VAX_GRP_BALLOON, VAX_DOM_MEM_CUR, VAX_DOM_MEM_CUR },
 		{ VAX_GRP_VCPU, VAX_DOM_VCPU_CUR, VAX_DOM_VCPU_MAX },
 	};
+	bool copied = false;
+
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		for (int f = fields[i].first; f <= fields[i].last; f++)
-			if ((missing & fields[i].grp) && vax_has(&from->vals, f))
-				vax_set(&to->vals, f, from->vals.v[f]);
+			if (missing & fields[i].grp)
+				copied |= fill(&to->vals, &from->vals, f);
 	if ((missing & VAX_GRP_VCPU) && from->nvcpus && !to->nvcpus &&
 	    (to->vcpus = malloc(from->nvcpus * sizeof(*to->vcpus)))) {
 		memcpy(to->vcpus, from->vcpus, from->nvcpus * sizeof(*to->vcpus));
 		to->nvcpus = from->nvcpus;
+		copied = true;
 	}
+	/* Device values move only if the devices did not change. */
 	if ((missing & VAX_GRP_BLOCK) && from->def->ndisks == to->def->ndisks)
-		memcpy(to->disks, from->disks, to->def->ndisks * sizeof(*to->disks));
+		for (size_t i = 0; i < to->def->ndisks; i++)
+			for (int f = 0; f < VAX_DISK_NFIELDS; f++)
+				copied |= fill(&to->disks[i].vals, &from->disks[i].vals, f);
 	if ((missing & VAX_GRP_NET) && from->def->nnics == to->def->nnics)
-		memcpy(to->nics, from->nics, to->def->nnics * sizeof(*to->nics));
-	to->stats_ms = from->stats_ms;
+		for (size_t i = 0; i < to->def->nnics; i++)
+			for (int f = 0; f < VAX_NIC_NFIELDS; f++)
+				copied |= fill(&to->nics[i].vals, &from->nics[i].vals, f);
+	if (copied)
+		to->stats_ms = from->stats_ms;
 }

@@ -40,9 +40,14 @@ void vax_stats_from_blockinfo(struct vax_disk *disk, const virDomainBlockInfo *b
 void vax_stats_from_iface(struct vax_nic *nic,
 			  const virDomainInterfaceStatsStruct *s);
 
-/* A running domain that bulk stats skipped (NOWAIT: its monitor is busy
- * or hung) keeps its last known values (from) for the missing groups, and
- * their age (stats_ms). Device values move only if the devices did not. */
+/* Did bulk stats skip this running domain (NOWAIT, its QEMU monitor busy
+ * or hung)? Then it came with its disks named but without a single disk
+ * counter, which a domain whose monitor answers always has. */
+bool vax_stats_skipped(const struct vax_domain *d);
+
+/* A skipped domain keeps its last known values (from) for the groups in
+ * missing: field by field, only where this refresh had none, devices only
+ * if they did not change; stats_ms then says how old they are. */
 void vax_stats_carry_over(const struct vax_domain *from, struct vax_domain *to,
 			  unsigned missing);
 

@@ -536,6 +536,7 @@ vax_set() {
 # first, for guests a test stopped), libvirtd and virtlogd are stopped, and
 # any QEMU process of ours that survived is killed and reported.
 
+# shellcheck disable=SC2034 # for the tests
 declare -gA VAX_QEMU_UUIDS=() VAX_QEMU_TAPS=()
 VAX_QEMU_PIDS=()        # every qemu pid seen, for the last-resort kill
 
@@ -588,6 +589,7 @@ EOF
     VAX_PIDS+=("virtlogd:$pid")
     VAX_VIRTLOGD_PID=$pid
     # Its pid file is written once its socket is set up in the namespace.
+    # shellcheck disable=SC2016 # $VAX_TMP is expanded by eval
     wait_until 30 eval '! vax_pid_alive '"$pid"' || [ -s "$VAX_TMP/virtlogd.pid" ]'
     if ! vax_pid_alive "$pid"; then
         ! grep -q '^unshare:\|^mount:' "$VAX_TMP/virtlogd.out" ||
@@ -619,7 +621,7 @@ EOF
 vax__qemu_rc() { return "$1"; }
 vax__qemu_exit() {
     local rc=$?
-    vax_stop_libvirtd_qemu >&"${VAX_OUT:-1}" 2>&"${VAX_ERR:-2}"
+    vax_stop_libvirtd_qemu 1>&"${VAX_OUT:-1}" 2>&"${VAX_ERR:-2}"
     vax__qemu_rc "$rc"
     eval "$VAX__QEMU_OLD_EXIT"
 }
@@ -761,7 +763,9 @@ vax_qemu_guest() {
     VAX_QEMU_TAP=$tap
     VAX_QEMU_PID=$(vax_qemu_pid "$name") || vax_die "no qemu process for $name"
     VAX_QEMU_PIDS+=("$VAX_QEMU_PID")
+    # shellcheck disable=SC2034 # for the tests
     VAX_QEMU_UUIDS[$name]=$VAX_QEMU_UUID
+    # shellcheck disable=SC2034
     VAX_QEMU_TAPS[$name]=$tap
     export VAX_QEMU_UUID VAX_QEMU_TAP VAX_QEMU_PID
     vax_log "guest $name uuid $VAX_QEMU_UUID tap $tap qemu pid $VAX_QEMU_PID (created in $ms ms)"

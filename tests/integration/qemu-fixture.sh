@@ -1,5 +1,5 @@
 #!/bin/bash
-# shellcheck disable=SC2016 # checks eval '...' on purpose
+# shellcheck disable=SC2016,SC2034,SC2317 # checks eval '...' on purpose
 # The real-guest fixtures of tests/lib.sh work: a private libvirtd with the
 # QEMU driver (beside any other libvirtd), TCG guests whose disk counters
 # climb, tap devices in the host's network namespace, a stuck guest
@@ -20,6 +20,7 @@ stat_of() {
 
 vax_setup
 t0=$(date +%s%N)
+# shellcheck disable=SC2119
 vax_start_libvirtd_qemu
 T_LIBVIRTD=$(ms_since "$t0")
 

@@ -57,7 +57,7 @@ vax_bootsector_code+='\xB8\x08\x03\xB9\x02\x00\xBB\x00\x80\x52\xCD\x13\x5A\xC3'
 
 vax_bootsector() {
     local code_len=57    # 0x7C39 - 0x7C00
-    printf "$vax_bootsector_code"
+    printf %b "$vax_bootsector_code"
     head -c $((510 - code_len)) /dev/zero
     printf '\x55\xAA'
 }

@@ -1011,6 +1011,45 @@ START_TEST(test_carry_over_devices_changed)
 }
 END_TEST
 
+/* QEMU's NOWAIT answer for a hung monitor: disks named, no disk counter. */
+START_TEST(test_skipped)
+{
+	struct vax_domdef *def = fx_domdef_n(2, 0);
+	struct vax_disk disks[2] = { 0 };
+	struct vax_domain d = { .def = def, .disks = disks };
+
+	def->disks[0].source = strdup("/img/a.qcow2");
+	ck_assert(vax_stats_skipped(&d));
+	vax_set(&disks[1].vals, VAX_DISK_WR_REQS, 0);    /* an answer, even 0 */
+	ck_assert(!vax_stats_skipped(&d));
+	vax_unset(&disks[1].vals, VAX_DISK_WR_REQS);
+	free(def->disks[0].source);
+	def->disks[0].source = NULL;                     /* empty cdroms only */
+	ck_assert(!vax_stats_skipped(&d));
+	vax_domdef_unref(def);
+}
+END_TEST
+
+/* A value that did arrive is never replaced by an older one. */
+START_TEST(test_carry_over_keeps_arrivals)
+{
+	struct vax_domdef *def = fx_domdef_n(1, 0);
+	struct vax_disk fd[1] = { 0 }, td[1] = { 0 };
+	struct vax_domain from = { .def = def, .disks = fd, .stats_ms = 10 };
+	struct vax_domain to = { .def = def, .disks = td, .stats_ms = 99 };
+
+	vax_set(&from.vals, VAX_DOM_CPU_TIME, 1);
+	vax_set(&to.vals, VAX_DOM_CPU_TIME, 2);
+	vax_set(&fd[0].vals, VAX_DISK_CAPACITY, 5);
+	vax_set(&td[0].vals, VAX_DISK_CAPACITY, 6);
+	vax_stats_carry_over(&from, &to, VAX_GRP_ALL);
+	ck_assert_uint_eq(to.vals.v[VAX_DOM_CPU_TIME], 2);
+	ck_assert_uint_eq(td[0].vals.v[VAX_DISK_CAPACITY], 6);
+	ck_assert_int_eq(to.stats_ms, 99);   /* nothing copied: still fresh */
+	vax_domdef_unref(def);
+}
+END_TEST
+
 START_TEST(test_group_of_keys)
 {
 	ck_assert_uint_eq(vax_stats_group("block.3.rd.reqs"), VAX_GRP_BLOCK);
@@ -1106,6 +1145,8 @@ static Suite *stats_suite(void)
 	tcase_add_test(tc, test_carry_over);
 	tcase_add_test(tc, test_carry_over_devices_changed);
 	tcase_add_test(tc, test_group_of_keys);
+	tcase_add_test(tc, test_skipped);
+	tcase_add_test(tc, test_carry_over_keeps_arrivals);
 	suite_add_tcase(s, tc);
 	return s;
 }
