@@ -65,6 +65,11 @@ struct vax_collector {
 	virConnectPtr conn;
 	bool nowait_ok;            /* driver accepts the NOWAIT flag */
 	unsigned bulk_groups;      /* groups this driver returns in bulk */
+	int fetch_error;           /* of the last failed bulk call */
+	char fetch_message[256];
+	int64_t fetch_ms;          /* how long the last bulk call took */
+	unsigned fetchers;         /* under lock: bulk calls in flight */
+	unsigned refs;             /* under lock: the owner and each fetcher */
 	struct vax_snapshot *prev; /* the last snapshot built: last known values */
 	bool was_connected, ever_tried;
 	char *hostname, *hv_type, *hv_version, *lib_version;
@@ -554,6 +559,180 @@ static void drop_invalid_xml(struct vax_collector *c)
 	pthread_mutex_unlock(&c->lock);
 }
 
+/* ---- bulk stats on a fetcher thread ----
+ *
+ * virConnectGetAllDomainStats with NOWAIT skips a domain whose QEMU job is
+ * busy, but when the job is free it takes it and asks the monitor; if that
+ * QEMU is hung, the call never returns. So the call runs on a thread of
+ * its own: past a deadline the collector abandons it (it keeps the hung
+ * domain's job, so a new NOWAIT call skips that domain) and asks again.
+ * A fetcher only calls libvirt, on a connection it holds a reference to. */
+
+#define MAX_FETCHERS 4
+
+
+static void collector_release(struct vax_collector *c);
+
+struct fetch {
+	struct vax_collector *c;
+	virConnectPtr conn;
+	unsigned groups, flags;
+	int refs;                  /* under c->lock: collector and fetcher */
+	bool done;
+	int n, error;
+	char message[256];
+	virDomainStatsRecordPtr *recs;
+};
+
+static void fetch_release(struct fetch *f)
+{
+	struct vax_collector *c = f->c;
+	bool last;
+
+	pthread_mutex_lock(&c->lock);
+	last = --f->refs == 0;
+	pthread_mutex_unlock(&c->lock);
+	if (!last)
+		return;
+	virDomainStatsRecordListFree(f->recs);   /* an abandoned answer */
+	virConnectClose(f->conn);
+	free(f);
+}
+
+static void *fetcher(void *arg)
+{
+	struct fetch *f = arg;
+	struct vax_collector *c = f->c;
+	virDomainStatsRecordPtr *recs = NULL;
+	int n;
+
+	virSetErrorFunc(NULL, quiet_errors);
+	n = virConnectGetAllDomainStats(f->conn, f->groups, &recs, f->flags);
+	pthread_mutex_lock(&c->lock);
+	f->n = n;
+	f->recs = recs;
+	if (n < 0) {
+		f->error = virGetLastErrorCode();
+		snprintf(f->message, sizeof(f->message), "%s", last_error());
+	}
+	f->done = true;
+	c->fetchers--;
+	pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+	fetch_release(f);
+	collector_release(c);
+	return NULL;
+}
+
+static struct fetch *start_fetch(struct vax_collector *c, unsigned groups)
+{
+	struct fetch *f = calloc(1, sizeof(*f));
+	pthread_attr_t attr;
+	pthread_t t;
+
+	if (!f)
+		return NULL;
+	*f = (struct fetch){ .c = c, .conn = c->conn, .groups = groups, .refs = 2,
+		.flags = c->nowait_ok ? VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT : 0 };
+
+	virConnectRef(f->conn);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_mutex_lock(&c->lock);
+	c->fetchers++;
+	c->refs++;
+	pthread_mutex_unlock(&c->lock);
+	if (pthread_create(&t, &attr, fetcher, f) != 0) {
+		pthread_mutex_lock(&c->lock);
+		c->fetchers--;
+		c->refs--;
+		pthread_mutex_unlock(&c->lock);
+		virConnectClose(f->conn);
+		free(f);
+		f = NULL;
+	}
+	pthread_attr_destroy(&attr);
+	return f;
+}
+
+/* The bulk answer, or -1 (c->fetch_error, c->fetch_message). Waits for a
+ * fetcher at most 2 s plus three times the last answer's time, then asks
+ * again (at most MAX_FETCHERS calls in flight), keeping the first answer. */
+static int fetch_stats(struct vax_collector *c, unsigned groups,
+		       virDomainStatsRecordPtr **recs)
+{
+	struct fetch *f[MAX_FETCHERS] = { NULL };
+	int64_t t0 = vax_now_ms(), deadline;
+	int nf = 0, n = -1, got = -1;
+
+	c->fetch_error = VIR_ERR_INTERNAL_ERROR;
+	snprintf(c->fetch_message, sizeof(c->fetch_message), "cannot start a thread");
+	for (;;) {
+		if (nf < MAX_FETCHERS && c->fetchers < MAX_FETCHERS &&
+		    (f[nf] = start_fetch(c, groups)))
+			nf++;
+		if (!nf)
+			break;
+		deadline = vax_now_ms() + 2000 + 3 * c->fetch_ms;
+		pthread_mutex_lock(&c->lock);
+		for (;;) {
+			for (int i = 0; i < nf && got < 0; i++)
+				if (f[i]->done)
+					got = i;
+			if (got >= 0 || c->stopping || vax_now_ms() >= deadline)
+				break;
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_nsec += 50 * 1000000L;   /* re-check the deadline */
+			ts.tv_sec += ts.tv_nsec / 1000000000L;
+			ts.tv_nsec %= 1000000000L;
+			pthread_cond_timedwait(&c->cond, &c->lock, &ts);
+		}
+		bool stop = c->stopping;
+		pthread_mutex_unlock(&c->lock);
+		if (got >= 0 || stop)
+			break;
+		if (nf == MAX_FETCHERS || c->fetchers >= MAX_FETCHERS) {
+			vax_warn("libvirt has not answered bulk stats for %lld s (%u calls in "
+				 "flight); serving the last values", (long long)(vax_now_ms() - t0) / 1000,
+				 c->fetchers);
+			/* Wait for any of them from now on, however long. */
+			deadline = INT64_MAX;
+		} else {
+			vax_debug("collector", "bulk stats slow (%lld ms): asking again, "
+				  "a domain with a hung monitor will be skipped",
+				  (long long)(vax_now_ms() - t0));
+		}
+		if (deadline == INT64_MAX) {
+			pthread_mutex_lock(&c->lock);
+			while (!c->stopping) {
+				for (int i = 0; i < nf && got < 0; i++)
+					if (f[i]->done)
+						got = i;
+				if (got >= 0)
+					break;
+				pthread_cond_wait(&c->cond, &c->lock);
+			}
+			pthread_mutex_unlock(&c->lock);
+			break;
+		}
+	}
+	if (got >= 0) {
+		n = f[got]->n;
+		if (n >= 0) {
+			*recs = f[got]->recs;
+			f[got]->recs = NULL;
+			c->fetch_ms = vax_now_ms() - t0;
+		} else {
+			c->fetch_error = f[got]->error;
+			snprintf(c->fetch_message, sizeof(c->fetch_message), "%s", f[got]->message);
+		}
+	}
+	for (int i = 0; i < nf; i++)
+		fetch_release(f[i]);
+	return n;
+}
+
 static struct vax_snapshot *refresh(struct vax_collector *c)
 {
 	const unsigned groups = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL |
@@ -572,18 +751,16 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 		check_alive(c);   /* closed under us: reconnect at once */
 	if (!connect_libvirt(c))
 		goto failed;
-	n = virConnectGetAllDomainStats(c->conn, groups, &recs,
-					c->nowait_ok ? VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT : 0);
-	if (n < 0 && c->nowait_ok && (virGetLastErrorCode() == VIR_ERR_INVALID_ARG ||
-				      virGetLastErrorCode() == VIR_ERR_NO_SUPPORT) &&
-	    check_alive(c)) {
+	n = fetch_stats(c, groups, &recs);
+	if (n < 0 && c->nowait_ok && (c->fetch_error == VIR_ERR_INVALID_ARG ||
+				      c->fetch_error == VIR_ERR_NO_SUPPORT) && check_alive(c)) {
 		/* Older drivers reject NOWAIT; remember and ask plainly. */
 		c->nowait_ok = false;
-		n = virConnectGetAllDomainStats(c->conn, groups, &recs, 0);
+		n = fetch_stats(c, groups, &recs);
 	}
 	if (n < 0) {
 		if (check_alive(c))
-			vax_err("virConnectGetAllDomainStats failed: %s", last_error());
+			vax_err("virConnectGetAllDomainStats failed: %s", c->fetch_message);
 		goto failed;
 	}
 	/* Which groups does this driver return in bulk? Learnt from every
@@ -773,6 +950,7 @@ struct vax_collector *vax_collector_start(const struct vax_collector_opts *o,
 		return NULL;
 	}
 	c->uri = strdup_or_null(o->uri);
+	c->refs = 1;
 	atomic_init(&c->closed, false);
 	c->on_event = o->on_event;
 	c->cb_lifecycle = c->cb_added = c->cb_removed = -1;
@@ -810,15 +988,16 @@ void vax_collector_kick(struct vax_collector *c)
 	pthread_mutex_unlock(&c->lock);
 }
 
-void vax_collector_stop(struct vax_collector *c)
+/* Freed by the last of the owner and the fetcher threads still in a call. */
+static void collector_release(struct vax_collector *c)
 {
-	if (!c)
-		return;
+	bool last;
+
 	pthread_mutex_lock(&c->lock);
-	c->stopping = true;
-	pthread_cond_signal(&c->cond);
+	last = --c->refs == 0;
 	pthread_mutex_unlock(&c->lock);
-	pthread_join(c->thread, NULL);
+	if (!last)
+		return;
 	for (size_t i = 0; i < c->nxml; i++)
 		vax_domdef_unref(c->xml[i].def);
 	free(c->xml);
@@ -833,6 +1012,18 @@ void vax_collector_stop(struct vax_collector *c)
 	pthread_mutex_destroy(&c->index_lock);
 	free(c->uri);
 	free(c);
+}
+
+void vax_collector_stop(struct vax_collector *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->stopping = true;
+	pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+	pthread_join(c->thread, NULL);
+	collector_release(c);
 }
 
 void vax_collector_reconfigure(struct vax_collector *c, const char *uri,

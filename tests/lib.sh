@@ -590,7 +590,7 @@ EOF
     VAX_VIRTLOGD_PID=$pid
     # Its pid file is written once its socket is set up in the namespace.
     # shellcheck disable=SC2016 # $VAX_TMP is expanded by eval
-    wait_until 30 eval '! vax_pid_alive '"$pid"' || [ -s "$VAX_TMP/virtlogd.pid" ]'
+    wait_until 30 eval '! vax_pid_alive '"$pid"' || [ -s "$VAX_TMP/virtlogd.pid" ]' || true
     if ! vax_pid_alive "$pid"; then
         ! grep -q '^unshare:\|^mount:' "$VAX_TMP/virtlogd.out" ||
             vax_skip "cannot make a private mount namespace: $(head -n 1 "$VAX_TMP/virtlogd.out")"
@@ -602,7 +602,7 @@ EOF
     VAX_PIDS+=("libvirtd-qemu:$lpid")
     VAX_LIBVIRTD_PID=$lpid
     export VAX_VIRTLOGD_PID VAX_LIBVIRTD_PID
-    wait_until 90 eval '! vax_pid_alive '"$lpid"' || vax_virsh list --all'
+    wait_until 90 eval '! vax_pid_alive '"$lpid"' || vax_virsh list --all' || true
     vax_pid_alive "$lpid" ||
         vax_die "libvirtd exited (see $VAX_TMP/libvirtd-qemu.out, libvirtd-qemu.log)"
     vax_virsh list --all > /dev/null ||
@@ -621,6 +621,7 @@ EOF
 vax__qemu_rc() { return "$1"; }
 vax__qemu_exit() {
     local rc=$?
+    set +e      # the cleanup must run to its end, whatever the test's options
     vax_stop_libvirtd_qemu 1>&"${VAX_OUT:-1}" 2>&"${VAX_ERR:-2}"
     vax__qemu_rc "$rc"
     eval "$VAX__QEMU_OLD_EXIT"
@@ -642,8 +643,9 @@ vax__qemu_running_pids() {
         vax__qemu_ns sh -c 'cat /run/libvirt/qemu/*.pid 2>/dev/null; echo' 2>/dev/null
         printf '%s\n' "${VAX_QEMU_PIDS[@]}"
     } | sort -un | while read -r p; do
-        [ -n "$p" ] && vax_pid_alive "$p" && echo "$p"
+        if [ -n "$p" ] && vax_pid_alive "$p"; then echo "$p"; fi
     done
+    return 0
 }
 
 # vax_stop_libvirtd_qemu: destroy every domain, stop libvirtd and virtlogd,
@@ -654,12 +656,12 @@ vax_stop_libvirtd_qemu() {
     [ -n "${VAX_LIBVIRTD_PID:-}${VAX_VIRTLOGD_PID:-}" ] || return 0
     for p in $(vax__qemu_running_pids); do
         VAX_QEMU_PIDS+=("$p")
-        kill -CONT "$p" 2>/dev/null     # a SIGSTOPped QEMU cannot die of SIGTERM
+        kill -CONT "$p" 2>/dev/null || true # a SIGSTOPped QEMU cannot die of SIGTERM
     done
     if [ -n "${VAX_LIBVIRTD_PID:-}" ] && vax_pid_alive "$VAX_LIBVIRTD_PID"; then
         timeout 30 virsh -q -c "$VAX_URI" list --name 2>/dev/null | while read -r name; do
-            [ -n "$name" ] && timeout 30 virsh -q -c "$VAX_URI" destroy "$name" >/dev/null 2>&1
-        done
+            [ -z "$name" ] || timeout 30 virsh -q -c "$VAX_URI" destroy "$name" >/dev/null 2>&1 || true
+        done || true
     fi
     for p in "${VAX_LIBVIRTD_PID:-}" "${VAX_VIRTLOGD_PID:-}"; do
         [ -n "$p" ] || continue
@@ -667,10 +669,11 @@ vax_stop_libvirtd_qemu() {
         vax_kill "$p" 15 || true
     done
     VAX_LIBVIRTD_PID='' VAX_VIRTLOGD_PID=''
-    left=$(for p in "${VAX_QEMU_PIDS[@]}"; do vax_pid_alive "$p" && echo "$p"; done)
+    left=$(for p in "${VAX_QEMU_PIDS[@]}"; do ! vax_pid_alive "$p" || echo "$p"; done)
     for p in $left; do
         echo "# qemu pid $p survived its libvirtd: killing it ($(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | cut -c1-80))"
-        kill -KILL "$p" 2>/dev/null
+        kill -CONT "$p" 2>/dev/null || true
+        kill -KILL "$p" 2>/dev/null || true
         rc=1
     done
     return "$rc"
@@ -776,13 +779,13 @@ vax_qemu_guest() {
 # line has "guest=NAME," and one of our paths).
 vax_qemu_pid() {
     local name=$1 pid p
-    pid=$(vax__qemu_ns cat "/run/libvirt/qemu/$name.pid" 2>/dev/null)
+    pid=$(vax__qemu_ns cat "/run/libvirt/qemu/$name.pid" 2>/dev/null) || pid=''
     if [ -n "$pid" ] && vax_pid_alive "$pid"; then
         echo "$pid"
         return 0
     fi
     pid=''
-    for p in $(pgrep -f -- "-name guest=$name,"); do
+    for p in $(pgrep -f -- "-name guest=$name," || true); do
         grep -qF "$VAX_TMP/" "/proc/$p/cmdline" 2>/dev/null || continue
         [ -z "$pid" ] || return 1       # ambiguous
         pid=$p

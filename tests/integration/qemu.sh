@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# The real-guest tier: QEMU/TCG guests under a private libvirtd, where bulk
+# stats carry every group. Tables against virsh domstats --raw taken around
+# the walk; host ifIndex against the kernel and snmpd's own IF-MIB; QEMU's
+# event pairs; hot-plug; and a frozen guest that must not stall anything.
+set -u
+. "$(dirname "$0")/../lib.sh"
+
+R=.1.3.6.1.4.1.32473.1
+D=$R.2.1
+vax_setup
+vax_start_libvirtd_qemu          # skips, saying why, without QEMU or root
+vax_qemu_guest g1 tapvaxg1
+vax_qemu_guest g2 tapvaxg2
+vax_start_trapd
+vax_start_snmpd
+vax_start_agent -t 1
+
+idx_of() { vax_walk $D.3 | awk -v u="\"$1\"" '$4 == u { n = split($1, a, "."); print a[n] }'; }
+check "both guests in the table" wait_until 10 eval '[ -n "$(idx_of ${VAX_QEMU_UUIDS[g1]})" ] && [ -n "$(idx_of ${VAX_QEMU_UUIDS[g2]})" ]'
+sleep 3   # let the boot sectors run and the balloon report
+
+# ---- every table against virsh domstats --raw around the walk ----
+vax_virsh domstats --raw g1 g2 > "$VAX_TMP/before"
+sleep 1.2
+vax_get $R.1.7.0 > /dev/null      # starts a refresh after "before"
+sleep 0.5
+vax_walk .1.3.6.1.4.1.32473 | grep -v ' = No more variables' > "$VAX_TMP/walk"
+vax_virsh domstats --raw g1 g2 > "$VAX_TMP/after"
+
+cell() { awk -v o="$1" 'index($0, o " = ") == 1 { v = substr($0, length(o) + 4); sub(/^[A-Za-z0-9-]+: /, "", v); gsub(/^"|"$/, "", v); print v; exit }' "$VAX_TMP/walk"; }
+has() { grep -q "^$1 = " "$VAX_TMP/walk"; }
+stat() {  # stat FILE DOMAIN KEY
+    awk -v d="$2" -v k="$3" '/^Domain: / { cur = $2; gsub(/\047/, "", cur); next }
+        cur == d { split($0, kv, "="); gsub(/^ +/, "", kv[1]); if (kv[1] == k) { print kv[2]; exit } }' "$VAX_TMP/$1"
+}
+eq() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi; }
+between() {  # between DESC VALUE LOW HIGH
+    if [ -n "$2" ] && [ -n "$3" ] && [ -n "$4" ] &&
+        awk -v v="$2" -v a="$3" -v b="$4" 'BEGIN { lo = a < b ? a : b; hi = a < b ? b : a; exit !(v >= lo && v <= hi) }'; then
+        ok "$1"
+    else
+        not_ok "$1: '$2' not within ['$3', '$4']"
+    fi
+}
+# same KEY as COLUMN: a counter between the two readings, or absent if virsh has none.
+counter() {  # counter DESC DOMAIN KEY OID
+    local lo hi
+    lo=$(stat before "$2" "$3") hi=$(stat after "$2" "$3")
+    if [ -z "$hi" ]; then
+        if has "$4"; then not_ok "$1: virsh has no $3, we say $(cell "$4")"; else ok "$1: absent, as in virsh"; fi
+    else
+        between "$1" "$(cell "$4")" "$lo" "$hi"
+    fi
+}
+
+for g in g1 g2; do
+    i=$(idx_of "${VAX_QEMU_UUIDS[$g]}")
+    eq "$g: state running" 1 "$(cell $D.4.$i)"
+    eq "$g: state.reason" "$(stat after $g state.reason)" "$(cell $D.5.$i)"
+    eq "$g: vcpu.current" "$(stat after $g vcpu.current)" "$(cell $D.10.$i)"
+    eq "$g: vcpu.maximum" "$(stat after $g vcpu.maximum)" "$(cell $D.11.$i)"
+    eq "$g: balloon.maximum = MemoryMax" "$(stat after $g balloon.maximum)" "$(cell $D.12.$i)"
+    counter "$g: cpu.time" $g cpu.time $D.14.$i
+    counter "$g: cpu.user" $g cpu.user $D.15.$i
+    counter "$g: cpu.system" $g cpu.system $D.16.$i
+    for pair in current:17 unused:18 available:19 usable:20 swap_in:22 swap_out:23 major_fault:24 minor_fault:25 disk_caches:26; do
+        counter "$g: balloon.${pair%%:*}" $g "balloon.${pair%%:*}" "$D.${pair##*:}.$i"
+    done
+    counter "$g: balloon.rss" $g balloon.rss $D.21.$i
+    check "$g: virtDomainStatsAge fresh" eval '[ "$(cell $D.32.$i)" -lt 3000 ]'
+    # vCPUs
+    for v in 0 1; do
+        eq "$g: vcpu $v state" "$(stat after $g vcpu.$v.state)" "$(cell $R.3.1.3.$i.$((v + 1)))"
+        counter "$g: vcpu.$v.time" $g vcpu.$v.time $R.3.1.4.$i.$((v + 1))
+        counter "$g: vcpu.$v.wait" $g vcpu.$v.wait $R.3.1.5.$i.$((v + 1))
+        counter "$g: vcpu.$v.delay" $g vcpu.$v.delay $R.3.1.6.$i.$((v + 1))
+    done
+    # Disks: XML order, stats by name.
+    eq "$g: block.count = disk rows" "$(stat after $g block.count)" "$(grep -c "^$R.4.1.2.$i\." "$VAX_TMP/walk")"
+    for n in 0 1; do
+        row=$i.$((n + 1))
+        eq "$g: disk $n name" "$(stat after $g block.$n.name)" "$(cell $R.4.1.2.$row)"
+        eq "$g: disk $n source" "$(stat after $g block.$n.path)" "$(cell $R.4.1.3.$row)"
+        for pair in rd.reqs:7 rd.bytes:8 wr.reqs:9 wr.bytes:10 fl.reqs:11 rd.times:12 wr.times:13 fl.times:14 capacity:16 allocation:17 physical:18; do
+            counter "$g: block.$n.${pair%%:*}" $g "block.$n.${pair%%:*}" "$R.4.1.${pair##*:}.$row"
+        done
+    done
+    # Interfaces: row 1 the tap, row 2 the user NIC (no host device, no stats).
+    tap=${VAX_QEMU_TAPS[$g]}
+    eq "$g: net.0.name is the tap" "$tap" "$(stat after $g net.0.name)"
+    eq "$g: NIC 1 name" "$tap" "$(cell $R.5.1.2.$i.1)"
+    mac=$(vax_virsh domiflist $g | awk -v t="$tap" '$1 == t { print $5 }')
+    eq "$g: NIC 1 MAC" "$mac" "$(cell $R.5.1.3.$i.1 | tr 'A-F' 'a-f' | sed 's/ *$//; s/ /:/g')"
+    eq "$g: NIC 1 type" ethernet "$(cell $R.5.1.4.$i.1)"
+    for pair in rx.bytes:10 rx.pkts:11 rx.errs:12 rx.drop:13 tx.bytes:14 tx.pkts:15 tx.errs:16 tx.drop:17; do
+        counter "$g: net.0.${pair%%:*}" $g "net.0.${pair%%:*}" "$R.5.1.${pair##*:}.$i.1"
+    done
+    kifi=$(cat "/sys/class/net/$tap/ifindex")
+    eq "$g: virtInterfaceHostIfIndex is the kernel's ifindex of $tap" "$kifi" "$(cell $R.5.1.9.$i.1)"
+    eq "$g: ... and snmpd's IF-MIB ifDescr.$kifi is $tap" "$tap" \
+        "$(snmpget -v2c -c public -Oqv 127.0.0.1:$VAX_SNMP_PORT .1.3.6.1.2.1.2.2.1.2.$kifi | tr -d '"')"
+    eq "$g: NIC 2 (user) type" user "$(cell $R.5.1.4.$i.2)"
+    check "$g: NIC 2 (user) has no host device and no counters" \
+        eval '! has $R.5.1.2.$i.2 && ! has $R.5.1.10.$i.2 && [ "$(cell $R.5.1.9.$i.2)" = 0 ]'
+done
+check "disk counters climb (the boot sector's I/O)" \
+    eval '[ "$(stat after g1 block.0.rd.reqs)" -gt "$(stat before g1 block.0.rd.reqs)" ]'
+
+# ---- a frozen guest: last known values, everything else fresh and fast ----
+i1=$(idx_of "${VAX_QEMU_UUIDS[g1]}") i2=$(idx_of "${VAX_QEMU_UUIDS[g2]}")
+pid2=$(vax_qemu_pid g2)
+kill -STOP "$pid2"
+# A first refresh may find g2's monitor idle and ask it: it hangs in QEMU,
+# libvirt's job on g2 stays busy, and from then on NOWAIT skips g2.
+slowest=0 fails=0
+for n in $(seq 1 40); do
+    t0=$(date +%s%N)
+    vax_get $R.1.6.0 $D.32.$i1 > /dev/null || fails=$((fails + 1))
+    t=$(( ($(date +%s%N) - t0) / 1000000 ))
+    [ "$t" -le "$slowest" ] || slowest=$t
+    sleep 0.1
+done
+echo "# frozen g2: slowest of 40 GETs $slowest ms (incl. snmpget start), $fails failed"
+check "frozen guest: every GET answered, none slower than 300 ms incl. client start ($slowest ms)" \
+    eval '[ $fails -eq 0 ] && [ $slowest -lt 300 ]'
+t0=$(date +%s%N)
+vax_walk .1.3.6.1.4.1.32473 > "$VAX_TMP/walk.frozen"
+walk_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+echo "# full walk while g2 is frozen: $walk_ms ms, $(wc -l < "$VAX_TMP/walk.frozen") varbinds"
+# Sample both guests' StatsAge for 12 s while g2 stays frozen.
+max1=0 fresh=0 samples=0
+for n in $(seq 1 24); do
+    age1=$(vax_get $D.32.$i1 | sed 's/.*: //') age2=$(vax_get $D.32.$i2 | sed 's/.*: //')
+    samples=$((samples + 1))
+    [ "$age1" -lt 2000 ] && fresh=$((fresh + 1))
+    [ "$age1" -le "$max1" ] || max1=$age1
+    sleep 0.5
+done
+echo "# frozen g2 for 12 s: g1 fresh (<2 s) in $fresh of $samples samples, oldest g1 data $max1 ms; g2 age $age2 ms"
+# Known limit (issue 4 stays open): libvirt gives the hung domain's job to
+# the next bulk call in turn, which then hangs too; the agent abandons it
+# after 2 s and asks again, so the other guest's data goes stale for some
+# seconds at a time. Asserted: it is refreshed, and SNMP never waits.
+check "frozen guest: the other guest is still refreshed ($fresh/$samples samples fresh)" \
+    eval '[ $fresh -ge 1 ]'
+check "frozen guest: its own values age (g2 age $age2 ms)" eval '[ "$age2" -gt 10000 ]'
+check "frozen guest: its last disk counters are still served" \
+    eval 'vax_get $R.4.1.7.$i2.1 | grep -q Counter64'
+kill -CONT "$pid2"
+check "thawed: g2 fresh again within 35 s" \
+    wait_until 35 eval '[ "$(vax_get $D.32.$i2 | sed "s/.*: //")" -lt 3000 ]'
+
+# ---- hot-plug: a new NIC within two cache periods ----
+cat > "$VAX_TMP/hp.xml" <<'EOF'
+<interface type='ethernet'><target dev='tapvaxhp' managed='yes'/><model type='virtio'/></interface>
+EOF
+vax_virsh attach-device g1 "$VAX_TMP/hp.xml" --live > /dev/null || not_ok "attach-device failed"
+check "hot-plugged NIC appears within 2 cache periods" \
+    wait_until 2 eval 'vax_walk $R.5.1.2.$i1 | grep -q tapvaxhp'
+
+# ---- QEMU's events: pairs, each its own notification ----
+T=$VAX_TMP/traps.log
+m=$(wc -l < "$T")
+vax_virsh suspend g2 > /dev/null && vax_virsh resume g2 > /dev/null
+check "suspend/resume: virtDomainSuspended then virtDomainResumed" \
+    wait_until 2 eval 'tail -n +$((m + 1)) "$T" | grep -o "OID: .1.3.6.1.4.1.32473.0.[0-9]*" | tr "\n" " " | grep -q "0.4 .*0.5 "'
+m=$(wc -l < "$T")
+vax_virsh destroy g2 > /dev/null
+check "destroy: virtDomainStopped (destroyed) arrives" \
+    wait_until 2 eval 'tail -n +$((m + 1)) "$T" | grep "OID: .1.3.6.1.4.1.32473.0.6" | grep -q destroyed'
+sleep 0.5
+echo "# destroy gave: $(tail -n +$((m + 1)) "$T" | grep -o 'OID: .1.3.6.1.4.1.32473.0.[0-9]*\|STRING: "[a-z ]*"$' | tr '\n' ' ')"
+check "destroy: no duplicate virtDomainStopped" \
+    test "$(tail -n +$((m + 1)) "$T" | grep -c 'OID: .1.3.6.1.4.1.32473.0.6')" -eq 1
+vax_stop_agent
+vax_done
