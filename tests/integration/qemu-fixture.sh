@@ -53,9 +53,10 @@ ev_mark() { ev_off=$(stat -c %s "$EV"); }
 ev_new() { tail -c +$((ev_off + 1)) "$EV"; }
 # ev_wait N PATTERN: wait up to 15 s for N new event lines matching PATTERN.
 ev_wait() {
-    wait_until 15 eval '[ "$(ev_new | grep -c -- "$2")" -ge "$1" ]'
+    local n=$1 pat=$2
+    wait_until 15 eval '[ "$(ev_new | grep -c -- "$pat")" -ge "$n" ]'
 }
-ev_show() { ev_new | sed -e 's/^[0-9-]* [0-9:.]*+0000: //' -e "s/^/#   $1: /"; }
+ev_show() { ev_new | sed -e 's/^[0-9-]* [0-9:.]*+0000: //' -e "s|^|#   $1: |"; }
 # ev_lifecycle DOMAIN: the new lifecycle events of DOMAIN, one per line.
 ev_lifecycle() { ev_new | sed -n "s/.*event 'lifecycle' for domain '$1': //p"; }
 
@@ -75,10 +76,10 @@ check "both guests running" eval '
     [ "$(vax_virsh domstate "$GA")" = running ] && [ "$(vax_virsh domstate "$GB")" = running ]'
 check "vax_qemu_guest exported the UUID" \
     eval '[ "$UUID_A" = "$(vax_virsh domuuid "$GA")" ] && [ "${VAX_QEMU_UUIDS[$GA]}" = "$UUID_A" ]'
-check "they run under TCG (type qemu, accel=tcg), not KVM" eval '
+check "they run under TCG (type qemu, -accel tcg), not KVM" eval '
     vax_virsh dumpxml "$GA" | grep -q "<domain type=.qemu." &&
-    tr "\0" " " < /proc/$PID_A/cmdline | grep -q "accel=tcg" &&
-    ! tr "\0" " " < /proc/$PID_A/cmdline | grep -q "accel=kvm\|host-passthrough\|-cpu host"'
+    tr "\0" " " < /proc/$PID_A/cmdline | grep -q -- "-accel tcg " &&
+    ! tr "\0" " " < /proc/$PID_A/cmdline | grep -q -- "kvm\|-cpu host"'
 check "vax_qemu_pid: the pid file and the command line agree" eval '
     [ "$(vax_qemu_pid "$GA")" = "$PID_A" ] &&
     [ "$(pgrep -f -- "-name guest=$GA,")" = "$PID_A" ] &&
@@ -190,8 +191,8 @@ check "... and $GB partial: state, no block counters" eval '
     sed -n "/^Domain: .$GB./,/^\$/p" "$VAX_TMP/nowait-all.out" > "$VAX_TMP/nowait-b.out" &&
     grep -q "state.state=1" "$VAX_TMP/nowait-b.out" && ! grep -q "block.0.rd.reqs" "$VAX_TMP/nowait-b.out"'
 vax_log "stuck $GB under --nowait has: $(sed -n 's/^  \([a-z]*\)\..*/\1/p' "$VAX_TMP/nowait-b.out" | uniq -c | awk '{ printf "%s(%s) ", $2, $1 }')"
-vax_log "  missing vs. normal: $(comm -23 <(sed -n 's/^  \([^=]*\)=.*/\1/p' "$STATS" | sed "s/$TA/TAP/" | sort) \
-    <(sed -n 's/^  \([^=]*\)=.*/\1/p' "$VAX_TMP/nowait-b.out" | sed "s/$TB/TAP/" | sort) | tr '\n' ' ')"
+vax_log "  missing vs. normal: $(comm -23 <(sed -n 's/^  \([^=]*\)=.*/\1/p' "$STATS" | sort) \
+    <(sed -n 's/^  \([^=]*\)=.*/\1/p' "$VAX_TMP/nowait-b.out" | sort) | tr '\n' ' ')"
 t0=$(date +%s%N)
 timeout 60 virsh -q -c "$VAX_URI" domstats --raw > "$VAX_TMP/blocking-all.out" 2>&1
 rc=$? T=$(ms_since "$t0")
