@@ -525,7 +525,10 @@ vax_set() {
 # a fraction of a second instead of several) is the host's, shared, unless
 # VAX_QEMU_PRIVATE_CACHE=1.  The network namespace is the host's: the guests'
 # tap devices are host interfaces (what snmpd's IF-MIB sees), so concurrent
-# tests must use distinct tap (and, for the cgroups, guest) names.
+# tests must use distinct tap names; and distinct guest names, since two
+# private libvirtds that give the same name the same domain id (both count
+# from 1) put both QEMUs in one cgroup (machine/qemu-1-NAME.libvirt-qemu)
+# and cpu.time then counts both.  A suffix like $$ does it.
 #
 # Exports VAX_URI (qemu+unix:///system?socket=...), VAX_LIBVIRT_SOCK,
 # VAX_LIBVIRTD_PID, VAX_VIRTLOGD_PID, VAX_QEMU_NS (the state dirs).
@@ -749,7 +752,7 @@ EOF
 # (see vax_qemu_guest_xml).  Sets VAX_QEMU_UUID, VAX_QEMU_TAP, VAX_QEMU_PID
 # and VAX_QEMU_UUIDS[NAME], VAX_QEMU_TAPS[NAME]; logs them.
 vax_qemu_guest() {
-    local name=$1 tap=${2:-} xml t0 ms
+    local name=$1 tap=${2:-} xml t0 ms cg
     [ -n "$tap" ] || tap=tap-$name
     tap=${tap:0:15}
     xml=$(vax_qemu_guest_xml "$name" "$tap") || vax_die "cannot make guest $name's images"
@@ -758,6 +761,16 @@ vax_qemu_guest() {
             test -r "$VAX_TMP/qemu-images/$name-vdb.qcow2"; then
         vax_die "user libvirt-qemu cannot read $VAX_TMP/qemu-images: a parent dir lacks o+x (TMPDIR?)"
     fi
+    # Taps and guest cgroups are host-wide: another test's would clash.
+    [ ! -e "/sys/class/net/$tap" ] ||
+        vax_die "tap $tap already exists on the host (another test's? tap names must be unique)"
+    for cg in /sys/fs/cgroup/machine/qemu-*-"$name".libvirt-qemu \
+        /sys/fs/cgroup/*/machine/qemu-*-"$name".libvirt-qemu; do
+        [ -d "$cg" ] || continue
+        vax_log "WARNING: a guest named $name already runs on this host ($cg): with the" \
+            "same domain id both share that cgroup and cpu.time counts both; use unique names"
+        break
+    done
     t0=$(date +%s%N)
     vax_virsh create "$xml" > "$VAX_TMP/qemu-create-$name.out" 2>&1 ||
         vax_die "virsh create $name failed: $(cat "$VAX_TMP/qemu-create-$name.out")"

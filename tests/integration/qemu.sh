@@ -10,23 +10,27 @@ R=.1.3.6.1.4.1.32473.1
 D=$R.2.1
 vax_setup
 vax_start_libvirtd_qemu          # skips, saying why, without QEMU or root
-vax_qemu_guest g1 tapvaxg1
-vax_qemu_guest g2 tapvaxg2
+# Names unique per run: two private libvirtds number domains alike, and a
+# guest name shared by two runs at once would share a cgroup (and tap names
+# are host-wide).
+G1=g1-$$ G2=g2-$$
+vax_qemu_guest "$G1" "tq1-$$"
+vax_qemu_guest "$G2" "tq2-$$"
 vax_start_trapd
 vax_start_snmpd
 vax_start_agent -t 1
 
 idx_of() { vax_walk $D.3 | awk -v u="\"$1\"" '$4 == u { n = split($1, a, "."); print a[n] }'; }
-check "both guests in the table" wait_until 10 eval '[ -n "$(idx_of ${VAX_QEMU_UUIDS[g1]})" ] && [ -n "$(idx_of ${VAX_QEMU_UUIDS[g2]})" ]'
+check "both guests in the table" wait_until 10 eval '[ -n "$(idx_of ${VAX_QEMU_UUIDS[$G1]})" ] && [ -n "$(idx_of ${VAX_QEMU_UUIDS[$G2]})" ]'
 sleep 3   # let the boot sectors run and the balloon report
 
 # ---- every table against virsh domstats --raw around the walk ----
-vax_virsh domstats --raw g1 g2 > "$VAX_TMP/before"
+vax_virsh domstats --raw "$G1" "$G2" > "$VAX_TMP/before"
 sleep 1.2
 vax_get $R.1.7.0 > /dev/null      # starts a refresh after "before"
 sleep 0.5
 vax_walk .1.3.6.1.4.1.32473 | grep -v ' = No more variables' > "$VAX_TMP/walk"
-vax_virsh domstats --raw g1 g2 > "$VAX_TMP/after"
+vax_virsh domstats --raw "$G1" "$G2" > "$VAX_TMP/after"
 
 cell() { awk -v o="$1" 'index($0, o " = ") == 1 { v = substr($0, length(o) + 4); sub(/^[A-Za-z0-9-]+: /, "", v); gsub(/^"|"$/, "", v); print v; exit }' "$VAX_TMP/walk"; }
 has() { grep -q "^$1 = " "$VAX_TMP/walk"; }
@@ -54,7 +58,7 @@ counter() {  # counter DESC DOMAIN KEY OID
     fi
 }
 
-for g in g1 g2; do
+for g in "$G1" "$G2"; do
     i=$(idx_of "${VAX_QEMU_UUIDS[$g]}")
     eq "$g: state running" 1 "$(cell $D.4.$i)"
     eq "$g: state.reason" "$(stat after $g state.reason)" "$(cell $D.5.$i)"
@@ -90,7 +94,7 @@ for g in g1 g2; do
     tap=${VAX_QEMU_TAPS[$g]}
     eq "$g: net.0.name is the tap" "$tap" "$(stat after $g net.0.name)"
     eq "$g: NIC 1 name" "$tap" "$(cell $R.5.1.2.$i.1)"
-    mac=$(vax_virsh domiflist $g | awk -v t="$tap" '$1 == t { print $5 }')
+    mac=$(vax_virsh domiflist "$g" | awk -v t="$tap" '$1 == t { print $5 }')
     eq "$g: NIC 1 MAC" "$mac" "$(cell $R.5.1.3.$i.1 | tr 'A-F' 'a-f' | sed 's/ *$//; s/ /:/g')"
     eq "$g: NIC 1 type" ethernet "$(cell $R.5.1.4.$i.1)"
     for pair in rx.bytes:10 rx.pkts:11 rx.errs:12 rx.drop:13 tx.bytes:14 tx.pkts:15 tx.errs:16 tx.drop:17; do
@@ -105,11 +109,11 @@ for g in g1 g2; do
         eval '! has $R.5.1.2.$i.2 && ! has $R.5.1.10.$i.2 && [ "$(cell $R.5.1.9.$i.2)" = 0 ]'
 done
 check "disk counters climb (the boot sector's I/O)" \
-    eval '[ "$(stat after g1 block.0.rd.reqs)" -gt "$(stat before g1 block.0.rd.reqs)" ]'
+    eval '[ "$(stat after $G1 block.0.rd.reqs)" -gt "$(stat before $G1 block.0.rd.reqs)" ]'
 
 # ---- a frozen guest: last known values, everything else fresh and fast ----
-i1=$(idx_of "${VAX_QEMU_UUIDS[g1]}") i2=$(idx_of "${VAX_QEMU_UUIDS[g2]}")
-pid2=$(vax_qemu_pid g2)
+i1=$(idx_of "${VAX_QEMU_UUIDS[$G1]}") i2=$(idx_of "${VAX_QEMU_UUIDS[$G2]}")
+pid2=$(vax_qemu_pid "$G2")
 kill -STOP "$pid2"
 # A first refresh may find g2's monitor idle and ask it: it hangs in QEMU,
 # libvirt's job on g2 stays busy, and from then on NOWAIT skips g2.
@@ -155,18 +159,18 @@ check "thawed: g2 fresh again within 35 s" \
 cat > "$VAX_TMP/hp.xml" <<'EOF'
 <interface type='ethernet'><target dev='tapvaxhp' managed='yes'/><model type='virtio'/></interface>
 EOF
-vax_virsh attach-device g1 "$VAX_TMP/hp.xml" --live > /dev/null || not_ok "attach-device failed"
+vax_virsh attach-device "$G1" "$VAX_TMP/hp.xml" --live > /dev/null || not_ok "attach-device failed"
 check "hot-plugged NIC appears within 2 cache periods" \
     wait_until 2 eval 'vax_walk $R.5.1.2.$i1 | grep -q tapvaxhp'
 
 # ---- QEMU's events: pairs, each its own notification ----
 T=$VAX_TMP/traps.log
 m=$(wc -l < "$T")
-vax_virsh suspend g2 > /dev/null && vax_virsh resume g2 > /dev/null
+vax_virsh suspend "$G2" > /dev/null && vax_virsh resume "$G2" > /dev/null
 check "suspend/resume: virtDomainSuspended then virtDomainResumed" \
     wait_until 2 eval 'tail -n +$((m + 1)) "$T" | grep -o "OID: .1.3.6.1.4.1.32473.0.[0-9]*" | tr "\n" " " | grep -q "0.4 .*0.5 "'
 m=$(wc -l < "$T")
-vax_virsh destroy g2 > /dev/null
+vax_virsh destroy "$G2" > /dev/null
 check "destroy: virtDomainStopped (destroyed) arrives" \
     wait_until 2 eval 'tail -n +$((m + 1)) "$T" | grep "OID: .1.3.6.1.4.1.32473.0.6" | grep -q destroyed'
 sleep 0.5
