@@ -225,6 +225,20 @@ vax__cleanup() {
 # ---------------------------------------------------------------------------
 # libvirtd with the test driver
 
+# vax__libvirtd_conf FILE SOCKDIR LOG: a private libvirtd's config: sockets
+# in SOCKDIR without authentication, no TCP/TLS, logs to LOG.
+vax__libvirtd_conf() {
+    cat > "$1" <<EOF
+unix_sock_dir = "$2"
+unix_sock_rw_perms = "0770"
+auth_unix_ro = "none"
+auth_unix_rw = "none"
+listen_tls = 0
+listen_tcp = 0
+log_outputs = "3:file:$3"
+EOF
+}
+
 # vax_start_libvirtd: private libvirtd; exports VAX_LIBVIRT_SOCK and VAX_URI
 # (test+unix:///default?socket=...).  Keeps one virsh connected for the
 # whole test, because the test driver's shared state (test:///default)
@@ -234,15 +248,7 @@ vax_start_libvirtd() {
     command -v libvirtd >/dev/null || vax_skip "libvirtd not installed"
     command -v virsh >/dev/null || vax_skip "virsh not installed"
     mkdir -p "$dir" "$VAX_TMP/libvirt-drivers"
-    cat > "$conf" <<EOF
-unix_sock_dir = "$dir"
-unix_sock_rw_perms = "0770"
-auth_unix_ro = "none"
-auth_unix_rw = "none"
-listen_tls = 0
-listen_tcp = 0
-log_outputs = "3:file:$VAX_TMP/libvirtd.log"
-EOF
+    vax__libvirtd_conf "$conf" "$dir" "$VAX_TMP/libvirtd.log"
     export VAX_LIBVIRT_SOCK=$dir/libvirt-sock
     export VAX_URI="test+unix:///default?socket=$VAX_LIBVIRT_SOCK"
     (
@@ -563,15 +569,7 @@ vax_start_libvirtd_qemu() {
 security_driver = "none"
 stdio_handler = "logd"
 EOF
-    cat > "$VAX_TMP/libvirtd-qemu.conf" <<EOF
-unix_sock_dir = "$dir"
-unix_sock_rw_perms = "0770"
-auth_unix_ro = "none"
-auth_unix_rw = "none"
-listen_tls = 0
-listen_tcp = 0
-log_outputs = "3:file:$VAX_TMP/libvirtd-qemu.log"
-EOF
+    vax__libvirtd_conf "$VAX_TMP/libvirtd-qemu.conf" "$dir" "$VAX_TMP/libvirtd-qemu.log"
     echo "log_outputs = \"3:file:$VAX_TMP/virtlogd.log\"" > "$VAX_TMP/virtlogd.conf"
     export VAX_LIBVIRT_SOCK=$dir/libvirt-sock
     export VAX_URI="qemu+unix:///system?socket=$VAX_LIBVIRT_SOCK"
