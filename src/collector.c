@@ -63,6 +63,8 @@ struct vax_collector {
 
 	/* Worker thread only. */
 	virConnectPtr conn;
+	virConnectPtr stats_conn;  /* bulk stats only (see start_fetch) */
+	bool in_process;           /* test:///...: no second connection */
 	bool nowait_ok;            /* driver accepts the NOWAIT flag */
 	unsigned bulk_groups;      /* groups this driver returns in bulk */
 	int fetch_error;           /* of the last failed bulk call */
@@ -214,6 +216,9 @@ static void disconnect(struct vax_collector *c)
 		virConnectUnregisterCloseCallback(c->conn, on_close);
 		virConnectClose(c->conn);
 	}
+	if (c->stats_conn)
+		virConnectClose(c->stats_conn);
+	c->stats_conn = NULL;
 	c->cb_lifecycle = c->cb_added = c->cb_removed = -1;
 	c->conn = NULL;
 	free(c->hostname); free(c->hv_type); free(c->hv_version); free(c->lib_version);
@@ -257,6 +262,7 @@ static bool connect_libvirt(struct vax_collector *c)
 	c->conn_uri = virConnectGetURI(c->conn);
 	/* Host ifIndexes mean something only if libvirt runs on this host. */
 	c->uri_is_local = uri_is_local(c->conn_uri ? c->conn_uri : c->uri);
+	c->in_process = c->conn_uri && strncmp(c->conn_uri, "test://", 7) == 0;
 	if (!c->uri) {
 		vax_notice("connected to libvirt at %s (default URI)",
 			   c->conn_uri ? c->conn_uri : "?");
@@ -632,9 +638,14 @@ static struct fetch *start_fetch(struct vax_collector *c, unsigned groups)
 
 	if (!f)
 		return NULL;
-	*f = (struct fetch){ .c = c, .conn = c->conn, .groups = groups, .refs = 2,
+	/* Bulk stats never go through the connection that carries events and
+	 * lists: a call hung on a connection holds up later calls on it. An
+	 * in-process test driver has no shared state to reach twice. */
+	if (!c->stats_conn && !c->in_process)
+		c->stats_conn = virConnectOpenReadOnly(c->conn_uri ? c->conn_uri : c->uri);
+	*f = (struct fetch){ .c = c, .conn = c->stats_conn ? c->stats_conn : c->conn,
+		.groups = groups, .refs = 2,
 		.flags = c->nowait_ok ? VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT : 0 };
-
 	virConnectRef(f->conn);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -692,6 +703,11 @@ static int fetch_stats(struct vax_collector *c, unsigned groups,
 		pthread_mutex_unlock(&c->lock);
 		if (got >= 0 || stop)
 			break;
+		/* The abandoned call keeps its reference; the next gets a new
+		 * connection, not one a call hangs on. */
+		if (c->stats_conn)
+			virConnectClose(c->stats_conn);
+		c->stats_conn = NULL;
 		if (nf == MAX_FETCHERS || c->fetchers >= MAX_FETCHERS) {
 			vax_warn("libvirt has not answered bulk stats for %lld s (%u calls in "
 				 "flight); serving the last values", (long long)(vax_now_ms() - t0) / 1000,

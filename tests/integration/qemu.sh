@@ -142,12 +142,12 @@ for n in $(seq 1 24); do
     sleep 0.5
 done
 echo "# frozen g2 for 12 s: g1 fresh (<2 s) in $fresh of $samples samples, oldest g1 data $max1 ms; g2 age $age2 ms"
-# Known limit (issue 4 stays open): libvirt gives the hung domain's job to
-# the next bulk call in turn, which then hangs too; the agent abandons it
-# after 2 s and asks again, so the other guest's data goes stale for some
-# seconds at a time. Asserted: it is refreshed, and SNMP never waits.
-check "frozen guest: the other guest is still refreshed ($fresh/$samples samples fresh)" \
-    eval '[ $fresh -ge 1 ]'
+# The first bulk call to reach the hung monitor hangs; the agent abandons
+# it after 2 s and asks again on a new connection (NOWAIT then skips the
+# frozen guest). These samples start seconds later: the other guest must be
+# fresh in (nearly) all of them.
+check "frozen guest: the other guest stays fresh ($fresh/$samples samples under 2 s)" \
+    eval '[ $fresh -ge $((samples - 2)) ]'
 check "frozen guest: its own values age (g2 age $age2 ms)" eval '[ "$age2" -gt 10000 ]'
 check "frozen guest: its last disk counters are still served" \
     eval 'vax_get $R.4.1.7.$i2.1 | grep -q Counter64'
