@@ -177,5 +177,16 @@ sleep 0.5
 echo "# destroy gave: $(tail -n +$((m + 1)) "$T" | grep -o 'OID: .1.3.6.1.4.1.32473.0.[0-9]*\|STRING: "[a-z ]*"$' | tr '\n' ' ')"
 check "destroy: no duplicate virtDomainStopped" \
     test "$(tail -n +$((m + 1)) "$T" | grep -c 'OID: .1.3.6.1.4.1.32473.0.6')" -eq 1
+# start of a defined guest: QEMU reports RESUMED then STARTED.
+G3=g3-$$
+xml3=$(vax_qemu_guest_xml "$G3" "tq3-$$") || vax_die "cannot make $G3's images"
+vax_virsh define "$xml3" > /dev/null || vax_die "cannot define $G3"
+m=$(wc -l < "$T")
+vax_virsh start "$G3" > /dev/null || not_ok "virsh start $G3 failed"
+check "start: virtDomainResumed, then virtDomainStarted (booted)" \
+    wait_until 3 eval 'tail -n +$((m + 1)) "$T" | grep -F "$G3" | grep -o "OID: .1.3.6.1.4.1.32473.0.[0-9]*" | tr "\n" " " | grep -q "0.5 OID: .1.3.6.1.4.1.32473.0.3 "'
+echo "# start gave: $(tail -n +$((m + 1)) "$T" | grep -F "$G3" | grep -o 'OID: .1.3.6.1.4.1.32473.0.[0-9]*\|STRING: "[a-z ]*"$' | tr '\n' ' ')"
+vax_virsh destroy "$G3" > /dev/null
+vax_virsh undefine "$G3" > /dev/null
 vax_stop_agent
 vax_done
