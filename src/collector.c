@@ -80,6 +80,7 @@ struct vax_collector {
 	struct xml_entry *xml;     /* sorted by uuid */
 	size_t nxml;
 	uint64_t refresh_count, refresh_errors, conn_losses;
+	unsigned calls;            /* libvirt calls of the refresh under way */
 	char last_error[512];
 };
 
@@ -365,7 +366,8 @@ static bool in_set(const struct uuid_set *set, const char *uuid)
 
 /* ---- per-domain fallbacks ---- */
 
-static void fallback(virDomainPtr dom, struct vax_domain *d, unsigned groups)
+static void fallback(virDomainPtr dom, struct vax_domain *d, unsigned groups,
+		     unsigned *calls)
 {
 	const struct vax_domdef *def = d->def;
 	virDomainInfo info = { 0 };
@@ -374,11 +376,12 @@ static void fallback(virDomainPtr dom, struct vax_domain *d, unsigned groups)
 	if ((groups & VAX_GRP_ALL) == VAX_GRP_ALL)
 		return;
 	/* A domain gone since the listing fails here: values stay absent. */
+	++*calls;
 	if ((have_info = virDomainGetInfo(dom, &info) == 0))
 		vax_stats_from_info(d, &info, groups);
 	if (!(groups & VAX_GRP_CPU)) {
 		virTypedParameter p[8];
-		int n = virDomainGetCPUStats(dom, p, 8, -1, 1, 0);
+		int n = (++*calls, virDomainGetCPUStats(dom, p, 8, -1, 1, 0));
 		if (n > 0) {
 			/* Total time stays GetInfo's, as virsh dominfo shows it;
 			 * this call adds user and system time. */
@@ -391,14 +394,14 @@ static void fallback(virDomainPtr dom, struct vax_domain *d, unsigned groups)
 	}
 	if (!(groups & VAX_GRP_BALLOON)) {
 		virDomainMemoryStatStruct m[VIR_DOMAIN_MEMORY_STAT_NR];
-		int n = virDomainMemoryStats(dom, m, VIR_DOMAIN_MEMORY_STAT_NR, 0);
+		int n = (++*calls, virDomainMemoryStats(dom, m, VIR_DOMAIN_MEMORY_STAT_NR, 0));
 		if (n > 0)
 			vax_stats_from_memory(d, m, n);
 	}
 	if (!(groups & VAX_GRP_VCPU) && have_info && info.nrVirtCpu > 0 &&
 	    info.nrVirtCpu <= VAX_MAX_VCPUS) {
 		virVcpuInfoPtr v = calloc(info.nrVirtCpu, sizeof(*v));
-		int n = v ? virDomainGetVcpus(dom, v, (int)info.nrVirtCpu, NULL, 0) : -1;
+		int n = v ? (++*calls, virDomainGetVcpus(dom, v, (int)info.nrVirtCpu, NULL, 0)) : -1;
 		if (n > 0)
 			vax_stats_from_vcpus(d, v, n);
 		free(v);
@@ -408,18 +411,19 @@ static void fallback(virDomainPtr dom, struct vax_domain *d, unsigned groups)
 		virDomainBlockInfo bi;
 		if (!def->disks[i].target)
 			continue;
+		++*calls;
 		if (virDomainBlockStats(dom, def->disks[i].target, &b, sizeof(b)) == 0)
 			vax_stats_from_block(&d->disks[i], &b);
 		/* An empty cdrom has no size; asking logs an error in libvirtd
 		 * on every refresh. */
-		if (def->disks[i].source &&
-		    virDomainGetBlockInfo(dom, def->disks[i].target, &bi, 0) == 0)
+		if (def->disks[i].source && (++*calls,
+		    virDomainGetBlockInfo(dom, def->disks[i].target, &bi, 0) == 0))
 			vax_stats_from_blockinfo(&d->disks[i], &bi);
 	}
 	for (size_t i = 0; !(groups & VAX_GRP_NET) && i < def->nnics; i++) {
 		virDomainInterfaceStatsStruct s;
-		if (def->nics[i].target &&
-		    virDomainInterfaceStats(dom, def->nics[i].target, &s, sizeof(s)) == 0)
+		if (def->nics[i].target && (++*calls,
+		    virDomainInterfaceStats(dom, def->nics[i].target, &s, sizeof(s)) == 0))
 			vax_stats_from_iface(&d->nics[i], &s);
 	}
 }
@@ -454,6 +458,7 @@ static bool build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
 		cache->def = vax_domdef_ref(old->def);
 	} else {
 		cache->def = fetch_def(dom, name);
+		c->calls++;
 		fetched = true;
 	}
 	for (;;) {
@@ -470,6 +475,7 @@ static bool build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
 		/* Stats name a device the cached XML lacks: it was hot-plugged. */
 		vax_domdef_unref(cache->def);
 		cache->def = fetch_def(dom, name);
+		c->calls++;
 		fetched = true;
 		vax_domdef_unref(d->def);
 		free(d->disks); free(d->nics); free(d->vcpus);
@@ -484,7 +490,7 @@ static bool build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
 		vax_set(&d->vals, VAX_DOM_ID, id);
 		d->stats_ms = now;
 		/* Calls only for what this driver never returns in bulk. */
-		fallback(dom, d, groups | c->bulk_groups);
+		fallback(dom, d, groups | c->bulk_groups, &c->calls);
 		if (vax_stats_skipped(d))
 			missing = VAX_GRP_ALL;
 		if (missing && last && last->stats_ms && strcmp(last->uuid, d->uuid) == 0) {
@@ -680,8 +686,10 @@ static int fetch_stats(struct vax_collector *c, unsigned groups,
 	snprintf(c->fetch_message, sizeof(c->fetch_message), "cannot start a thread");
 	for (;;) {
 		if (nf < MAX_FETCHERS && c->fetchers < MAX_FETCHERS &&
-		    (f[nf] = start_fetch(c, groups)))
+		    (f[nf] = start_fetch(c, groups))) {
 			nf++;
+			c->calls++;
+		}
 		if (!nf)
 			break;
 		deadline = vax_now_ms() + 2000 + 3 * c->fetch_ms;
@@ -767,6 +775,7 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 		check_alive(c);   /* closed under us: reconnect at once */
 	if (!connect_libvirt(c))
 		goto failed;
+	c->calls = 0;
 	n = fetch_stats(c, groups, &recs);
 	if (n < 0 && c->nowait_ok && (c->fetch_error == VIR_ERR_INVALID_ARG ||
 				      c->fetch_error == VIR_ERR_NO_SUPPORT) && check_alive(c)) {
@@ -788,6 +797,7 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 	int64_t now = vax_now_ms();
 
 	/* A failed list only leaves those two columns absent. */
+	c->calls += 2;
 	bool have_p = list_uuids(c->conn, VIR_CONNECT_LIST_DOMAINS_PERSISTENT, &persistent) == 0;
 	bool have_a = list_uuids(c->conn, VIR_CONNECT_LIST_DOMAINS_AUTOSTART, &autostart) == 0;
 
@@ -837,6 +847,7 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 	s->taken_ms = vax_now_ms();
 	s->refresh_ms = (uint32_t)(s->taken_ms - t0);
 	s->refresh_count = ++c->refresh_count;
+	s->refresh_calls = c->calls;
 	vax_snapshot_free(c->prev);
 	c->prev = vax_snapshot_ref(s);
 	vax_debug("collector", "refreshed %zu domains in %u ms", s->ndomains, s->refresh_ms);

@@ -110,10 +110,11 @@ static bool scalar(const struct vax_view *view, uint32_t id, struct vax_value *v
 	case 12: *v = (struct vax_value){ .type = VAX_T_COUNTER64, .u = s->refresh_errors };
 		return true;
 	case 13: return utf8(v, s->uri);
+	case 14: return s->refresh_count && gauge(v, s->refresh_calls);
 	}
 	return false;
 }
-#define NSCALARS 13
+#define NSCALARS 14
 
 /* ---- tables ---- */
 

@@ -147,6 +147,7 @@ struct vax_snapshot {
 	uint64_t conn_losses;    /* connections found dead so far */
 	int64_t taken_ms;        /* monotonic time the data was gathered */
 	uint32_t refresh_ms;     /* how long gathering took */
+	uint32_t refresh_calls;  /* libvirt calls it made */
 	uint64_t refresh_count, refresh_errors;   /* as of this snapshot */
 
 	size_t ndomains, domains_cap;

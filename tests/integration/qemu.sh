@@ -23,6 +23,8 @@ vax_start_agent -t 1
 idx_of() { vax_walk $D.3 | awk -v u="\"$1\"" '$4 == u { n = split($1, a, "."); print a[n] }'; }
 check "both guests in the table" wait_until 10 eval '[ -n "$(idx_of ${VAX_QEMU_UUIDS[$G1]})" ] && [ -n "$(idx_of ${VAX_QEMU_UUIDS[$G2]})" ]'
 sleep 3   # let the boot sectors run and the balloon report
+check "a steady refresh on QEMU makes 3 libvirt calls (virtRefreshCalls)" \
+    wait_until 5 eval 'vax_get $R.1.14.0 | grep -q "Gauge32: 3$"'
 
 # ---- every table against virsh domstats --raw around the walk ----
 vax_virsh domstats --raw "$G1" "$G2" > "$VAX_TMP/before"

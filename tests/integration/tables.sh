@@ -119,6 +119,8 @@ virsh -c "$VAX_URI" version > "$VAX_TMP/version"
 eq "virtLibvirtVersion matches virsh" "$(sed -n 's/^Running against daemon: *//p; s/^Using library: libvirt *//p' "$VAX_TMP/version" | tail -n 1)" "$(cell $R.1.4.0)"
 eq "virtHypervisorVersion matches virsh" "$(sed -n 's/^Running hypervisor: [^ ]* *//p' "$VAX_TMP/version")" "$(cell $R.1.3.0)"
 eq "virtHostName matches virsh" "$(vax_virsh hostname)" "$(cell $R.1.1.0)"
+check "virtRefreshCalls: the test driver needs per-domain calls ($(cell $R.1.14.0))" \
+    eval '[ "$(cell $R.1.14.0)" -gt 3 ]'
 
 # ---- per domain ----
 while IFS= read -r d; do
