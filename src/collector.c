@@ -217,9 +217,12 @@ static void disconnect(struct vax_collector *c)
 		virConnectUnregisterCloseCallback(c->conn, on_close);
 		virConnectClose(c->conn);
 	}
-	if (c->stats_conn)
-		virConnectClose(c->stats_conn);
+	pthread_mutex_lock(&c->lock);
+	virConnectPtr stats = c->stats_conn;
 	c->stats_conn = NULL;
+	pthread_mutex_unlock(&c->lock);
+	if (stats)
+		virConnectClose(stats);
 	c->cb_lifecycle = c->cb_added = c->cb_removed = -1;
 	c->conn = NULL;
 	free(c->hostname); free(c->hv_type); free(c->hv_version); free(c->lib_version);
@@ -587,11 +590,13 @@ static void collector_release(struct vax_collector *c);
 
 struct fetch {
 	struct vax_collector *c;
-	virConnectPtr conn;
+	virConnectPtr conn;        /* NULL: the fetcher opens one (open_uri) */
+	char *open_uri;
 	unsigned groups, flags;
 	int refs;                  /* under c->lock: collector and fetcher */
 	bool done;
 	int n, error;
+	int64_t started_ms, took_ms;
 	char message[256];
 	virDomainStatsRecordPtr *recs;
 };
@@ -607,7 +612,9 @@ static void fetch_release(struct fetch *f)
 	if (!last)
 		return;
 	virDomainStatsRecordListFree(f->recs);   /* an abandoned answer */
-	virConnectClose(f->conn);
+	if (f->conn)
+		virConnectClose(f->conn);
+	free(f->open_uri);
 	free(f);
 }
 
@@ -616,16 +623,30 @@ static void *fetcher(void *arg)
 	struct fetch *f = arg;
 	struct vax_collector *c = f->c;
 	virDomainStatsRecordPtr *recs = NULL;
-	int n;
+	int n = -1;
 
-	virSetErrorFunc(NULL, quiet_errors);
-	n = virConnectGetAllDomainStats(f->conn, f->groups, &recs, f->flags);
+	/* Opening can hang too (a wedged daemon): here, not on the worker.
+	 * The new connection is shared with the calls that follow. */
+	if (!f->conn && (f->conn = virConnectOpenReadOnly(f->open_uri))) {
+		pthread_mutex_lock(&c->lock);
+		if (!c->stats_conn && !c->stopping && virConnectRef(f->conn) == 0)
+			c->stats_conn = f->conn;
+		pthread_mutex_unlock(&c->lock);
+	}
+	if (f->conn)
+		n = virConnectGetAllDomainStats(f->conn, f->groups, &recs, f->flags);
 	pthread_mutex_lock(&c->lock);
 	f->n = n;
 	f->recs = recs;
+	f->took_ms = vax_now_ms() - f->started_ms;
 	if (n < 0) {
 		f->error = virGetLastErrorCode();
 		snprintf(f->message, sizeof(f->message), "%s", last_error());
+		/* A stats connection that died alone is replaced. */
+		if (f->conn && f->conn == c->stats_conn && virConnectIsAlive(f->conn) != 1) {
+			virConnectClose(c->stats_conn);
+			c->stats_conn = NULL;
+		}
 	}
 	f->done = true;
 	c->fetchers--;
@@ -636,35 +657,49 @@ static void *fetcher(void *arg)
 	return NULL;
 }
 
+/* Start a fetcher unless MAX_FETCHERS are in flight. Bulk stats never go
+ * through the connection that carries events and lists: a call hung on a
+ * connection holds up later calls on it. An in-process test driver has no
+ * shared state to reach twice. */
 static struct fetch *start_fetch(struct vax_collector *c, unsigned groups)
 {
 	struct fetch *f = calloc(1, sizeof(*f));
 	pthread_attr_t attr;
 	pthread_t t;
+	bool full;
 
 	if (!f)
 		return NULL;
-	/* Bulk stats never go through the connection that carries events and
-	 * lists: a call hung on a connection holds up later calls on it. An
-	 * in-process test driver has no shared state to reach twice. */
-	if (!c->stats_conn && !c->in_process)
-		c->stats_conn = virConnectOpenReadOnly(c->conn_uri ? c->conn_uri : c->uri);
-	*f = (struct fetch){ .c = c, .conn = c->stats_conn ? c->stats_conn : c->conn,
-		.groups = groups, .refs = 2,
+	*f = (struct fetch){ .c = c, .groups = groups, .refs = 2,
+		.started_ms = vax_now_ms(),
 		.flags = c->nowait_ok ? VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT : 0 };
-	virConnectRef(f->conn);
+	pthread_mutex_lock(&c->lock);
+	full = c->fetchers >= MAX_FETCHERS;
+	if (!full) {
+		if (c->stats_conn || c->in_process) {
+			f->conn = c->stats_conn ? c->stats_conn : c->conn;
+			virConnectRef(f->conn);
+		}
+		c->fetchers++;
+		c->refs++;
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (full) {
+		free(f);
+		return NULL;
+	}
+	if (!f->conn)
+		f->open_uri = strdup_or_null(c->conn_uri ? c->conn_uri : c->uri);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_mutex_lock(&c->lock);
-	c->fetchers++;
-	c->refs++;
-	pthread_mutex_unlock(&c->lock);
 	if (pthread_create(&t, &attr, fetcher, f) != 0) {
 		pthread_mutex_lock(&c->lock);
 		c->fetchers--;
 		c->refs--;
 		pthread_mutex_unlock(&c->lock);
-		virConnectClose(f->conn);
+		if (f->conn)
+			virConnectClose(f->conn);
+		free(f->open_uri);
 		free(f);
 		f = NULL;
 	}
@@ -672,85 +707,81 @@ static struct fetch *start_fetch(struct vax_collector *c, unsigned groups)
 	return f;
 }
 
-/* The bulk answer, or -1 (c->fetch_error, c->fetch_message). Waits for a
- * fetcher at most 2 s plus three times the last answer's time, then asks
- * again (at most MAX_FETCHERS calls in flight), keeping the first answer. */
+/* The first fetcher done among f[0..nf), or -1; waits until the deadline
+ * (INT64_MAX: for ever), a stop or a reconfiguration. Under c->lock. */
+static int wait_fetch(struct vax_collector *c, struct fetch **f, int nf, int64_t deadline)
+{
+	for (;;) {
+		for (int i = 0; i < nf; i++)
+			if (f[i]->done)
+				return i;
+		if (c->stopping || c->reconfigure || vax_now_ms() >= deadline)
+			return -1;
+		if (deadline == INT64_MAX) {
+			pthread_cond_wait(&c->cond, &c->lock);
+			continue;
+		}
+		struct timespec ts = { deadline / 1000, (long)(deadline % 1000) * 1000000L };
+		pthread_cond_timedwait(&c->cond, &c->lock, &ts);
+	}
+}
+
+/* The bulk answer; -1 (c->fetch_error, c->fetch_message) on failure, -2
+ * when stopping or reconfiguring. Waits for a fetcher at most 2 s plus
+ * three times the last answer's own time, then abandons it and asks again
+ * on a new connection (at most MAX_FETCHERS calls in flight). */
 static int fetch_stats(struct vax_collector *c, unsigned groups,
 		       virDomainStatsRecordPtr **recs)
 {
 	struct fetch *f[MAX_FETCHERS] = { NULL };
 	int64_t t0 = vax_now_ms(), deadline;
 	int nf = 0, n = -1, got = -1;
+	bool quit;
 
 	c->fetch_error = VIR_ERR_INTERNAL_ERROR;
 	snprintf(c->fetch_message, sizeof(c->fetch_message), "cannot start a thread");
 	for (;;) {
-		if (nf < MAX_FETCHERS && c->fetchers < MAX_FETCHERS &&
-		    (f[nf] = start_fetch(c, groups))) {
-			nf++;
+		struct fetch *nw = nf < MAX_FETCHERS ? start_fetch(c, groups) : NULL;
+		if (nw) {
+			f[nf++] = nw;
 			c->calls++;
 		}
 		if (!nf)
 			break;
-		deadline = vax_now_ms() + 2000 + 3 * c->fetch_ms;
+		/* No new call could start: wait for one of those in flight. */
+		deadline = nw ? vax_now_ms() + 2000 + 3 * c->fetch_ms : INT64_MAX;
+		if (!nw)
+			vax_warn("libvirt has not answered bulk stats for %lld s (%d calls in "
+				 "flight); serving the last values",
+				 (long long)(vax_now_ms() - t0) / 1000, nf);
 		pthread_mutex_lock(&c->lock);
-		for (;;) {
-			for (int i = 0; i < nf && got < 0; i++)
-				if (f[i]->done)
-					got = i;
-			if (got >= 0 || c->stopping || vax_now_ms() >= deadline)
-				break;
-			struct timespec ts;
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_nsec += 50 * 1000000L;   /* re-check the deadline */
-			ts.tv_sec += ts.tv_nsec / 1000000000L;
-			ts.tv_nsec %= 1000000000L;
-			pthread_cond_timedwait(&c->cond, &c->lock, &ts);
-		}
-		bool stop = c->stopping;
-		pthread_mutex_unlock(&c->lock);
-		if (got >= 0 || stop)
-			break;
-		/* The abandoned call keeps its reference; the next gets a new
-		 * connection, not one a call hangs on. */
-		if (c->stats_conn)
+		got = wait_fetch(c, f, nf, deadline);
+		quit = c->stopping || c->reconfigure;
+		if (got < 0 && !quit && c->stats_conn) {
+			/* The abandoned call keeps its reference; the next gets a
+			 * new connection, not one a call hangs on. */
 			virConnectClose(c->stats_conn);
-		c->stats_conn = NULL;
-		if (nf == MAX_FETCHERS || c->fetchers >= MAX_FETCHERS) {
-			vax_warn("libvirt has not answered bulk stats for %lld s (%u calls in "
-				 "flight); serving the last values", (long long)(vax_now_ms() - t0) / 1000,
-				 c->fetchers);
-			/* Wait for any of them from now on, however long. */
-			deadline = INT64_MAX;
-		} else {
-			vax_debug("collector", "bulk stats slow (%lld ms): asking again, "
-				  "a domain with a hung monitor will be skipped",
-				  (long long)(vax_now_ms() - t0));
+			c->stats_conn = NULL;
 		}
-		if (deadline == INT64_MAX) {
-			pthread_mutex_lock(&c->lock);
-			while (!c->stopping) {
-				for (int i = 0; i < nf && got < 0; i++)
-					if (f[i]->done)
-						got = i;
-				if (got >= 0)
-					break;
-				pthread_cond_wait(&c->cond, &c->lock);
-			}
-			pthread_mutex_unlock(&c->lock);
+		pthread_mutex_unlock(&c->lock);
+		if (got >= 0 || quit)
 			break;
-		}
+		vax_debug("collector", "bulk stats slow (%lld ms): asking again, "
+			  "a domain with a hung monitor will be skipped",
+			  (long long)(vax_now_ms() - t0));
 	}
 	if (got >= 0) {
 		n = f[got]->n;
 		if (n >= 0) {
 			*recs = f[got]->recs;
 			f[got]->recs = NULL;
-			c->fetch_ms = vax_now_ms() - t0;
+			c->fetch_ms = f[got]->took_ms;   /* its own time, not the wait */
 		} else {
 			c->fetch_error = f[got]->error;
 			snprintf(c->fetch_message, sizeof(c->fetch_message), "%s", f[got]->message);
 		}
+	} else if (quit) {
+		n = -2;
 	}
 	for (int i = 0; i < nf; i++)
 		fetch_release(f[i]);
@@ -783,6 +814,8 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 		c->nowait_ok = false;
 		n = fetch_stats(c, groups, &recs);
 	}
+	if (n == -2)
+		return NULL;   /* stopping or switching over: no verdict */
 	if (n < 0) {
 		if (check_alive(c))
 			vax_err("virConnectGetAllDomainStats failed: %s", c->fetch_message);
@@ -919,7 +952,6 @@ static void *worker(void *arg)
 	struct vax_collector *c = arg;
 	unsigned backoff = BACKOFF_MIN_MS;
 
-	virSetErrorFunc(NULL, quiet_errors);
 	pthread_mutex_lock(&c->lock);
 	while (!c->stopping) {
 		c->kicked = false;
@@ -955,7 +987,7 @@ static void *worker(void *arg)
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;
 		}
-		while (!c->stopping &&
+		while (!c->stopping && !c->reconfigure &&
 		       pthread_cond_timedwait(&c->cond, &c->lock, &until) != ETIMEDOUT)
 			;
 		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
@@ -983,6 +1015,8 @@ struct vax_collector *vax_collector_start(const struct vax_collector_opts *o,
 	c->cb_lifecycle = c->cb_added = c->cb_removed = -1;
 	c->publish = o->publish;
 	c->arg = o->arg;
+	/* Once, before any thread: libvirt keeps it in a process-wide global. */
+	virSetErrorFunc(NULL, quiet_errors);
 	if (!(c->index = vax_index_new(o->index_file)) ||
 	    vax_index_load(c->index, warn_line, err, errlen) < 0)
 		goto fail;
