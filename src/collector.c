@@ -517,9 +517,10 @@ static bool build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
 	return true;
 }
 
-static struct vax_snapshot *empty_snapshot(struct vax_collector *c)
+/* A snapshot with room for n domains and the collector's own facts. */
+static struct vax_snapshot *new_snapshot(struct vax_collector *c, size_t n)
 {
-	struct vax_snapshot *s = vax_snapshot_new(0);
+	struct vax_snapshot *s = vax_snapshot_new(n);
 
 	if (!s)
 		return NULL;
@@ -834,13 +835,11 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 	bool have_p = list_uuids(c->conn, VIR_CONNECT_LIST_DOMAINS_PERSISTENT, &persistent) == 0;
 	bool have_a = list_uuids(c->conn, VIR_CONNECT_LIST_DOMAINS_AUTOSTART, &autostart) == 0;
 
-	if (!(s = empty_snapshot(c)) ||
-	    (n && !(s->domains = calloc((size_t)n, sizeof(*s->domains)))) ||
+	if (!(s = new_snapshot(c, (size_t)n)) ||
 	    (n && !(cache = calloc((size_t)n, sizeof(*cache))))) {
 		vax_err("out of memory building a snapshot of %d domains", n);
 		goto fail_lists;
 	}
-	s->domains_cap = (size_t)n;
 	for (int i = 0; i < n; i++) {
 		struct vax_domain *d = vax_snapshot_add(s);
 		if (build_domain(c, recs[i], now, d, &cache[ncache], have_p ? &persistent : NULL,
@@ -900,7 +899,7 @@ failed:
 	c->refresh_errors++;
 	vax_snapshot_free(c->prev);
 	c->prev = NULL;
-	s = empty_snapshot(c);
+	s = new_snapshot(c, 0);
 	if (s) {
 		s->conn = c->conn ? VAX_CONNECTED : VAX_DISCONNECTED;
 		s->taken_ms = vax_now_ms();

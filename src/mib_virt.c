@@ -491,7 +491,6 @@ static bool next_in_table(const struct vax_view *view, const struct table *t,
 bool vax_virt_next(const struct vax_view *view, const uint32_t *sub, size_t len,
 		   uint32_t *out, size_t *outlen, struct vax_value *val)
 {
-
 	for (uint32_t id = 1; id <= NSCALARS; id++) {
 		const uint32_t oid[] = { OBJECTS, SCALARS, id, 0 };
 		if (vax_oid_cmp(oid, 4, sub, len) > 0 && scalar(view, id, val)) {
