@@ -60,13 +60,17 @@ static bool text(struct vax_value *v, const char *s, size_t max)
 static bool display(struct vax_value *v, const char *s) { return text(v, s, DISPLAY_MAX); }
 static bool utf8(struct vax_value *v, const char *s) { return text(v, s, UTF8_MAX); }
 
-/* A number from a value set, typed as the column says. */
-static bool number(struct vax_value *v, enum vax_type type,
-		   const struct vax_vals *vals, int field)
+/* A number from a value set (any entity's: see vax_vals), typed as the
+ * column says. */
+#define number(v, type, vals, field) \
+	number_((v), (type), (vals)->have, (vals)->v, VAX_NVALS(vals), (field))
+
+static bool number_(struct vax_value *v, enum vax_type type, uint64_t have,
+		    const uint64_t *vals, size_t n, int field)
 {
-	if (field < 0 || !vax_has(vals, field))
+	if (!vax_has_(have, n, field))
 		return false;
-	uint64_t u = vals->v[field];
+	uint64_t u = vals[field];
 	switch (type) {
 	case VAX_T_INTEGER:
 		return u <= INT32_MAX && integer(v, (int64_t)u);
@@ -329,7 +333,7 @@ static bool nic_str(const struct vax_view *w UNUSED, const struct vax_row *r,
 static bool nic_ifindex(const struct vax_view *w UNUSED, const struct vax_row *r,
 		 const struct column *c, struct vax_value *v)
 {
-	const struct vax_vals *vals = &r->dom->nics[r->sub - 1].vals;
+	const struct vax_nic_vals *vals = &r->dom->nics[r->sub - 1].vals;
 
 	(void)c;
 	return integer(v, vax_has(vals, VAX_NIC_HOST_IFINDEX) &&

@@ -58,27 +58,39 @@ enum vax_nic_field {
 	VAX_NIC_HOST_IFINDEX, VAX_NIC_NFIELDS
 };
 
-/* A set of optional numbers. Every entity type embeds one, sized for its
- * largest field enum (all fit in 64 bits of presence). */
-struct vax_vals {
-	uint64_t have;
-	uint64_t v[VAX_DOM_NFIELDS];
-};
+/* A set of optional numbers: bit f of `have` says v[f] is known, so
+ * "absent" is never confused with 0.  Each entity has its own size (a
+ * domain 22 numbers, a vCPU 5): at thousands of rows one size for all
+ * cost 40% more memory.  vax_set/vax_has/vax_unset take any of them and
+ * ignore a field beyond its array. */
+#define VAX_VALS(n) { uint64_t have; uint64_t v[n]; }
+struct vax_vals VAX_VALS(VAX_DOM_NFIELDS);    /* a domain's */
+struct vax_vcpu_vals VAX_VALS(VAX_VCPU_NFIELDS);
+struct vax_disk_vals VAX_VALS(VAX_DISK_NFIELDS);
+struct vax_nic_vals VAX_VALS(VAX_NIC_NFIELDS);
 
-static inline void vax_set(struct vax_vals *s, int f, uint64_t v)
+#define VAX_NVALS(s) (sizeof((s)->v) / sizeof((s)->v[0]))
+#define vax_set(s, f, x) vax_set_(&(s)->have, (s)->v, VAX_NVALS(s), (f), (x))
+#define vax_has(s, f) vax_has_((s)->have, VAX_NVALS(s), (f))
+#define vax_unset(s, f) vax_unset_(&(s)->have, VAX_NVALS(s), (f))
+
+static inline void vax_set_(uint64_t *have, uint64_t *v, size_t n, int f, uint64_t x)
 {
-	s->v[f] = v;
-	s->have |= UINT64_C(1) << f;
+	if (f >= 0 && (size_t)f < n) {
+		v[f] = x;
+		*have |= UINT64_C(1) << f;
+	}
 }
 
-static inline bool vax_has(const struct vax_vals *s, int f)
+static inline bool vax_has_(uint64_t have, size_t n, int f)
 {
-	return (s->have >> f) & 1;
+	return f >= 0 && (size_t)f < n && ((have >> f) & 1);
 }
 
-static inline void vax_unset(struct vax_vals *s, int f)
+static inline void vax_unset_(uint64_t *have, size_t n, int f)
 {
-	s->have &= ~(UINT64_C(1) << f);
+	if (f >= 0 && (size_t)f < n)
+		*have &= ~(UINT64_C(1) << f);
 }
 
 /* Device metadata from the domain XML (NULL when the XML has none). */
@@ -114,9 +126,9 @@ struct vax_domdef {
 	struct vax_nic_def *nics;
 };
 
-struct vax_vcpu { struct vax_vals vals; };
-struct vax_disk { struct vax_vals vals; };
-struct vax_nic  { struct vax_vals vals; };
+struct vax_vcpu { struct vax_vcpu_vals vals; };
+struct vax_disk { struct vax_disk_vals vals; };
+struct vax_nic  { struct vax_nic_vals vals; };
 
 struct vax_domain {
 	uint32_t index;          /* stable, from the index map */

@@ -281,7 +281,7 @@ int vax_stats_from_vcpus(struct vax_domain *d, const virVcpuInfo *v, int n)
 	for (int i = 0; i < n; i++) {
 		if (v[i].number >= max)
 			continue;
-		struct vax_vals *s = &d->vcpus[v[i].number].vals;
+		struct vax_vcpu_vals *s = &d->vcpus[v[i].number].vals;
 		if (v[i].state >= 0)
 			vax_set(s, VAX_VCPU_STATE, (uint64_t)v[i].state);
 		vax_set(s, VAX_VCPU_TIME, v[i].cpuTime);
@@ -292,11 +292,11 @@ int vax_stats_from_vcpus(struct vax_domain *d, const virVcpuInfo *v, int n)
 }
 
 /* The old stats structs say "unsupported" with -1. */
-static void set_ll(struct vax_vals *s, int f, long long v)
-{
-	if (v >= 0)
-		vax_set(s, f, (uint64_t)v);
-}
+#define set_ll(s, f, x) do {                               \
+		long long x_ = (x);                        \
+		if (x_ >= 0)                               \
+			vax_set((s), (f), (uint64_t)x_);   \
+	} while (0)
 
 void vax_stats_from_block(struct vax_disk *disk, const virDomainBlockStatsStruct *b)
 {
@@ -326,12 +326,17 @@ void vax_stats_from_iface(struct vax_nic *nic, const virDomainInterfaceStatsStru
 	set_ll(&nic->vals, VAX_NIC_TX_DROP, s->tx_drop);
 }
 
-/* Copy a field only where this refresh had none: what did arrive wins. */
-static bool fill(struct vax_vals *to, const struct vax_vals *from, int f)
+/* Copy a field only where this refresh had none: what did arrive wins.
+ * Any entity's value set (see vax_vals), both of the same kind. */
+#define fill(to, from, f) \
+	fill_(&(to)->have, (to)->v, (from)->have, (from)->v, VAX_NVALS(to), (f))
+
+static bool fill_(uint64_t *to_have, uint64_t *to, uint64_t from_have,
+		  const uint64_t *from, size_t n, int f)
 {
-	if (vax_has(to, f) || !vax_has(from, f))
+	if (vax_has_(*to_have, n, f) || !vax_has_(from_have, n, f))
 		return false;
-	vax_set(to, f, from->v[f]);
+	vax_set_(to_have, to, n, f, from[f]);
 	return true;
 }
 
@@ -340,7 +345,7 @@ bool vax_stats_skipped(const struct vax_domain *d)
 	bool sourced = false;
 
 	for (size_t i = 0; i < d->def->ndisks; i++) {
-		const struct vax_vals *v = &d->disks[i].vals;
+		const struct vax_disk_vals *v = &d->disks[i].vals;
 		if (vax_has(v, VAX_DISK_RD_REQS) || vax_has(v, VAX_DISK_WR_REQS) ||
 		    vax_has(v, VAX_DISK_FL_REQS))
 			return false;

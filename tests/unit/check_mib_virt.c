@@ -28,7 +28,7 @@ static uint32_t out[VAX_MAX_OID];
 static size_t outlen;
 static struct vax_value val;
 
-static void set(struct vax_vals *v, int f, uint64_t u) { vax_set(v, f, u); }
+#define set(v, f, u) vax_set((v), (f), (u))
 
 /*
  * The fixture: domains 1, 2 and 5 (added out of order), host facts.

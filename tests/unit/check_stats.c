@@ -99,7 +99,7 @@ static void add_block(int n, const char *name, unsigned long long base)
 
 static void check_block(const struct vax_disk *d, unsigned long long base)
 {
-	const struct vax_vals *v = &d->vals;
+	const struct vax_disk_vals *v = &d->vals;
 
 	ck_assert_uint_eq(v->have, BIT(VAX_DISK_RD_REQS) | BIT(VAX_DISK_RD_BYTES) |
 			  BIT(VAX_DISK_RD_TIME) | BIT(VAX_DISK_WR_REQS) |
@@ -136,7 +136,7 @@ static void add_net(int n, const char *name, unsigned long long base)
 
 static void check_net(const struct vax_nic *nic, unsigned long long base)
 {
-	const struct vax_vals *v = &nic->vals;
+	const struct vax_nic_vals *v = &nic->vals;
 
 	ck_assert_uint_eq(v->have, BIT(VAX_NIC_NFIELDS - 1) - 1);  /* all but ifindex */
 	ck_assert_uint_eq(v->v[VAX_NIC_RX_BYTES], base + 1);
@@ -236,7 +236,7 @@ START_TEST(test_full_record_vcpus)
 	ck_assert_uint_eq(dom.nvcpus, 2);
 	ck_assert_ptr_nonnull(dom.vcpus);
 	for (int i = 0; i < 2; i++) {
-		const struct vax_vals *v = &dom.vcpus[i].vals;
+		const struct vax_vcpu_vals *v = &dom.vcpus[i].vals;
 		unsigned long long base = 3000000 + 10 * (unsigned)i;
 		ck_assert_uint_eq(v->have, BIT(VAX_VCPU_STATE) | BIT(VAX_VCPU_TIME) |
 				  BIT(VAX_VCPU_WAIT) | BIT(VAX_VCPU_DELAY));
@@ -787,7 +787,7 @@ START_TEST(test_from_block)
 	const virDomainBlockStatsStruct b = {
 		.rd_req = 5, .rd_bytes = -1, .wr_req = 0, .wr_bytes = -1, .errs = -1,
 	};
-	const struct vax_vals *v = &dom.disks[0].vals;
+	const struct vax_disk_vals *v = &dom.disks[0].vals;
 
 	vax_stats_from_block(&dom.disks[0], &b);
 	ck_assert_uint_eq(v->have, BIT(VAX_DISK_RD_REQS) | BIT(VAX_DISK_WR_REQS));
@@ -802,7 +802,7 @@ START_TEST(test_from_block_all)
 	const virDomainBlockStatsStruct b = {
 		.rd_req = 1, .rd_bytes = 2, .wr_req = 3, .wr_bytes = 4, .errs = 5,
 	};
-	const struct vax_vals *v = &dom.disks[1].vals;
+	const struct vax_disk_vals *v = &dom.disks[1].vals;
 
 	vax_stats_from_block(&dom.disks[1], &b);
 	ck_assert_uint_eq(v->v[VAX_DISK_RD_REQS], 1);
@@ -818,7 +818,7 @@ END_TEST
 START_TEST(test_from_blockinfo)
 {
 	const virDomainBlockInfo b = { .capacity = 10, .allocation = 20, .physical = 30 };
-	const struct vax_vals *v = &dom.disks[0].vals;
+	const struct vax_disk_vals *v = &dom.disks[0].vals;
 
 	vax_stats_from_blockinfo(&dom.disks[0], &b);
 	ck_assert_uint_eq(v->have, BIT(VAX_DISK_CAPACITY) | BIT(VAX_DISK_ALLOCATION) |
@@ -835,7 +835,7 @@ START_TEST(test_from_iface)
 		.rx_bytes = 1, .rx_packets = 2, .rx_errs = -1, .rx_drop = 0,
 		.tx_bytes = 5, .tx_packets = 6, .tx_errs = -1, .tx_drop = -1,
 	};
-	const struct vax_vals *v = &dom.nics[2].vals;
+	const struct vax_nic_vals *v = &dom.nics[2].vals;
 
 	vax_stats_from_iface(&dom.nics[2], &s);
 	ck_assert_uint_eq(v->have, BIT(VAX_NIC_RX_BYTES) | BIT(VAX_NIC_RX_PKTS) |
@@ -946,6 +946,28 @@ START_TEST(test_mem_used_from_bulk)
 END_TEST
 
 /* ---- vax_vals helpers ---- */
+
+/* Each entity's set is only as big as its field enum: a field past it
+ * (a wrong enum passed in) is ignored, never written out of bounds. */
+START_TEST(test_vals_sized_per_entity)
+{
+	struct vax_vcpu_vals c = { 0 };
+	struct vax_nic_vals n = { 0 };
+
+	ck_assert_uint_lt(sizeof(c), sizeof(struct vax_vals));
+	vax_set(&c, VAX_VCPU_PCPU, 7);
+	ck_assert(vax_has(&c, VAX_VCPU_PCPU));
+	vax_set(&c, VAX_DOM_BAL_DISK_CACHES, 1);
+	vax_set(&c, -1, 1);
+	ck_assert(!vax_has(&c, VAX_DOM_BAL_DISK_CACHES));
+	ck_assert(!vax_has(&c, -1));
+	ck_assert_uint_eq(c.have, UINT64_C(1) << VAX_VCPU_PCPU);
+	vax_set(&n, VAX_NIC_HOST_IFINDEX, 3);
+	vax_unset(&n, VAX_NIC_NFIELDS);
+	ck_assert(vax_has(&n, VAX_NIC_HOST_IFINDEX));
+	ck_assert(!vax_has(&n, VAX_NIC_NFIELDS));
+}
+END_TEST
 
 START_TEST(test_vals_set_unset)
 {
@@ -1104,6 +1126,7 @@ static Suite *stats_suite(void)
 	tcase_add_test(tc, test_other_integer_types);
 	tcase_add_test(tc, test_counter_max);
 	tcase_add_test(tc, test_vals_set_unset);
+	tcase_add_test(tc, test_vals_sized_per_entity);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("vcpu");
