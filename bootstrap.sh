@@ -21,6 +21,7 @@ packages=(
     valgrind
     # the real-guest tier: QEMU/TCG guests under a private libvirtd
     qemu-system-x86 qemu-utils
+    gnuplot-nox # make bench: the plot of walk time and RSS against N
 )
 
 # Which are not installed?
