@@ -255,7 +255,18 @@ bench_one() {
     # Idle: no request for IDLE seconds.
     local idle_ticks=0 idle_wake=0,0 w0 w1
     if [ "$IDLE" -gt 0 ]; then
-        sleep 1
+        # No refresh may be running: hold the cache (a GET of stale data
+        # would start one), then wait until the collector's threads have
+        # been still for 3 s (a cold walk longer than cacheTimeout leaves
+        # a second refresh running behind it).
+        set_cache "$WARM_T"
+        local quiet=0 prev='' cur
+        for (( r = 0; r < 200 && quiet < 3; r++ )); do
+            cur=$(wakeups "$apid"); cur=${cur#* }
+            if [ "$cur" = "$prev" ]; then quiet=$(( quiet + 1 )); else quiet=0; fi
+            prev=$cur
+            sleep 1
+        done
         c0=$(ticks "$apid"); w0=$(wakeups "$apid")
         sleep "$IDLE"
         idle_ticks=$(( $(ticks "$apid") - c0 ))
