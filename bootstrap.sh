@@ -21,6 +21,9 @@ packages=(
     valgrind
     # the real-guest tier: QEMU/TCG guests under a private libvirtd
     qemu-system-x86 qemu-utils
+    # make fuzz (configure CC=clang --enable-fuzzing): libFuzzer is in the
+    # runtime package, which clang only recommends
+    clang libclang-rt-14-dev
 )
 
 # Which are not installed?
