@@ -22,6 +22,9 @@ packages=(
     # the real-guest tier: QEMU/TCG guests under a private libvirtd
     qemu-system-x86 qemu-utils
     gnuplot-nox # make bench: the plot of walk time and RSS against N
+    # make fuzz (configure CC=clang --enable-fuzzing): libFuzzer is in the
+    # runtime package, which clang only recommends
+    clang libclang-rt-14-dev
 )
 
 # Which are not installed?

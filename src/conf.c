@@ -154,12 +154,36 @@ int vax_config_line(struct vax_config *c, const char *line, char *err, size_t er
 	return -1;
 }
 
-int vax_config_load(struct vax_config *c, const char *path, bool must_exist,
+int vax_config_read(struct vax_config *c, FILE *f, const char *name,
 		    char *err, size_t errlen)
 {
 	char line[8192], msg[512];
 	int lineno = 0;
+
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			snprintf(err, errlen, "%s:%d: line longer than %zu bytes", name,
+				 lineno, sizeof(line) - 2);
+			return -1;
+		}
+		if (vax_config_line(c, line, msg, sizeof(msg)) < 0) {
+			snprintf(err, errlen, "%s:%d: %s", name, lineno, msg);
+			return -1;
+		}
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: read error: %s", name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int vax_config_load(struct vax_config *c, const char *path, bool must_exist,
+		    char *err, size_t errlen)
+{
 	FILE *f = fopen(path, "re");
+	int rc;
 
 	if (!f) {
 		if (errno == ENOENT && !must_exist)
@@ -168,25 +192,7 @@ int vax_config_load(struct vax_config *c, const char *path, bool must_exist,
 			 strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		lineno++;
-		if (!strchr(line, '\n') && !feof(f)) {
-			snprintf(err, errlen, "%s:%d: line longer than %zu bytes", path,
-				 lineno, sizeof(line) - 2);
-			fclose(f);
-			return -1;
-		}
-		if (vax_config_line(c, line, msg, sizeof(msg)) < 0) {
-			snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
-			fclose(f);
-			return -1;
-		}
-	}
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
-		fclose(f);
-		return -1;
-	}
+	rc = vax_config_read(c, f, path, err, errlen);
 	fclose(f);
-	return 0;
+	return rc;
 }

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define VAX_DEFAULT_CONFIG "/etc/snmp/virt-agentx.conf"
 #define VAX_DEFAULT_INDEX_FILE "/var/lib/virt-agentx/index"
@@ -26,6 +27,12 @@ void vax_config_free(struct vax_config *c);
 /* One line of the file. Returns 0, or -1 with the problem in err (without
  * file and line: the caller adds them). */
 int vax_config_line(struct vax_config *c, const char *line, char *err, size_t errlen);
+
+/* The lines of an open stream (a file, or a buffer through fmemopen: the
+ * fuzzer's entry point); name stands for the file in messages. -1 with
+ * "NAME:LINE: problem" (or "NAME: problem") in err. */
+int vax_config_read(struct vax_config *c, FILE *f, const char *name,
+		    char *err, size_t errlen);
 
 /* A whole file. A missing file is fine unless must_exist. -1 with
  * "FILE:LINE: problem" (or "FILE: problem") in err. */

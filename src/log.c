@@ -49,6 +49,8 @@ static void emit(int prio, const char *token, const char *msg)
 }
 
 static void vlog(int prio, const char *token, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static void vlog(int prio, const char *token, const char *fmt, va_list ap)
 {
 	char buf[1024];
 	struct queued *q;

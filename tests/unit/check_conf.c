@@ -494,6 +494,26 @@ START_TEST(test_load_empty_file)
 }
 END_TEST
 
+/* The stream entry point (the fuzzer's): same lines, same messages, with
+ * the given name in place of a path; an empty buffer is an empty file. */
+START_TEST(test_read_stream)
+{
+	static char text[] = "cacheTimeout 7\n\nlibvirtURI test:///default\nbogus 1\n";
+	FILE *f = fmemopen(text, strlen(text), "r");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(vax_config_read(&cfg, f, "mem.conf", err, sizeof(err)), -1);
+	fclose(f);
+	ck_assert_str_eq(err, "mem.conf:4: unknown directive \"bogus\" (see the README)");
+	ck_assert_uint_eq(cfg.cache_timeout, 7);
+	ck_assert_str_eq(cfg.uri, "test:///default");
+
+	ck_assert_ptr_nonnull(f = fmemopen(text, 0, "r"));
+	ck_assert_int_eq(vax_config_read(&cfg, f, "empty.conf", err, sizeof(err)), 0);
+	fclose(f);
+}
+END_TEST
+
 static Suite *conf_suite(void)
 {
 	Suite *s = suite_create("conf");
@@ -556,6 +576,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_load_missing_required);
 	tcase_add_test(tc, test_load_directory);
 	tcase_add_test(tc, test_load_empty_file);
+	tcase_add_test(tc, test_read_stream);
 	suite_add_tcase(s, tc);
 	return s;
 }
