@@ -492,8 +492,8 @@ summary=$(
     fi
     if [ -n "$soak_line" ]; then
         echo
-        printf 'Soak (bench/soak.sh): %s walks in %s s with domains coming and going (%s domains created and destroyed): agent VmRSS %s MiB after the first %s walks, %s MiB at the end (max %s); open fds %s then %s (max %s).\n' \
-            "$(field "$soak_line" walks)" "$(field "$soak_line" secs)" "$(field "$soak_line" churn)" \
+        printf 'Soak (bench/soak.sh): %s walks in %s s with domains coming and going (%s domains created and destroyed, UUIDs %s): agent VmRSS %s MiB after the first %s walks, %s MiB at the end (max %s); open fds %s then %s (max %s).\n' \
+            "$(field "$soak_line" walks)" "$(field "$soak_line" secs)" "$(field "$soak_line" churn)" "$(field "$soak_line" uuids)" \
             "$(mib "$(field "$soak_line" rss_first)")" "$(field "$soak_line" first)" \
             "$(mib "$(field "$soak_line" rss_last)")" "$(mib "$(field "$soak_line" rss_max)")" \
             "$(field "$soak_line" fds_first)" "$(field "$soak_line" fds_last)" "$(field "$soak_line" fds_max)"

@@ -7,6 +7,9 @@
 #   SOAK_SECONDS  stop after this long instead (default 0: no limit)
 #   SOAK_SAMPLE   sample every this many walks (default 250)
 #   SOAK_CSV      write the samples there (walk,seconds,rss_kib,anon_kib,fds)
+#   SOAK_UUIDS    fixed (default): each churned domain comes back with its
+#                 UUID; new: a new UUID every time, so the index map (one
+#                 entry per UUID ever seen, never reused) grows by design
 # Prints progress and a last line "soak=1 walks=... rss_first=..." that
 # bench/run.sh reads: "first" is the sample after 10% of the run, once
 # allocator and caches have settled, compared with the last.
@@ -17,6 +20,8 @@ export VAX_AGENT=${VAX_AGENT:-${abs_top_builddir:-$top}/src/virt-agentx}
 WALKS=${SOAK_WALKS:-10000}
 SECONDS_MAX=${SOAK_SECONDS:-0}
 SAMPLE=${SOAK_SAMPLE:-250}
+UUIDS=${SOAK_UUIDS:-fixed}
+case $UUIDS in fixed|new) ;; *) echo "soak: SOAK_UUIDS is fixed or new, not $UUIDS" >&2; exit 1 ;; esac
 OID=.1.3.6.1.4.1.32473
 [ "$WALKS" -gt 0 ] || [ "$SECONDS_MAX" -gt 0 ] || { echo "soak: set SOAK_WALKS or SOAK_SECONDS" >&2; exit 1; }
 
@@ -31,14 +36,17 @@ apid=$VAX_AGENT_PID
 target=127.0.0.1:$VAX_SNMP_PORT
 
 # Churn: transient domains soak-K (K = 1..3) created and destroyed in turn,
-# each time with a new UUID, so rows, indexes and domain XML come and go.
+# so rows, snapshots and domain XML come and go (with SOAK_UUIDS=new, each
+# time under a new UUID, so a new index too).
 churn() {
-    local k=0 name
+    local k=0 name uuid
     while :; do
         name=soak-$(( k % 3 + 1 ))
+        uuid="<uuid>8e3b1c1a-0d5e-4f8a-9a51-00000000050$(( k % 3 + 1 ))</uuid>"
+        [ "$UUIDS" = fixed ] || uuid=
         virsh -q -c "$VAX_URI" destroy "$name" > /dev/null 2>&1 || true
-        sed "s/@NAME@/$name/" > "$VAX_TMP/churn.xml" <<'EOF'
-<domain type='test'><name>@NAME@</name><memory unit='KiB'>262144</memory>
+        sed "s/@NAME@/$name/; s|@UUID@|$uuid|" > "$VAX_TMP/churn.xml" <<'EOF'
+<domain type='test'><name>@NAME@</name>@UUID@<memory unit='KiB'>262144</memory>
 <vcpu>2</vcpu><os><type>hvm</type></os><devices>
 <disk type='file' device='disk'><source file='/var/lib/libvirt/images/@NAME@.qcow2'/><target dev='vda' bus='virtio'/></disk>
 <interface type='network'><source network='default'/><target dev='@NAME@-0'/></interface>
@@ -79,10 +87,10 @@ done
 [ "$errors" -eq 0 ] || vax_log "WARNING: $errors walks failed"
 
 # first: the sample at 10% of the run; last; max
-awk -F, -v errors="$errors" -v churn="$(cat "$VAX_TMP/churn.count" 2>/dev/null || echo 0)" '
+awk -F, -v uuids="$UUIDS" -v errors="$errors" -v churn="$(cat "$VAX_TMP/churn.count" 2>/dev/null || echo 0)" '
     NR == 1 { next }
     { n++; w[n] = $1; s[n] = $2; r[n] = $3; f[n] = $5
       if ($3 > rmax) rmax = $3; if ($5 > fmax) fmax = $5 }
     END { k = int(n / 10); if (k < 1) k = 1
-          printf "soak=1 walks=%d secs=%d churn=%d errors=%d first=%d rss_first=%d rss_last=%d rss_max=%d fds_first=%d fds_last=%d fds_max=%d\n",
-              w[n], s[n], churn, errors, w[k], r[k], r[n], rmax, f[k], f[n], fmax }' "$csv" >&"$VAX_OUT"
+          printf "soak=1 uuids=%s walks=%d secs=%d churn=%d errors=%d first=%d rss_first=%d rss_last=%d rss_max=%d fds_first=%d fds_last=%d fds_max=%d\n",
+              uuids, w[n], s[n], churn, errors, w[k], r[k], r[n], rmax, f[k], f[n], fmax }' "$csv" >&"$VAX_OUT"
