@@ -153,10 +153,14 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
 	(void)conn;
 	if (virDomainGetUUIDString(dom, ev.uuid) < 0)
 		return 0;
-	if (name) {
-		size_t n = vax_utf8_prefix(name, sizeof(ev.name) - 1);
-		memcpy(ev.name, name, n);
+	/* A name may hold any bytes (virDomainRename takes them): served as
+	 * UTF-8 text, it is made valid first, as in the snapshot. */
+	char *clean = vax_utf8_dup(name);
+	if (clean) {
+		size_t n = vax_utf8_prefix(clean, sizeof(ev.name) - 1);
+		memcpy(ev.name, clean, n);
 		ev.name[n] = '\0';
+		free(clean);
 	}
 	vax_debug("collector", "event %s/%s for %s", vax_event_kind_name(event),
 		  vax_event_detail_name(event, detail), ev.name);
@@ -455,7 +459,7 @@ static bool build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
 		vax_warn("domain %s (%s): no free index left; not shown", name, d->uuid);
 		return false;
 	}
-	d->name = strdup(name);
+	d->name = vax_utf8_dup(name);   /* any bytes: see vax_utf8_dup */
 
 	memcpy(cache->uuid, d->uuid, sizeof(cache->uuid));
 	cache->id = (int)id;
@@ -529,8 +533,9 @@ static struct vax_snapshot *new_snapshot(struct vax_collector *c, size_t n)
 
 	if (!s)
 		return NULL;
-	/* Empty: libvirt's default URI, before it ever answered. */
-	s->uri = strdup(c->uri ? c->uri : c->conn_uri ? c->conn_uri : "");
+	/* Empty: libvirt's default URI, before it ever answered. The
+	 * configuration file may hold any bytes but control characters. */
+	s->uri = vax_utf8_dup(c->uri ? c->uri : c->conn_uri ? c->conn_uri : "");
 	s->conn_losses = c->conn_losses;
 	s->refresh_count = c->refresh_count;
 	s->refresh_errors = c->refresh_errors;
@@ -877,8 +882,9 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 	free(autostart.uuid);
 	virDomainStatsRecordListFree(recs);
 	s->conn = VAX_CONNECTED;
-	s->hostname = strdup_or_null(c->hostname);
-	s->hv_type = strdup_or_null(c->hv_type);
+	/* The daemon's host name is whatever that host was given. */
+	s->hostname = vax_utf8_dup(c->hostname);
+	s->hv_type = vax_utf8_dup(c->hv_type);
 	s->hv_version = strdup_or_null(c->hv_version);
 	s->lib_version = strdup_or_null(c->lib_version);
 	s->taken_ms = vax_now_ms();
