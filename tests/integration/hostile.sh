@@ -456,38 +456,53 @@ norm() {  # the walk without the values that move by themselves
     awk '$3 ~ /^(Counter64|Gauge32|Timeticks):$/ { print $1, $3; next } { print }' "$1"
 }
 norm "$T/w0" > "$T/before"
-# One instance per column: the first the walk has, and its type.
-perl -ne 'my ($o, undef, $t) = split / /;
-    my $col = $o =~ /^\.1\.3\.6\.1\.4\.1\.32473\.1\.1\./ ? $o : join ".", (split /\./, $o)[0 .. 11];
-    print "$o $t\n" unless $seen{$col}++' "$T/w0" > "$T/columns"
-ncols=$(wc -l < "$T/columns")
-check "SET: $ncols columns and scalars to try (14 scalars, 4 tables)" test "$ncols" -ge 60
+# Every object of VIRT-AGENTX-MIB's scalars and table entries (read-only,
+# accessible-for-notify, and the not-accessible indexes), from the MIB
+# file, with a SET type from its SYNTAX; at the first instance the walk
+# has of it, or one made up (the first domain, its first device).
+perl -e '
+    my ($mib, $walk, $R, $dom) = @ARGV;
+    my %base = (virtScalars => "$R.1", virtDomainEntry => "$R.2.1",
+        virtVcpuEntry => "$R.3.1", virtDiskEntry => "$R.4.1", virtInterfaceEntry => "$R.5.1");
+    my @walk = do { open my $w, "<", $walk or die; map { (split / /)[0] } <$w> };
+    local $/; open my $m, "<", $mib or die; my $text = <$m>;
+    while ($text =~ /^(\w+) OBJECT-TYPE\s+SYNTAX\s+([\w-]+).*?MAX-ACCESS\s+([\w-]+).*?::= \{ (\w+) (\d+) \}/msg) {
+        my ($name, $syntax, $access, $parent, $n) = ($1, $2, $3, $4, $5);
+        next unless $base{$parent};
+        my $col = "$base{$parent}.$n";
+        my $inst = $parent eq "virtScalars" ? "$col.0" :
+            ((grep { index($_, "$col.") == 0 } @walk)[0] //
+             ($parent eq "virtDomainEntry" ? "$col.$dom" : "$col.$dom.1"));
+        my $t = $syntax =~ /^(Counter64|VirtGauge64)$/ ? "C" : $syntax eq "Gauge32" ? "u" :
+            $syntax eq "MacAddress" ? "x" :
+            $syntax =~ /^(DisplayString|VirtUtf8String|VirtUuidString|OCTET)$/ ? "s" : "i";
+        print "$inst $t $name $access\n";
+    }' "$VAX_TOP_SRCDIR/mibs/VIRT-AGENTX-MIB.txt" "$T/w0" "$R" "$first_d" > "$T/columns"
+nobj=$(wc -l < "$T/columns")
+nwalked=$(awk '{ print $1 }' "$T/columns" | grep -cxFf <(awk '{ print $1 }' "$T/w0"))
+eqv "SET: every object of the MIB's scalars and tables ($nwalked at an instance the walk has)" \
+    88 "$nobj"
 set_refused() {  # set_refused OID SNMPSET_TYPE VALUE
-    local out
+    local res
     if [ "$2" = C ]; then
-        out=$(perl "$RAW" "127.0.0.1:$VAX_SNMP_PORT" private set "$1=C:$3")
-        echo "$out"
-        [ "$(echo "$out" | head -n 1)" = "status=17 index=1" ]   # notWritable(17)
+        res=$(perl "$RAW" "127.0.0.1:$VAX_SNMP_PORT" private set "$1=C:$3")
+        echo "$res"
+        [ "$(echo "$res" | head -n 1)" = "status=17 index=1" ]   # notWritable(17)
     else
-        out=$(vax_set "$1" "$2" "$3" 2>&1)
-        echo "$out"
-        echo "$out" | grep -q '^Reason: notWritable' && echo "$out" | grep -qx "Failed object: $1"
+        res=$(vax_set "$1" "$2" "$3" 2>&1)
+        echo "$res"
+        echo "$res" | grep -q '^Reason: notWritable' && echo "$res" | grep -qx "Failed object: $1"
     fi
 }
-while read -r oid type; do
-    case $type in
-        INTEGER:) t=i v=2 ;;
-        Gauge32:) t=u v=7 ;;
-        Counter64:) t=C v=12345 ;;
-        STRING:) t=s v=hacked ;;
-        Hex-STRING:) t=x v=DEADBEEF ;;
-        *) t=s v=hacked ;;
+while read -r oid t name access; do
+    case $t in
+        i) v=2 ;; u) v=7 ;; C) v=12345 ;; x) v=DEADBEEF0001 ;; *) v=hacked ;;
     esac
-    check "SET $oid ($type $t): notWritable" set_refused "$oid" "$t" "$v"
+    check "SET $name ($access) at $oid, type $t: notWritable" set_refused "$oid" "$t" "$v"
 done < "$T/columns"
-for x in "$D.30.$first_d i" "$D.31.$first_d s" "$D.2.999999 s" "$D.99.$first_d s" \
-    "$R.1.99.0 i" "$R.3.1.2.$first_d.9999 i" "$R.1.6.0 s" "$R.9.9 i"; do
-    check "SET of ${x% *} (no such instance, notify-only, or a wrong type): notWritable" \
+for x in "$D.2.999999 s" "$D.2.$first_d.1 s" "$D.99.$first_d s" "$R.1.99.0 i" \
+    "$R.3.1.2.$first_d.9999 i" "$R.9.9 i" "$R.1.6.0 s" "$D.14.$first_d s"; do
+    check "SET of ${x% *} (no such instance or object, or a wrong type): notWritable" \
         set_refused "${x% *}" "${x##* }" 1
 done
 check "SET with the read-only community: noAccess (snmpd's VACM, before the agent)" \
