@@ -493,7 +493,7 @@ int vax_agent_init(const struct vax_agent_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	A.current->uri = strdup(o->uri ? o->uri : "");
+	A.current->uri = vax_utf8_dup(o->uri ? o->uri : "");   /* served as text */
 
 	/* A subagent with nothing to persist, no config of net-snmp's own
 	 * (ours is read by conf.c) and no MIB files to parse. */

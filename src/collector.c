@@ -39,6 +39,9 @@ struct xml_entry {
 	char uuid[37];
 	int id;                    /* domain id when fetched: a restart changes it */
 	struct vax_domdef *def;
+	/* The XML came but did not parse: neither fetched nor warned about
+	 * again (it would be at every refresh) until the domain changes. */
+	bool unparsable;
 };
 
 struct vax_collector {
@@ -153,10 +156,14 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
 	(void)conn;
 	if (virDomainGetUUIDString(dom, ev.uuid) < 0)
 		return 0;
-	if (name) {
-		size_t n = vax_utf8_prefix(name, sizeof(ev.name) - 1);
-		memcpy(ev.name, name, n);
+	/* A name may hold any bytes (virDomainRename takes them): served as
+	 * UTF-8 text, it is made valid first, as in the snapshot. */
+	char *clean = vax_utf8_dup(name);
+	if (clean) {
+		size_t n = vax_utf8_prefix(clean, sizeof(ev.name) - 1);
+		memcpy(ev.name, clean, n);
 		ev.name[n] = '\0';
+		free(clean);
 	}
 	vax_debug("collector", "event %s/%s for %s", vax_event_kind_name(event),
 		  vax_event_detail_name(event, detail), ev.name);
@@ -315,20 +322,34 @@ static struct xml_entry *xml_find(struct xml_entry *v, size_t n, const char *uui
 	return n ? bsearch(&key, v, n, sizeof(*v), cmp_xml) : NULL;
 }
 
-static struct vax_domdef *fetch_def(virDomainPtr dom, const char *name)
+/* name: as served (valid UTF-8), for the log. *unparsable: the XML came
+ * and did not parse. */
+static struct vax_domdef *fetch_def(virDomainPtr dom, const char *name, bool *unparsable)
 {
 	char err[256];
 	struct vax_domdef *def;
-	char *xml = virDomainGetXMLDesc(dom, 0);
+	char *xml = virDomainGetXMLDesc(dom, 0), *clean;
 
+	*unparsable = false;
 	if (!xml) {
 		vax_debug("collector", "no XML for %s: %s", name, last_error());
 		return NULL;
 	}
-	def = vax_domxml_parse(xml, strlen(xml), err, sizeof(err));
-	if (!def)
-		vax_warn("domain %s: %s; its devices are not shown", name, err);
+	/* libvirt's XML has no encoding declaration (it is UTF-8) but
+	 * carries a name's bytes as they are, and virDomainRename takes any:
+	 * one byte that is not UTF-8 made libxml2 refuse the whole document,
+	 * so the domain lost its devices. Made valid as the name is served. */
+	clean = vax_utf8_dup(xml);
 	free(xml);
+	if (!clean)
+		return NULL;
+	def = vax_domxml_parse(clean, strlen(clean), err, sizeof(err));
+	if (!def) {
+		vax_warn("domain %s: %s; its devices are not shown until it changes",
+			 name, err);
+		*unparsable = true;
+	}
+	free(clean);
 	return def;
 }
 
@@ -451,19 +472,23 @@ static bool build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
 
 	if (virDomainGetUUIDString(dom, d->uuid) < 0 || !name)
 		return false;
+	/* Any bytes (see vax_utf8_dup): served and logged as valid UTF-8. */
+	if (!(d->name = vax_utf8_dup(name)))
+		return false;
 	if (!(d->index = vax_collector_index(c, d->uuid))) {
-		vax_warn("domain %s (%s): no free index left; not shown", name, d->uuid);
+		vax_warn("domain %s (%s): no free index left; not shown", d->name, d->uuid);
 		return false;
 	}
-	d->name = strdup(name);
 
 	memcpy(cache->uuid, d->uuid, sizeof(cache->uuid));
 	cache->id = (int)id;
 	old = xml_find(c->xml, c->nxml, d->uuid);
-	if (old && old->id == (int)id && old->def) {
+	if (old && old->id == (int)id && (old->def || old->unparsable)) {
 		cache->def = vax_domdef_ref(old->def);
+		cache->unparsable = old->unparsable;
+		fetched = old->unparsable;   /* nor again for a device it names */
 	} else {
-		cache->def = fetch_def(dom, name);
+		cache->def = fetch_def(dom, d->name, &cache->unparsable);
 		c->calls++;
 		fetched = true;
 	}
@@ -482,7 +507,7 @@ static bool build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
 			break;
 		/* Stats name a device the cached XML lacks: it was hot-plugged. */
 		vax_domdef_unref(cache->def);
-		cache->def = fetch_def(dom, name);
+		cache->def = fetch_def(dom, d->name, &cache->unparsable);
 		c->calls++;
 		fetched = true;
 		vax_domdef_unref(d->def);
@@ -503,7 +528,7 @@ static bool build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
 			missing = VAX_GRP_ALL;
 		if (missing && last && last->stats_ms && strcmp(last->uuid, d->uuid) == 0) {
 			vax_debug("collector", "%s skipped by bulk stats: serving values %lld ms old",
-				  name, (long long)(now - last->stats_ms));
+				  d->name, (long long)(now - last->stats_ms));
 			vax_stats_carry_over(last, d, missing);
 		}
 	}
@@ -529,8 +554,9 @@ static struct vax_snapshot *new_snapshot(struct vax_collector *c, size_t n)
 
 	if (!s)
 		return NULL;
-	/* Empty: libvirt's default URI, before it ever answered. */
-	s->uri = strdup(c->uri ? c->uri : c->conn_uri ? c->conn_uri : "");
+	/* Empty: libvirt's default URI, before it ever answered. The
+	 * configuration file may hold any bytes but control characters. */
+	s->uri = vax_utf8_dup(c->uri ? c->uri : c->conn_uri ? c->conn_uri : "");
 	s->conn_losses = c->conn_losses;
 	s->refresh_count = c->refresh_count;
 	s->refresh_errors = c->refresh_errors;
@@ -574,6 +600,7 @@ static void drop_invalid_xml(struct vax_collector *c)
 		if (e) {
 			vax_domdef_unref(e->def);
 			e->def = NULL;
+			e->unparsable = false;
 		}
 	}
 	c->ninvalid = 0;
@@ -857,6 +884,7 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 		vax_domdef_unref(d->def);
 		vax_domdef_unref(cache[ncache].def);
 		cache[ncache].def = NULL;
+		cache[ncache].unparsable = false;
 		s->ndomains--;
 	}
 	if (vax_snapshot_seal(s) < 0) {
@@ -877,8 +905,9 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 	free(autostart.uuid);
 	virDomainStatsRecordListFree(recs);
 	s->conn = VAX_CONNECTED;
-	s->hostname = strdup_or_null(c->hostname);
-	s->hv_type = strdup_or_null(c->hv_type);
+	/* The daemon's host name is whatever that host was given. */
+	s->hostname = vax_utf8_dup(c->hostname);
+	s->hv_type = vax_utf8_dup(c->hv_type);
 	s->hv_version = strdup_or_null(c->hv_version);
 	s->lib_version = strdup_or_null(c->lib_version);
 	s->taken_ms = vax_now_ms();

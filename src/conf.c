@@ -68,19 +68,43 @@ static int set_string(char **dst, const char *value, const char *name,
 	return 0;
 }
 
+/* Text from the file as an error message may show it: at most 64 bytes,
+ * anything but printable ASCII as \xNN, so a message never carries a
+ * broken UTF-8 sequence or a terminal escape into the log. */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (; *s && n + 8 < len && n < 64; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch >= 0x20 && ch < 0x7f)
+			buf[n++] = (char)ch;
+		else
+			n += (size_t)snprintf(buf + n, len - n, "\\x%02X", ch);
+	}
+	if (*s && n + 4 <= len) {
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 static int set_uint(unsigned *dst, const char *value, unsigned min, unsigned max,
 		    const char *name, const char *unit, char *err, size_t errlen)
 {
+	char buf[80];
+
 	if (vax_parse_uint(value, min, max, dst) == 0)
 		return 0;
 	snprintf(err, errlen, "%s: \"%s\" is not a whole number of %s in %u..%u",
-		 name, value, unit, min, max);
+		 name, shown(value, buf, sizeof(buf)), unit, min, max);
 	return -1;
 }
 
 int vax_config_line(struct vax_config *c, const char *line, char *err, size_t errlen)
 {
-	char name[64], value[4096];
+	char name[64], value[4096], buf[80];
 	const char *p = line, *v;
 	size_t n, vlen;
 
@@ -91,7 +115,10 @@ int vax_config_line(struct vax_config *c, const char *line, char *err, size_t er
 	for (n = 0; p[n] && !isspace((unsigned char)p[n]); n++)
 		;
 	if (n >= sizeof(name)) {
-		snprintf(err, errlen, "unknown directive \"%.*s...\"", 32, p);
+		memcpy(name, p, 32);
+		name[32] = '\0';
+		snprintf(err, errlen, "unknown directive \"%s...\"",
+			 shown(name, buf, sizeof(buf)));
 		return -1;
 	}
 	memcpy(name, p, n);
@@ -150,21 +177,65 @@ int vax_config_line(struct vax_config *c, const char *line, char *err, size_t er
 		}
 		return 0;
 	}
-	snprintf(err, errlen, "unknown directive \"%s\" (see the README)", name);
+	snprintf(err, errlen, "unknown directive \"%s\" (see the README)",
+		 shown(name, buf, sizeof(buf)));
 	return -1;
+}
+
+/* Read one line (without its newline) into buf; *len is its length, which
+ * strlen() would get wrong with a NUL byte in the line. 1: a line, 0: end
+ * of file, -1: longer than the buffer, -2: read error. */
+static int read_line(FILE *f, char *buf, size_t size, size_t *len)
+{
+	size_t n = 0;
+	int ch;
+
+	while ((ch = getc(f)) != EOF && ch != '\n') {
+		if (n + 1 >= size)
+			return -1;
+		buf[n++] = (char)ch;
+	}
+	buf[n] = '\0';
+	*len = n;
+	if (ferror(f))
+		return -2;
+	return ch == EOF && n == 0 ? 0 : 1;
+}
+
+/* A byte no configuration line has a use for: NUL (C strings would cut
+ * the line there without a word) and control characters other than tab
+ * and the CR of a CRLF line end (they can hide text from a reader of the
+ * file or of the log). Bytes >= 0x80 are taken as they are: a path needs
+ * not be UTF-8. Returns the 1-based column of the first one, or 0. */
+static size_t bad_byte(const char *line, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)line[i];
+		if (ch == '\r' && i + 1 == len)
+			break;
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+			return i + 1;
+	}
+	return 0;
 }
 
 int vax_config_read(struct vax_config *c, FILE *f, const char *name,
 		    char *err, size_t errlen)
 {
 	char line[8192], msg[512];
-	int lineno = 0;
+	int lineno = 0, r;
+	size_t len, col;
 
-	while (fgets(line, sizeof(line), f)) {
+	while ((r = read_line(f, line, sizeof(line), &len)) > 0) {
 		lineno++;
-		if (!strchr(line, '\n') && !feof(f)) {
-			snprintf(err, errlen, "%s:%d: line longer than %zu bytes", name,
-				 lineno, sizeof(line) - 2);
+		if ((col = bad_byte(line, len))) {
+			unsigned char ch = (unsigned char)line[col - 1];
+			if (ch)
+				snprintf(err, errlen, "%s:%d: control character 0x%02X in "
+					 "column %zu", name, lineno, ch, col);
+			else
+				snprintf(err, errlen, "%s:%d: NUL byte in column %zu",
+					 name, lineno, col);
 			return -1;
 		}
 		if (vax_config_line(c, line, msg, sizeof(msg)) < 0) {
@@ -172,7 +243,12 @@ int vax_config_read(struct vax_config *c, FILE *f, const char *name,
 			return -1;
 		}
 	}
-	if (ferror(f)) {
+	if (r == -1) {
+		snprintf(err, errlen, "%s:%d: line longer than %zu bytes", name,
+			 lineno + 1, sizeof(line) - 1);
+		return -1;
+	}
+	if (r == -2) {
 		snprintf(err, errlen, "%s: read error: %s", name, strerror(errno));
 		return -1;
 	}

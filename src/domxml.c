@@ -221,6 +221,13 @@ struct vax_domdef *vax_domxml_parse(const char *xml, size_t len,
 		const xmlError *e = xmlGetLastError();
 		snprintf(err, errlen, "domain XML does not parse: %s",
 			 e && e->message ? e->message : "unknown error");
+		/* libxml2's messages end in a newline and some hold more
+		 * ("...encoding !\nBytes: 0xFF 0x6E..."): one log line each. */
+		for (char *p = err; *p; p++)
+			if (*p == '\n' || *p == '\r' || *p == '\t')
+				*p = ' ';
+		for (size_t n = strlen(err); n && err[n - 1] == ' '; n--)
+			err[n - 1] = '\0';
 		return NULL;
 	}
 	root = xmlDocGetRootElement(doc);

@@ -156,6 +156,21 @@ static int *number_map(const virTypedParameter *p, int n, const char *prefix,
 		if (!found)
 			*unknown_dev = true;
 	}
+	/* A device named by two numbers (with the BACKING flag libvirt lists
+	 * a disk once per image of its chain under the same target; a driver
+	 * bug could do it too): the lowest number, the top image, keeps it.
+	 * Otherwise the later number's values would overwrite the device's
+	 * with another image's, depending on parameter order. */
+	bool *taken = ndev ? calloc(ndev, sizeof(*taken)) : NULL;
+	for (unsigned long i = 0; i < max; i++) {
+		if (map[i] < 0)
+			continue;
+		if (!taken || taken[map[i]])
+			map[i] = -1;   /* out of memory: no values beat wrong ones */
+		else
+			taken[map[i]] = true;
+	}
+	free(taken);
 	return map;
 }
 

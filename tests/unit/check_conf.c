@@ -514,6 +514,177 @@ START_TEST(test_read_stream)
 }
 END_TEST
 
+/* ---- hostile files: bytes no line should hold ---- */
+
+static void write_bytes(const char *content, size_t len, char *path, size_t pathlen)
+{
+	FILE *f;
+
+	snprintf(path, pathlen, "%s/virt-agentx.conf", tmpdir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	ck_assert_uint_eq(fwrite(content, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* err starts with "PATH:LINE: " and contains what. */
+static void assert_err_at(const char *path, int lineno, const char *what)
+{
+	char prefix[600];
+
+	snprintf(prefix, sizeof(prefix), "%s:%d: ", path, lineno);
+	ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0, "err: %s", err);
+	ck_assert_msg(strstr(err, what) != NULL, "'%s' not in: %s", what, err);
+}
+
+/* No byte of err is outside printable ASCII: a message carries no
+ * terminal escape and no broken UTF-8 into the log. */
+static void assert_err_printable(void)
+{
+	for (const char *p = err; *p; p++)
+		ck_assert_msg((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f,
+			      "byte 0x%02X in: %s", (unsigned char)*p, err);
+}
+
+START_TEST(test_load_nul_byte)
+{
+	static const char content[] = "libvirtURI qemu:///system\0evil\ncacheTimeout 7\n";
+	char path[512];
+
+	/* fgets() and strlen() took this for a line too long (the NUL hid
+	 * the newline) or cut the URI at the NUL without a word. */
+	write_bytes(content, sizeof(content) - 1, path, sizeof(path));
+	ck_assert_int_eq(vax_config_load(&cfg, path, true, err, sizeof(err)), -1);
+	assert_err_at(path, 1, "NUL byte in column 26");
+	ck_assert_ptr_null(cfg.uri);
+}
+END_TEST
+
+START_TEST(test_load_nul_byte_last_line)
+{
+	static const char content[] = "cacheTimeout 7\ncacheTimeout 9\0";
+	char path[512];
+
+	write_bytes(content, sizeof(content) - 1, path, sizeof(path));
+	ck_assert_int_eq(vax_config_load(&cfg, path, true, err, sizeof(err)), -1);
+	assert_err_at(path, 2, "NUL byte in column 15");
+}
+END_TEST
+
+START_TEST(test_load_control_characters)
+{
+	static const struct { const char *text; int line; const char *what; } cases[] = {
+		{ "libvirtURI qemu:///system\x1b[2K\n", 1, "control character 0x1B in column 26" },
+		{ "# ok\ncacheTimeout 5\rcacheTimeout 500\n", 2, "0x0D in column 15" },
+		{ "cacheTimeout\v5\n", 1, "0x0B in column 13" },
+		{ "indexFile /x\x7f\n", 1, "0x7F in column 13" },
+		{ "cacheTimeout 5\r\r\n", 1, "0x0D in column 15" },
+	};
+	char path[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		vax_config_free(&cfg);
+		write_conf(cases[i].text, path, sizeof(path));
+		ck_assert_int_eq(vax_config_load(&cfg, path, true, err, sizeof(err)), -1);
+		assert_err_at(path, cases[i].line, cases[i].what);
+		assert_err_printable();
+	}
+}
+END_TEST
+
+START_TEST(test_load_tabs_and_crlf_fine)
+{
+	char path[512];
+
+	write_conf("\tcacheTimeout\t7\t\r\n#\tcomment\r\n", path, sizeof(path));
+	ck_assert_int_eq(vax_config_load(&cfg, path, true, err, sizeof(err)), 0);
+	ck_assert_uint_eq(cfg.cache_timeout, 7);
+}
+END_TEST
+
+START_TEST(test_load_non_utf8_value_kept)
+{
+	char path[512];
+
+	/* A path is bytes, not text: Latin-1 and broken UTF-8 are kept as
+	 * they are (the MIB view cleans what it serves). */
+	write_conf("indexFile /var/lib/\xe9t\xe9/\xff\xfe\n", path, sizeof(path));
+	ck_assert_int_eq(vax_config_load(&cfg, path, true, err, sizeof(err)), 0);
+	ck_assert_str_eq(cfg.index_file, "/var/lib/\xe9t\xe9/\xff\xfe");
+}
+END_TEST
+
+START_TEST(test_load_non_utf8_shown_escaped)
+{
+	char path[512];
+
+	write_conf("# \xff\n\xc3\x28\xff\xfe 5\n", path, sizeof(path));
+	ck_assert_int_eq(vax_config_load(&cfg, path, true, err, sizeof(err)), -1);
+	assert_err_at(path, 2, "unknown directive \"\\xC3(\\xFF\\xFE\"");
+	assert_err_printable();
+	vax_config_free(&cfg);
+	write_conf("cacheTimeout 5\xff\n", path, sizeof(path));
+	ck_assert_int_eq(vax_config_load(&cfg, path, true, err, sizeof(err)), -1);
+	assert_err_at(path, 1, "\"5\\xFF\" is not a whole number");
+	assert_err_printable();
+}
+END_TEST
+
+START_TEST(test_escaped_value_bounded)
+{
+	char l[3000];
+
+	/* A long bad value is shown cut, escapes included. */
+	strcpy(l, "refreshWait ");
+	memset(l + 12, 0xff, 2000);
+	l[2012] = '\0';
+	ck_assert_int_eq(line(l), -1);
+	ck_assert_ptr_nonnull(strstr(err, "\\xFF\\xFF"));
+	ck_assert_ptr_nonnull(strstr(err, "...\""));
+	ck_assert_uint_lt(strlen(err), 200);
+	assert_err_printable();
+}
+END_TEST
+
+START_TEST(test_load_duplicates_last_wins)
+{
+	char path[512];
+
+	/* Documented: a directive given twice takes the later value, as
+	 * the same directive on the command line wins over the file. */
+	write_conf("cacheTimeout 10\nlibvirtURI test:///a\n"
+		   "cacheTimeout 20\nlibvirtURI test:///b\ntrapsEnabled no\n"
+		   "trapsEnabled yes\n", path, sizeof(path));
+	ck_assert_int_eq(vax_config_load(&cfg, path, true, err, sizeof(err)), 0);
+	ck_assert_uint_eq(cfg.cache_timeout, 20);
+	ck_assert_str_eq(cfg.uri, "test:///b");
+	ck_assert(cfg.traps_enabled);
+}
+END_TEST
+
+START_TEST(test_load_line_length_limit)
+{
+	char path[512];
+	char *content = malloc(8300);
+
+	/* 8191 bytes and a newline: the longest line there is room for. */
+	ck_assert_ptr_nonnull(content);
+	content[0] = '#';
+	memset(content + 1, 'x', 8190);
+	strcpy(content + 8191, "\ncacheTimeout 8\n");
+	write_conf(content, path, sizeof(path));
+	ck_assert_int_eq(vax_config_load(&cfg, path, true, err, sizeof(err)), 0);
+	ck_assert_uint_eq(cfg.cache_timeout, 8);
+	/* One byte more, even on a last line without newline, is refused. */
+	vax_config_free(&cfg);
+	content[8191] = 'x';
+	content[8192] = '\0';
+	write_conf(content, path, sizeof(path));
+	free(content);
+	ck_assert_int_eq(vax_config_load(&cfg, path, true, err, sizeof(err)), -1);
+	assert_err_at(path, 1, "line longer than 8191 bytes");
+}
+END_TEST
+
 static Suite *conf_suite(void)
 {
 	Suite *s = suite_create("conf");
@@ -562,6 +733,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_no_value_number);
 	tcase_add_test(tc, test_value_too_long);
 	tcase_add_test(tc, test_parse_uint);
+	tcase_add_test(tc, test_escaped_value_bounded);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("load");
@@ -577,6 +749,14 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_load_directory);
 	tcase_add_test(tc, test_load_empty_file);
 	tcase_add_test(tc, test_read_stream);
+	tcase_add_test(tc, test_load_nul_byte);
+	tcase_add_test(tc, test_load_nul_byte_last_line);
+	tcase_add_test(tc, test_load_control_characters);
+	tcase_add_test(tc, test_load_tabs_and_crlf_fine);
+	tcase_add_test(tc, test_load_non_utf8_value_kept);
+	tcase_add_test(tc, test_load_non_utf8_shown_escaped);
+	tcase_add_test(tc, test_load_duplicates_last_wins);
+	tcase_add_test(tc, test_load_line_length_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }

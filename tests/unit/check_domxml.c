@@ -813,6 +813,43 @@ START_TEST(test_truncated_xml)
 }
 END_TEST
 
+/* What libvirt returns for a domain renamed to bytes that are not UTF-8
+ * (virDomainRename takes any): no encoding declaration, the raw byte. */
+static const char bad_name_xml[] =
+	"<domain type='test'><name>bad\xffname</name><vcpu>1</vcpu><devices>"
+	"<disk type='file' device='disk'><source file='/img/a.qcow2'/>"
+	"<target dev='vda' bus='virtio'/></disk></devices></domain>";
+
+START_TEST(test_not_utf8_refused_one_line)
+{
+	err[0] = '\0';
+	ck_assert_ptr_null(vax_domxml_parse(bad_name_xml, strlen(bad_name_xml), err,
+					    sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "does not parse"));
+	/* libxml2 says "...encoding !\nBytes: 0xFF 0x6E ...\n": one line. */
+	ck_assert_ptr_null(strchr(err, '\n'));
+	ck_assert_uint_gt(strlen(err), 0);
+	ck_assert_int_ne(err[strlen(err) - 1], ' ');
+}
+END_TEST
+
+START_TEST(test_not_utf8_cleaned_parses)
+{
+	/* The collector cleans libvirt's XML as it cleans names: the
+	 * domain keeps its devices. */
+	char *clean = vax_utf8_dup(bad_name_xml);
+	struct vax_domdef *def;
+
+	ck_assert_ptr_nonnull(clean);
+	def = vax_domxml_parse(clean, strlen(clean), err, sizeof(err));
+	ck_assert_msg(def != NULL, "%s", err);
+	ck_assert_uint_eq(def->ndisks, 1);
+	ck_assert_str_eq(def->disks[0].target, "vda");
+	vax_domdef_unref(def);
+	free(clean);
+}
+END_TEST
+
 START_TEST(test_wrong_root)
 {
 	const char *s = "<network><name>default</name></network>";
@@ -1021,6 +1058,8 @@ static Suite *domxml_suite(void)
 	tc = tcase_create("odd");
 	tcase_add_test(tc, test_not_xml);
 	tcase_add_test(tc, test_truncated_xml);
+	tcase_add_test(tc, test_not_utf8_refused_one_line);
+	tcase_add_test(tc, test_not_utf8_cleaned_parses);
 	tcase_add_test(tc, test_wrong_root);
 	tcase_add_test(tc, test_zero_length);
 	tcase_add_test(tc, test_length_respected);

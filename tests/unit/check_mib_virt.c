@@ -826,6 +826,159 @@ START_TEST(test_utf8_prefix)
 }
 END_TEST
 
+/* ---- text from outside: any bytes ---- */
+
+static const struct { const char *in, *out; } utf8_cases[] = {
+	{ "", "" },
+	{ "web01", "web01" },
+	{ "\xe6\x95\xb0-\xc3\xbc" GRIN, "\xe6\x95\xb0-\xc3\xbc" GRIN },   /* valid stays */
+	{ "a\tb\nc\x7f\xc2\x85\x01", "a\tb\nc\x7f\xc2\x85\x01" },      /* controls are text */
+	{ "x\xffy", "x\xef\xbf\xbdy" },                  /* a byte never in UTF-8 */
+	{ "\x80", "\xef\xbf\xbd" },                      /* a stray continuation */
+	{ "\xc0\x80", "\xef\xbf\xbd\xef\xbf\xbd" },      /* overlong NUL */
+	{ "\xe0\x80\xaf", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },   /* overlong '/' */
+	{ "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },   /* a surrogate */
+	{ "\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },  /* > U+10FFFF */
+	{ "\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf" },      /* U+10FFFF itself */
+	{ "ab\xe6\x95", "ab\xef\xbf\xbd" },              /* cut at the end: one U+FFFD */
+	{ "\xe6\x95x", "\xef\xbf\xbdx" },                /* cut inside */
+	{ "\xf0\x9f\x98", "\xef\xbf\xbd" },
+	{ "\xef\xbf\xbd", "\xef\xbf\xbd" },              /* U+FFFD itself */
+};
+
+START_TEST(test_utf8_dup)
+{
+	char *got = vax_utf8_dup(utf8_cases[_i].in);
+
+	ck_assert_ptr_nonnull(got);
+	ck_assert_msg(strcmp(got, utf8_cases[_i].out) == 0, "case %d: got %zu bytes", _i,
+		      strlen(got));
+	/* Idempotent: what it makes is valid, so a second pass keeps it. */
+	char *again = vax_utf8_dup(got);
+	ck_assert_str_eq(again, got);
+	free(again);
+	free(got);
+	ck_assert_ptr_null(vax_utf8_dup(NULL));
+}
+END_TEST
+
+/* Strictly valid UTF-8: vax_utf8_dup changes nothing. */
+static bool utf8_strict(const void *s, size_t len)
+{
+	char *copy = fx_calloc(len + 1, 1), *clean;
+	bool same;
+
+	memcpy(copy, s, len);
+	clean = vax_utf8_dup(copy);
+	same = clean && memchr(copy, '\0', len) == NULL && strcmp(clean, copy) == 0;
+	free(clean);
+	free(copy);
+	return same;
+}
+
+START_TEST(test_name_not_utf8_served_valid)
+{
+	/* libvirt renames a domain to any bytes (virDomainRename through
+	 * libvirtd takes "x\xffy"); the collector stores names through
+	 * vax_utf8_dup, so GET serves VirtUtf8String as the MIB says. */
+	struct vax_domain *d = fx_find(snap, 1);
+	struct vax_value v;
+
+	free(d->name);
+	d->name = vax_utf8_dup("x\xffy\xc0\xaf");
+	ck_assert_int_eq(get(OID(1, 2, 1, 2, 1), &v), VAX_FOUND);
+	expect_s(&v, "x\xef\xbf\xbdy\xef\xbf\xbd\xef\xbf\xbd");
+	ck_assert(utf8_strict(v.s, v.len));
+}
+END_TEST
+
+START_TEST(test_name_control_chars_whole)
+{
+	/* libvirt accepts tab, newline, DEL and C1 controls in a name: they
+	 * are valid UTF-8 text and served byte for byte. */
+	static const char name[] = "a\tb\nc\x7f" "d\xc2\x85" "e";
+	struct vax_domain *d = fx_find(snap, 1);
+	struct vax_value v;
+
+	free(d->name);
+	d->name = vax_utf8_dup(name);
+	ck_assert_int_eq(get(OID(1, 2, 1, 2, 1), &v), VAX_FOUND);
+	expect_s(&v, name);
+}
+END_TEST
+
+START_TEST(test_name_invalid_long_cut)
+{
+	/* 1100 bad bytes become 3300 bytes of U+FFFD, cut to 341 whole
+	 * characters: still valid, never a split sequence. */
+	struct vax_domain *d = fx_find(snap, 1);
+	char *raw = fx_repeat("\xfe", 1100);
+	struct vax_value v;
+
+	free(d->name);
+	d->name = vax_utf8_dup(raw);
+	free(raw);
+	ck_assert_int_eq(get(OID(1, 2, 1, 2, 1), &v), VAX_FOUND);
+	ck_assert_uint_eq(v.len, 1023);
+	ck_assert(utf8_strict(v.s, v.len));
+	/* And the GETNEXT answer is the same cell, the same bytes. */
+	NEXT_IS(OID(1, 2, 1, 2, 0), OID(1, 2, 1, 2, 1));
+	ck_assert_uint_eq(val.len, 1023);
+}
+END_TEST
+
+START_TEST(test_uri_not_utf8_served_valid)
+{
+	struct vax_value v;
+
+	free(snap->uri);
+	snap->uri = vax_utf8_dup("test:///\xe9t\xe9");   /* Latin-1 from a file */
+	ck_assert_int_eq(get(OID(1, 1, 13, 0), &v), VAX_FOUND);
+	expect_s(&v, "test:///\xef\xbf\xbdt\xef\xbf\xbd");
+}
+END_TEST
+
+/* ---- 4096 vCPUs: one domain, 4096 rows ---- */
+
+START_TEST(test_4096_vcpus)
+{
+	struct vax_snapshot *s = vax_snapshot_new(2);
+	struct vax_view vw = { .snap = s, .now_ms = 0, .cache_timeout = 5 };
+	struct vax_domain *d;
+	struct vax_value v;
+	uint32_t o[VAX_MAX_OID], cur[VAX_MAX_OID] = { 1, 3, 1, 2 };
+	size_t olen, curlen = 4, rows = 0;
+
+	d = fx_add_domain(s, 7, "big", UUID1, 1, NULL, 4096);
+	for (uint64_t i = 0; i < 4096; i++)
+		vax_set(&d->vcpus[i].vals, VAX_VCPU_TIME, 1000 + i);
+	set(&d->vals, VAX_DOM_VCPU_CUR, 4096);
+	fx_add_domain(s, 8, "after", UUID2, 1, NULL, 1);
+	fx_seal(s);
+	ck_assert_uint_eq(s->nvcpu_rows, 4097);
+	ck_assert_int_eq(vax_virt_get(&vw, OID(1, 2, 1, 10, 7), &v), VAX_FOUND);
+	expect_u(&v, VAX_T_GAUGE32, 4096);
+	ck_assert_int_eq(vax_virt_get(&vw, OID(1, 3, 1, 2, 7, 4096), &v), VAX_FOUND);
+	expect_i(&v, 4095);
+	ck_assert_int_eq(vax_virt_get(&vw, OID(1, 3, 1, 4, 7, 4096), &v), VAX_FOUND);
+	expect_u(&v, VAX_T_COUNTER64, 1000 + 4095);
+	ck_assert_int_eq(vax_virt_get(&vw, OID(1, 3, 1, 2, 7, 4097), &v), VAX_NO_INSTANCE);
+	ck_assert_int_eq(vax_virt_get(&vw, OID(1, 3, 1, 2, 7, 0), &v), VAX_NO_INSTANCE);
+	/* GETNEXT through the column: every row once, in order. */
+	while (vax_virt_next(&vw, cur, curlen, o, &olen, &v) && o[3] == 2 && o[4] == 7) {
+		ck_assert_uint_eq(olen, 6);
+		ck_assert_uint_eq(o[5], rows + 1);
+		expect_i(&v, (int64_t)rows);
+		rows++;
+		memcpy(cur, o, olen * sizeof(*o));
+		curlen = olen;
+	}
+	ck_assert_uint_eq(rows, 4096);
+	ck_assert_int_eq(vax_oid_cmp(o, olen, OID(1, 3, 1, 2, 8, 1)), 0);
+	vax_snapshot_free(s);
+}
+END_TEST
+
 /* ---- device tables ---- */
 
 START_TEST(test_vcpu_cells)
@@ -1375,6 +1528,13 @@ static Suite *mib_suite(void)
 	tcase_add_test(tc, test_long_name_cut);
 	tcase_add_loop_test(tc, test_name_cuts, 0,
 			    (int)(sizeof(name_cuts) / sizeof(name_cuts[0])));
+	tcase_add_loop_test(tc, test_utf8_dup, 0,
+			    (int)(sizeof(utf8_cases) / sizeof(utf8_cases[0])));
+	tcase_add_test(tc, test_name_not_utf8_served_valid);
+	tcase_add_test(tc, test_name_control_chars_whole);
+	tcase_add_test(tc, test_name_invalid_long_cut);
+	tcase_add_test(tc, test_uri_not_utf8_served_valid);
+	tcase_add_test(tc, test_4096_vcpus);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("devices");

@@ -438,6 +438,40 @@ START_TEST(test_malformed_keys)
 }
 END_TEST
 
+START_TEST(test_device_named_twice)
+{
+	/* Two numbers, one target (a backing chain, or a driver bug): the
+	 * lower number keeps the device whatever the parameter order, the
+	 * other's values never land on it. */
+	add_block(0, "vda", 100);     /* libvirt's order */
+	add_block(1, "vda", 900);
+	add_net(3, "tap0", 700);      /* and the reverse */
+	add_net(2, "tap0", 200);
+	apply();
+	ck_assert(!unknown_dev);
+	check_block(&dom.disks[0], 100);
+	ck_assert_uint_eq(dom.disks[1].vals.have, 0);
+	check_net(&dom.nics[0], 200);
+	ck_assert_uint_eq(dom.nics[2].vals.have, 0);
+}
+END_TEST
+
+START_TEST(test_more_stats_devices_than_xml)
+{
+	/* Bulk stats for 40 disks, the XML knows 2 of them (vdb as block.37):
+	 * those two get their own values, the others are dropped. */
+	for (int n = 0; n < 40; n++) {
+		char name[16];
+		snprintf(name, sizeof(name), "sd%c%c", 'a' + n / 26, 'a' + n % 26);
+		add_block(n, n == 37 ? "vdb" : n == 3 ? "vda" : name, 1000 * (unsigned)n);
+	}
+	apply();
+	ck_assert(unknown_dev);
+	check_block(&dom.disks[0], 3000);
+	check_block(&dom.disks[1], 37000);
+}
+END_TEST
+
 /* ---- groups and absent values ---- */
 
 START_TEST(test_missing_groups)
@@ -598,6 +632,43 @@ START_TEST(test_vcpu_gap)
 	ck_assert_uint_eq(dom.vcpus[1].vals.have, 0);
 	ck_assert_uint_eq(dom.vcpus[2].vals.have, 0);
 	ck_assert_uint_eq(dom.vcpus[3].vals.v[VAX_VCPU_DELAY], 403);
+}
+END_TEST
+
+START_TEST(test_4096_vcpus_bulk)
+{
+	/* The test driver accepts <vcpu>4096</vcpu> (and more); bulk stats
+	 * from a driver that has them carry 4096 vcpu.N groups. */
+	add_uint(4096, "vcpu.current");
+	add_uint(4096, "vcpu.maximum");
+	for (int n = 4095; n >= 0; n--) {      /* any order */
+		add_int(VIR_VCPU_RUNNING, "vcpu.%d.state", n);
+		add_ull(10000 + (unsigned)n, "vcpu.%d.time", n);
+	}
+	ck_assert_uint_eq(apply(), VAX_GRP_VCPU);
+	ck_assert_uint_eq(dom.vals.v[VAX_DOM_VCPU_CUR], 4096);
+	ck_assert_uint_eq(dom.nvcpus, 4096);
+	for (size_t i = 0; i < 4096; i++) {
+		ck_assert_uint_eq(dom.vcpus[i].vals.have, BIT(VAX_VCPU_STATE) | BIT(VAX_VCPU_TIME));
+		ck_assert_uint_eq(dom.vcpus[i].vals.v[VAX_VCPU_TIME], 10000 + i);
+	}
+}
+END_TEST
+
+START_TEST(test_4096_vcpus_fallback)
+{
+	/* virDomainGetVcpus, the test driver's path: 4096 entries. */
+	virVcpuInfo *v = fx_calloc(4096, sizeof(*v));
+
+	for (unsigned i = 0; i < 4096; i++)
+		v[i] = (virVcpuInfo){ .number = 4095 - i, .state = VIR_VCPU_RUNNING,
+				      .cpuTime = 20000 + (4095 - i), .cpu = (int)(i % 8) };
+	ck_assert_int_eq(vax_stats_from_vcpus(&dom, v, 4096), 0);
+	ck_assert_uint_eq(dom.nvcpus, 4096);
+	ck_assert_uint_eq(dom.vcpus[0].vals.v[VAX_VCPU_TIME], 20000);
+	ck_assert_uint_eq(dom.vcpus[4095].vals.v[VAX_VCPU_TIME], 20000 + 4095);
+	ck_assert_uint_eq(dom.vcpus[4095].vals.v[VAX_VCPU_PCPU], 0);
+	free(v);
 }
 END_TEST
 
@@ -1111,6 +1182,8 @@ static Suite *stats_suite(void)
 	tcase_add_test(tc, test_no_devices_in_def);
 	tcase_add_test(tc, test_huge_block_numbers);
 	tcase_add_test(tc, test_highest_block_number);
+	tcase_add_test(tc, test_device_named_twice);
+	tcase_add_test(tc, test_more_stats_devices_than_xml);
 	tcase_add_test(tc, test_malformed_keys);
 	suite_add_tcase(s, tc);
 
@@ -1135,6 +1208,8 @@ static Suite *stats_suite(void)
 	tcase_add_test(tc, test_vcpu_above_max_with_others);
 	tcase_add_test(tc, test_vcpu_highest_allowed);
 	tcase_add_test(tc, test_vcpu_gap);
+	tcase_add_test(tc, test_4096_vcpus_bulk);
+	tcase_add_test(tc, test_4096_vcpus_fallback);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fallback");
