@@ -17,6 +17,7 @@
 #include "collector.h"
 #include "conf.h"
 #include "log.h"
+#include "priv.h"
 
 enum { EXIT_CONFIG = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
 
@@ -135,6 +136,7 @@ int main(int argc, char **argv)
 	char err[1024];
 	int opt, status = 0;
 
+	vax_priv_sanitize_fds();   /* before -Lf opens the log file */
 	while ((opt = getopt(argc, argv, "fx:u:t:c:L:D::p:nhV")) != -1) {
 		switch (opt) {
 		case 'f': foreground = true; break;
