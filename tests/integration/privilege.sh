@@ -82,8 +82,8 @@ check "no capabilities left" eval '[ "$(status CapEff)" = 0000000000000000 ] && 
 check "NoNewPrivs set" test "$(status NoNewPrivs)" = 1
 check "not dumpable: /proc/PID/fd is root's, not nobody's" test "$(stat -c %u "/proc/$P/fd")" = 0
 
-check "serves the domain count as nobody" eval 'vax_get $R.1.7.0 | grep -q "Gauge32: 4$\|INTEGER: 4$"'
-check "serves the domain names" eval 'vax_walk $R.2.1.2 | grep -q "\"web01\""'
+check "serves the domain count as nobody" wait_until 10 eval 'vax_get $R.1.7.0 | grep -q "Gauge32: 4$\|INTEGER: 4$"'
+check "serves the domain names" wait_until 10 eval 'vax_walk $R.2.1.2 | grep -q "\"web01\""'
 check "index file written by nobody" \
     wait_until 5 eval '[ "$(stat -c %u "$T/state/index" 2>/dev/null)" = "$U" ]'
 check "no warning about what the user can reach, but the pid file's" \
@@ -146,7 +146,7 @@ check "unwritable index directory: warned, naming the user and -U" \
     grep -q "index file $T/rootonly/index: user nobody (-U) cannot write in $T/rootonly" "$T/agent.log"
 check "unreadable configuration file: warned that SIGHUP cannot re-read it" \
     grep -q "$T/agent.conf: not readable by user nobody (-U).*SIGHUP cannot re-read it" "$T/agent.log"
-check "still serving" eval 'vax_get $R.1.7.0 | grep -q ": 4$"'
+check "still serving" wait_until 10 eval 'vax_get $R.1.7.0 | grep -q ": 4$"'
 check "SIGTERM: exit status 0" vax_stop_agent
 chmod 0644 "$T/agent.conf"
 
