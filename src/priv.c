@@ -242,7 +242,10 @@ void vax_priv_sanitize_fds(void)
 {
 	long max;
 
-	if (close_range(3, ~0U, 0) < 0) {   /* before Linux 5.9 */
+#ifdef HAVE_CLOSE_RANGE
+	if (close_range(3, ~0U, 0) < 0)   /* before Linux 5.9 */
+#endif
+	{
 		max = sysconf(_SC_OPEN_MAX);
 		if (max < 0 || max > 65536)
 			max = 65536;
