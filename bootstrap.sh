@@ -19,6 +19,8 @@ packages=(
     procps      # ps
     smitools    # smilint (MIB lint test)
     valgrind
+    strace      # the systemd unit's confinement against the agent's calls
+    systemd     # systemd-analyze (unit verify, syscall groups), systemd.pc
     # the real-guest tier: QEMU/TCG guests under a private libvirtd
     qemu-system-x86 qemu-utils
     gnuplot-nox # make bench: the plot of walk time and RSS against N

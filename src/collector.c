@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -579,7 +580,9 @@ static void save_index(struct vax_collector *c)
 		return;
 	if (vax_index_save(copy, err, sizeof(err)) < 0) {
 		if (!c->index_save_failed)
-			vax_warn("%s; indexes may change when the agent restarts", err);
+			vax_warn("%s%s; indexes may change when the agent restarts", err,
+				 geteuid() ? " (the agent does not run as root: the file's "
+				 "directory must be writable by its user, see -U)" : "");
 		c->index_save_failed = true;
 		pthread_mutex_lock(&c->index_lock);
 		c->index_dirty = true;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <net-snmp/net-snmp-config.h>
@@ -17,6 +18,7 @@
 #include "collector.h"
 #include "conf.h"
 #include "log.h"
+#include "priv.h"
 
 enum { EXIT_CONFIG = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
 
@@ -36,6 +38,10 @@ static void usage(FILE *f)
 		"  -D[TOKENS]    debug output (all, or comma-separated tokens:\n"
 		"                collector, agentx, ...)\n"
 		"  -p PIDFILE    write the process id to PIDFILE\n"
+		"  -U USER       run as USER (name or uid) once started, with its groups;\n"
+		"                needs root; USER must be able to connect to the AgentX\n"
+		"                and libvirt sockets and write the index file's directory\n"
+		"  -G GROUP      with -U: run with this group (default: USER's own)\n"
 		"  -n            check the configuration and exit\n"
 		"  -h            this help\n"
 		"  -V            print the version and exit\n\n"
@@ -54,6 +60,38 @@ static int write_pidfile(const char *path)
 	return 0;
 }
 
+/* The directory part of path ("." for a bare name). */
+static void dir_of(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, len, ".");
+	else if (slash == path)
+		snprintf(dir, len, "/");
+	else
+		snprintf(dir, len, "%.*s", (int)(slash - path), path);
+}
+
+/* May the current user create and replace files in path's directory (and
+ * remove path itself, which a sticky directory forbids for another
+ * owner's file)? 0, or -1 with errno set. */
+static int can_replace(const char *path)
+{
+	char dir[4096];
+	struct stat d, f;
+
+	dir_of(path, dir, sizeof(dir));
+	if (access(dir, W_OK | X_OK) < 0)
+		return -1;
+	if (stat(dir, &d) == 0 && (d.st_mode & S_ISVTX) && stat(path, &f) == 0 &&
+	    f.st_uid != geteuid()) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
 /* What the command line said (it wins over the file, on reload too). */
 static struct {
 	const char *conf_file;   /* NULL: the default file, which may be missing */
@@ -63,6 +101,7 @@ static struct {
 
 static struct vax_config cfg;            /* in force */
 static struct vax_collector *collector;
+static struct vax_priv priv;             /* -U, -G */
 
 /* The file, then the command line. -1 with "FILE:LINE: problem" in err. */
 static int load_config(struct vax_config *c, char *err, size_t errlen)
@@ -93,6 +132,42 @@ static struct vax_collector *start_collector(const struct vax_config *c,
 			.index_file = c->index_file,
 			.publish = vax_agent_publish,
 			.on_event = vax_agent_event }, err, errlen);
+}
+
+/* After -U: what the new user must reach, said at start rather than found
+ * out at the first SIGHUP, index write or AgentX reconnection. */
+static void check_access(const char *pidfile)
+{
+	const char *conf = cli.conf_file ? cli.conf_file : VAX_DEFAULT_CONFIG;
+	const char *ax = cfg.agentx_socket ? cfg.agentx_socket : "/var/agentx/master";
+	char who[128], dir[4096];
+
+	if (!priv.change)
+		return;
+	vax_priv_who(&priv, who, sizeof(who));
+	if (access(conf, R_OK) < 0 && errno != ENOENT)
+		vax_warn("%s: not readable by %s (%s): SIGHUP cannot re-read it",
+			 conf, who, strerror(errno));
+	if (can_replace(cfg.index_file) < 0) {
+		dir_of(cfg.index_file, dir, sizeof(dir));
+		vax_warn("index file %s: %s cannot write in %s (%s): domain indexes are "
+			 "kept in memory only and may change when the agent restarts; "
+			 "make the directory writable by that user", cfg.index_file, who,
+			 dir, strerror(errno));
+	}
+	if (strncmp(ax, "unix:", 5) == 0)
+		ax += 5;
+	if (ax[0] == '/' && access(ax, W_OK) < 0 && errno != ENOENT)
+		vax_warn("AgentX socket %s: %s cannot connect to it (%s): let that user "
+			 "or one of its groups in with snmpd's agentXPerms, e.g. "
+			 "\"agentXPerms 0660 0750 root GROUP\"", ax, who, strerror(errno));
+	if (pidfile && can_replace(pidfile) < 0)
+		vax_warn("pid file %s: %s cannot remove it at exit (%s): it stays behind",
+			 pidfile, who, strerror(errno));
+	if (!cfg.uri && !getenv("LIBVIRT_DEFAULT_URI"))
+		vax_warn("no libvirt URI given: as %s libvirt picks that user's default, "
+			 "usually its own session (qemu:///session), not the host's "
+			 "domains; give -u qemu:///system", who);
 }
 
 static bool differ(const char *a, const char *b)
@@ -135,7 +210,10 @@ int main(int argc, char **argv)
 	char err[1024];
 	int opt, status = 0;
 
-	while ((opt = getopt(argc, argv, "fx:u:t:c:L:D::p:nhV")) != -1) {
+	const char *user = NULL, *group = NULL;
+
+	vax_priv_sanitize_fds();   /* before -Lf opens the log file */
+	while ((opt = getopt(argc, argv, "fx:u:t:c:L:D::p:U:G:nhV")) != -1) {
 		switch (opt) {
 		case 'f': foreground = true; break;
 		case 'x': cli.socket = optarg; break;
@@ -161,6 +239,8 @@ int main(int argc, char **argv)
 			vax_log_set_debug(1);
 			break;
 		case 'p': pidfile = optarg; break;
+		case 'U': user = optarg; break;
+		case 'G': group = optarg; break;
 		case 'n': check_only = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("virt-agentx %s\n", PACKAGE_VERSION); return 0;
@@ -176,8 +256,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "virt-agentx: %s\n", err);
 		return EXIT_CONFIG;
 	}
+	if (vax_priv_lookup(&priv, user, group, err, sizeof(err)) < 0) {
+		fprintf(stderr, "virt-agentx: %s\n", err);
+		vax_config_free(&cfg);
+		return EXIT_USAGE;
+	}
 	if (check_only) {
 		printf("%s: configuration OK\n", cli.conf_file ? cli.conf_file : VAX_DEFAULT_CONFIG);
+		vax_priv_free(&priv);
 		vax_config_free(&cfg);
 		return 0;
 	}
@@ -192,8 +278,28 @@ int main(int argc, char **argv)
 		fprintf(stderr, "virt-agentx: cannot detach: %s\n", strerror(errno));
 		return EXIT_RUNTIME;
 	}
-	if (pidfile && write_pidfile(pidfile) < 0)
+	if (pidfile && write_pidfile(pidfile) < 0) {
+		vax_priv_free(&priv);
+		vax_config_free(&cfg);
 		return EXIT_RUNTIME;
+	}
+
+	/* What needs root is open (pid file, log file, configuration read):
+	 * switch users now, before libvirt, net-snmp's AgentX session or any
+	 * thread starts, so that every connection and every reconnection is
+	 * made as the same user. */
+	if (vax_priv_drop(&priv, err, sizeof(err)) < 0) {
+		vax_err("%s", err);
+		status = EXIT_RUNTIME;
+		goto out;
+	}
+	if (priv.same)
+		vax_notice("already running as %s: nothing to switch",
+			   vax_priv_who(&priv, err, sizeof(err)));
+	/* The agent never executes anything that should gain privileges. */
+	if (vax_priv_no_new_privs(err, sizeof(err)) < 0)
+		vax_warn("%s", err);
+	check_access(pidfile);
 
 	if (vax_agent_event_init(err, sizeof(err)) < 0 ||
 	    vax_agent_init(&(struct vax_agent_opts){
@@ -210,19 +316,23 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!(collector = start_collector(&cfg, err, sizeof(err)))) {
-		vax_err("%s", err);
+		char who[128];
+		vax_err("%s%s%s", err, priv.change ? "; the agent runs as " : "",
+			priv.change ? vax_priv_who(&priv, who, sizeof(who)) : "");
 		vax_agent_shutdown();
 		status = EXIT_RUNTIME;
 		goto out;
 	}
-	vax_notice("virt-agentx %s started (libvirt %s, cache %u s)", PACKAGE_VERSION,
-		   cfg.uri ? cfg.uri : "default URI", cfg.cache_timeout);
+	vax_notice("virt-agentx %s started (libvirt %s, cache %u s%s%s)", PACKAGE_VERSION,
+		   cfg.uri ? cfg.uri : "default URI", cfg.cache_timeout,
+		   priv.change ? ", as " : "", priv.change ? vax_priv_who(&priv, err, sizeof(err)) : "");
 	vax_agent_run(collector, reload, NULL);
 	vax_collector_stop(collector);
 	vax_agent_shutdown();
 out:
 	if (pidfile)
-		unlink(pidfile);
+		unlink(pidfile);   /* after -U it may stay behind: see check_access() */
+	vax_priv_free(&priv);
 	vax_config_free(&cfg);
 	xmlCleanupParser();
 	return status;

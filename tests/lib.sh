@@ -29,6 +29,8 @@
 #   VAX_AGENT          agent binary (default: TOP_BUILDDIR/src/virt-agentx)
 #   VAX_AGENT_WRAPPER  prefix for the agent, e.g. "valgrind --error-exitcode=99"
 #   VAX_KEEP=1         keep the temp dir (its path is printed)
+#   VAX_SNMPD_EXTRA    lines appended to the private snmpd's snmpd.conf
+#                      (e.g. a createUser for an SNMPv3 test)
 #   VAX_LIBVIRTD_ALL_DRIVERS=1  let libvirtd load its hypervisor/network
 #                      driver modules (default: none, only the built-in test
 #                      driver is needed; this keeps it fast and side-effect free)
@@ -388,6 +390,7 @@ rwcommunity private 127.0.0.1 -V virtview
 sysLocation vax:$VAX_TMP
 sysContact virt-agentx tests
 EOF
+    [ -z "${VAX_SNMPD_EXTRA:-}" ] || printf '%s\n' "$VAX_SNMPD_EXTRA" >> "$VAX_TMP/snmpd.conf"
 }
 
 # vax_snmpd_is_ours: the snmpd answering on our port is the one we started

@@ -23,7 +23,7 @@ run() {
 
 check "-V prints the version" run 0 "^virt-agentx [0-9]+\.[0-9]+\.[0-9]+$" -V
 check "-h prints usage with every option" run 0 "-x ADDRESS.*" -h
-for o in -f -x -u -t -c -L -D -p -n -h -V; do
+for o in -f -x -u -t -c -L -D -p -U -G -n -h -V; do
     check "usage mentions $o" grep -q -- "^  $o" "$T/run.out"
 done
 check "unknown option: usage error (2)" run 2 "Usage" -Z
