@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -39,17 +40,24 @@ static struct {
 	pthread_cond_t published;
 	struct vax_snapshot *pending;       /* newest unserved snapshot */
 
-	int wake[2];                        /* self-pipe: worker, signals */
-	int wake_watch, timer;
-	int64_t timer_due_ms;               /* when the armed timer fires; -1 off */
-	bool timer_fired;
+	int wake[2];                        /* self-pipe: worker, events, signals */
 	volatile sig_atomic_t stop, reload;
 
-	int *fds, *watches;                 /* net-snmp sockets mirrored */
-	size_t nfds;
+	/* Lifecycle events from libvirt's loop thread, for the main thread
+	 * (guarded by lock). */
+	struct vax_event *events;
+	size_t nevents, events_dropped;
+
+	pthread_t loop_thread;              /* runs libvirt's event loop */
+	bool loop_started;
+	atomic_bool loop_stop;
+	int loop_timer;                     /* armed to wake the loop to stop */
 	netsnmp_handler_registration *reg;
-} A = { .wake = { -1, -1 }, .wake_watch = -1, .timer = -1, .timer_due_ms = -1,
-	.lock = PTHREAD_MUTEX_INITIALIZER };
+} A = { .wake = { -1, -1 }, .loop_timer = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* Events waiting beyond this many are dropped (and counted): the main
+ * thread drains them at once unless it is stuck. */
+#define MAX_EVENTS 4096
 
 static void wake_up(void)
 {
@@ -176,7 +184,8 @@ static void take_pending(void)
 	connection_traps(s);
 }
 
-void vax_agent_event(const struct vax_event *ev, void *arg)
+/* One lifecycle event as its notification, on the main thread. */
+static void event_trap(const struct vax_event *ev)
 {
 	struct vax_varbind vb[VAX_TRAP_VARBINDS];
 	static struct vax_domdef nodef;   /* a domain not yet in any snapshot */
@@ -184,7 +193,6 @@ void vax_agent_event(const struct vax_event *ev, void *arg)
 	int state = vax_event_state(ev->kind);
 	char name[sizeof(ev->name)];
 
-	(void)arg;
 	if (!A.traps_enabled || ev->kind < 0 || ev->kind >= VAX_EV_NKINDS ||
 	    !(A.trap_events & (1u << ev->kind)))
 		return;
@@ -213,6 +221,50 @@ void vax_agent_event(const struct vax_event *ev, void *arg)
 	send_trap(vb, vax_virt_domain_trap(&d, ev->kind, ev->detail, vb, VAX_TRAP_VARBINDS));
 	vax_debug("traps", "sent %s (%s) for %s, index %u", vax_event_kind_name(ev->kind),
 		  vax_event_detail_name(ev->kind, ev->detail), ev->name, d.index);
+}
+
+/* Called by the collector on libvirt's loop thread: queue the event for
+ * the main thread, the only one that touches net-snmp. */
+void vax_agent_event(const struct vax_event *ev, void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&A.lock);
+	if (A.nevents == MAX_EVENTS) {
+		A.events_dropped++;
+	} else {
+		if (!A.events)
+			A.events = malloc(MAX_EVENTS * sizeof(*A.events));
+		if (A.events)
+			A.events[A.nevents++] = *ev;
+		else
+			A.events_dropped++;
+	}
+	pthread_mutex_unlock(&A.lock);
+	wake_up();
+}
+
+static void deliver_events(void)
+{
+	static struct vax_event batch[64];
+	size_t n, dropped;
+
+	do {
+		pthread_mutex_lock(&A.lock);
+		n = A.nevents < 64 ? A.nevents : 64;
+		if (n) {
+			memcpy(batch, A.events, n * sizeof(*batch));
+			memmove(A.events, A.events + n, (A.nevents - n) * sizeof(*A.events));
+			A.nevents -= n;
+		}
+		dropped = A.events_dropped;
+		A.events_dropped = 0;
+		pthread_mutex_unlock(&A.lock);
+		if (dropped)
+			vax_warn("%zu libvirt events arrived faster than they could be "
+				 "handled: no notification for them", dropped);
+		for (size_t i = 0; i < n; i++)
+			event_trap(&batch[i]);
+	} while (n);
 }
 
 void vax_agent_configure(struct vax_collector *collector, unsigned cache_timeout,
@@ -344,107 +396,72 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
 	return SNMP_ERR_NOERROR;
 }
 
-/* ---- event loop: net-snmp inside libvirt's default loop ---- */
+/* ---- threads: net-snmp's loop here, libvirt's on a thread of its own ---- */
 
-static void snmp_sync(void);
-
-static void on_snmp_fd(int watch, int fd, int events, void *opaque)
+/* libvirt's default event loop (connection keepalive, close and domain
+ * events) runs on its own thread; its callbacks only queue and wake the
+ * main thread.  Until 0.1 the main thread ran libvirt's GLib loop with
+ * net-snmp's sockets mirrored into it, and that loop's bookkeeping on
+ * every AgentX request cost ~45% more CPU per varbind than a plain
+ * net-snmp subagent (bench/). */
+static void *loop_main(void *arg)
 {
-	netsnmp_large_fd_set set;
-
-	(void)watch;
-	(void)events;
-	(void)opaque;
-	netsnmp_large_fd_set_init(&set, fd + 1);
-	NETSNMP_LARGE_FD_ZERO(&set);
-	NETSNMP_LARGE_FD_SET(fd, &set);
-	snmp_read2(&set);
-	netsnmp_large_fd_set_cleanup(&set);
-	netsnmp_check_outstanding_agent_requests();
+	(void)arg;
+	while (!atomic_load(&A.loop_stop))
+		if (virEventRunDefaultImpl() < 0 && errno != EINTR)
+			vax_err("libvirt's event loop failed");
+	return NULL;
 }
 
-static void on_snmp_timer(int timer, void *opaque)
+static void on_loop_timer(int timer, void *opaque)
 {
-	(void)timer;
 	(void)opaque;
-	A.timer_fired = true;   /* re-arm in snmp_sync, even for the same alarm */
-	snmp_timeout();
-	run_alarms();
-	netsnmp_check_outstanding_agent_requests();
+	virEventUpdateTimeout(timer, -1);   /* only there to end a wait */
 }
 
-/* Mirror net-snmp's current sockets and next timeout into libvirt's loop.
- * Called before every loop iteration: sessions come and go (AgentX
- * reconnects), and so does the next alarm. */
-static void snmp_sync(void)
+static void drain_wake(void)
+{
+	char buf[64];
+
+	while (read(A.wake[0], buf, sizeof(buf)) > 0)
+		;
+	vax_log_flush();
+	take_pending();
+	deliver_events();
+}
+
+/* One round of net-snmp's loop (what agent_check_and_process does), with
+ * the wake-up pipe among its sockets. */
+static void snmp_round(void)
 {
 	netsnmp_large_fd_set set;
 	struct timeval tv = { 0, 0 };
-	int maxfd = 0, block = 1;
-	size_t keep = 0;
+	int maxfd = 0, block = 1, n;
 
 	netsnmp_large_fd_set_init(&set, FD_SETSIZE);
 	NETSNMP_LARGE_FD_ZERO(&set);
 	snmp_select_info2(&maxfd, &set, &tv, &block);
-
-	/* Drop watches of sockets net-snmp closed. */
-	for (size_t i = 0; i < A.nfds; i++) {
-		if (A.fds[i] < maxfd && NETSNMP_LARGE_FD_ISSET(A.fds[i], &set)) {
-			A.fds[keep] = A.fds[i];
-			A.watches[keep++] = A.watches[i];
-			NETSNMP_LARGE_FD_CLR(A.fds[i], &set);   /* already watched */
-		} else {
-			virEventRemoveHandle(A.watches[i]);
+	NETSNMP_LARGE_FD_SET(A.wake[0], &set);
+	if (A.wake[0] >= maxfd)
+		maxfd = A.wake[0] + 1;
+	n = netsnmp_large_fd_set_select(maxfd, &set, NULL, NULL, block ? NULL : &tv);
+	if (n > 0) {
+		if (NETSNMP_LARGE_FD_ISSET(A.wake[0], &set)) {
+			NETSNMP_LARGE_FD_CLR(A.wake[0], &set);
+			drain_wake();
+			n--;
 		}
-	}
-	A.nfds = keep;
-	for (int fd = 0; fd < maxfd; fd++) {
-		if (!NETSNMP_LARGE_FD_ISSET(fd, &set))
-			continue;
-		int *f = realloc(A.fds, (A.nfds + 1) * sizeof(*f));
-		if (f)
-			A.fds = f;
-		int *w = realloc(A.watches, (A.nfds + 1) * sizeof(*w));
-		if (w)
-			A.watches = w;
-		int watch = f && w ? virEventAddHandle(fd, VIR_EVENT_HANDLE_READABLE,
-						       on_snmp_fd, NULL, NULL) : -1;
-		if (watch < 0) {
-			vax_err("cannot watch SNMP socket %d", fd);
-			continue;
-		}
-		A.fds[A.nfds] = fd;
-		A.watches[A.nfds++] = watch;
+		if (n > 0)
+			snmp_read2(&set);
+	} else if (n == 0) {
+		snmp_timeout();
+	} else if (errno != EINTR) {
+		vax_err("select: %s", strerror(errno));
+		sleep(1);   /* not a busy loop, whatever went wrong */
 	}
 	netsnmp_large_fd_set_cleanup(&set);
-
-	/* Re-arm the timer only when the next alarm moved.  Every update
-	 * makes libvirt's GLib loop rebuild a source and wake itself through
-	 * its eventfd: doing it on each of the thousands of AgentX requests
-	 * of a walk cost ~60% more CPU per varbind than a plain net-snmp
-	 * subagent (bench/). */
-	int64_t now = vax_now_ms();
-	int64_t due = block ? -1 : now + tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000;
-	bool same = due < 0 ? A.timer_due_ms < 0
-		: A.timer_due_ms >= 0 && A.timer_due_ms <= due && due - A.timer_due_ms <= 2;
-	if (same && !A.timer_fired)
-		return;
-	A.timer_fired = false;
-	A.timer_due_ms = due;
-	virEventUpdateTimeout(A.timer, due < 0 ? -1 : (int)(due - now));
-}
-
-static void on_wake(int watch, int fd, int events, void *opaque)
-{
-	char buf[64];
-
-	(void)watch;
-	(void)events;
-	(void)opaque;
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-	vax_log_flush();
-	take_pending();
+	run_alarms();
+	netsnmp_check_outstanding_agent_requests();
 }
 
 static void on_signal(int sig)
@@ -467,12 +484,21 @@ int vax_agent_event_init(char *err, size_t errlen)
 	}
 	vax_log_init(wake_up);
 	if (virEventRegisterDefaultImpl() < 0 ||
-	    (A.wake_watch = virEventAddHandle(A.wake[0], VIR_EVENT_HANDLE_READABLE,
-					      on_wake, NULL, NULL)) < 0 ||
-	    (A.timer = virEventAddTimeout(-1, on_snmp_timer, NULL, NULL)) < 0) {
+	    (A.loop_timer = virEventAddTimeout(-1, on_loop_timer, NULL, NULL)) < 0) {
 		snprintf(err, errlen, "cannot set up libvirt's event loop");
 		return -1;
 	}
+	/* Signals go to the main thread, whose select() they interrupt. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int rc = pthread_create(&A.loop_thread, NULL, loop_main, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
+		snprintf(err, errlen, "cannot start a thread: %s", strerror(rc));
+		return -1;
+	}
+	A.loop_started = true;
 	return 0;
 }
 
@@ -547,34 +573,31 @@ void vax_agent_run(struct vax_collector *collector, void (*reload)(void *), void
 			vax_notice("SIGHUP: reloading the configuration");
 			reload(arg);
 		}
-		snmp_sync();
-		if (virEventRunDefaultImpl() < 0 && errno != EINTR) {
-			vax_err("event loop failed");
-			break;
-		}
+		snmp_round();
 	}
 	vax_notice("stopping");
 }
 
 void vax_agent_shutdown(void)
 {
-	for (size_t i = 0; i < A.nfds; i++)
-		virEventRemoveHandle(A.watches[i]);
-	free(A.fds);
-	free(A.watches);
-	A.fds = A.watches = NULL;
-	A.nfds = 0;
 	/* While net-snmp's logging still works. */
 	take_pending();
+	deliver_events();
 	vax_log_flush();
 	snmp_shutdown(APP);
 	shutdown_agent();
 	vax_snapshot_free(A.current);
 	A.current = NULL;
-	if (A.wake_watch >= 0)
-		virEventRemoveHandle(A.wake_watch);
-	if (A.timer >= 0)
-		virEventRemoveTimeout(A.timer);
+	if (A.loop_started) {
+		atomic_store(&A.loop_stop, true);
+		virEventUpdateTimeout(A.loop_timer, 0);
+		pthread_join(A.loop_thread, NULL);
+		A.loop_started = false;
+	}
+	if (A.loop_timer >= 0)
+		virEventRemoveTimeout(A.loop_timer);
+	free(A.events);
+	A.events = NULL;
 	close(A.wake[0]);
 	close(A.wake[1]);
 }
