@@ -7,6 +7,7 @@
 #   SOAK_SECONDS  stop after this long instead (default 0: no limit)
 #   SOAK_SAMPLE   sample every this many walks (default 250)
 #   SOAK_CSV      write the samples there (walk,seconds,rss_kib,anon_kib,fds)
+#   SOAK_PAUSE    seconds to sleep between walks (default 0)
 #   SOAK_UUIDS    fixed (default): each churned domain comes back with its
 #                 UUID; new: a new UUID every time, so the index map (one
 #                 entry per UUID ever seen, never reused) grows by design
@@ -21,6 +22,7 @@ WALKS=${SOAK_WALKS:-10000}
 SECONDS_MAX=${SOAK_SECONDS:-0}
 SAMPLE=${SOAK_SAMPLE:-250}
 UUIDS=${SOAK_UUIDS:-fixed}
+PAUSE=${SOAK_PAUSE:-0}
 case $UUIDS in fixed|new) ;; *) echo "soak: SOAK_UUIDS is fixed or new, not $UUIDS" >&2; exit 1 ;; esac
 OID=.1.3.6.1.4.1.32473
 [ "$WALKS" -gt 0 ] || [ "$SECONDS_MAX" -gt 0 ] || { echo "soak: set SOAK_WALKS or SOAK_SECONDS" >&2; exit 1; }
@@ -83,6 +85,7 @@ while :; do
         vax_log "walk $w, ${el} s: rss,anon KiB,fds = ${s#*,*,}"
     fi
     [ "$done_" -eq 0 ] || break
+    [ "$PAUSE" = 0 ] || sleep "$PAUSE"
 done
 [ "$errors" -eq 0 ] || vax_log "WARNING: $errors walks failed"
 
