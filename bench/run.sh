@@ -228,9 +228,9 @@ bench_one() {
     local dsk_t='' bdsk_t='' dvb=0 bdvb=0 out
     for (( r = 0; r < RUNS; r++ )); do
         out=$("$bindir/colwalk" "$target" public "$OID.1.4" "$DISK_COLS" "$REPS")
-        dvb=${out%% *}; dsk_t+=" $(awk '{ printf "%d", $4 * 1e9 }' <<<"$out")"
+        dvb=${out%% *}; dsk_t+=" $(awk '{ printf "%.0f", $4 * 1e9 }' <<<"$out")"
         out=$("$bindir/colwalk" "$target" public "$OID.99.2" "$DISK_COLS" "$REPS")
-        bdvb=${out%% *}; bdsk_t+=" $(awk '{ printf "%d", $4 * 1e9 }' <<<"$out")"
+        bdvb=${out%% *}; bdsk_t+=" $(awk '{ printf "%.0f", $4 * 1e9 }' <<<"$out")"
     done
     local mem_n bmem
     mem_n=$(mem "$apid"); bmem=$(mem "$bpid")
