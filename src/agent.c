@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -22,7 +23,11 @@
 #include "collector.h"
 #include "events.h"
 #include "log.h"
+#include "conf.h"
 #include "mib_virt.h"
+#include "mib_vm.h"
+#include "vm_notify.h"
+#include "vm_state.h"
 
 #define APP "virt-agentx"
 
@@ -52,7 +57,17 @@ static struct {
 	bool loop_started;
 	atomic_bool loop_stop;
 	int loop_timer;                     /* armed to wake the loop to stop */
-	netsnmp_handler_registration *reg;
+	/* VM-MIB notifications (main thread only). */
+	struct vax_vm_tracker vm;
+	struct vax_vm_bulk bulk;
+	struct vax_rate rate;
+	struct vax_vm_opts vm_conf;         /* as last read from the file */
+	bool vm_per_vm, vm_bulk;            /* the two enable objects' values */
+	bool vm_served;                     /* serveMIBs has VM-MIB: else no VM-MIB notifications */
+	bool vm_saved[2];                   /* their values before a SET (kept in RESERVE1) */
+	unsigned bulk_alarm;                /* snmp_alarm id, 0: none */
+	uint64_t vm_denied_logged;
+	int64_t vm_denied_log_ms;
 } A = { .wake = { -1, -1 }, .loop_timer = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* Events waiting beyond this many are dropped (and counted): the main
@@ -92,6 +107,10 @@ static void to_asn(const struct vax_value *v, struct asn_value *a)
 		a->buf.c64.high = (u_long)(v->u >> 32);
 		a->buf.c64.low = (u_long)(v->u & 0xFFFFFFFFu);
 		a->type = ASN_COUNTER64, a->val = &a->buf.c64, a->len = sizeof(a->buf.c64);
+		break;
+	case VAX_T_TIMETICKS:
+		a->buf.g = (u_long)(v->u & 0xFFFFFFFFu);
+		a->type = ASN_TIMETICKS, a->val = &a->buf.g, a->len = sizeof(a->buf.g);
 		break;
 	case VAX_T_OCTETS:
 		a->type = ASN_OCTET_STR, a->val = v->s, a->len = v->len;
@@ -181,26 +200,210 @@ static void take_pending(void)
 	vax_snapshot_free(A.current);
 	A.current = s;
 	A.kick_outstanding = false;
+	vax_vm_tracker_snapshot(&A.vm, s);
 	connection_traps(s);
 }
 
-/* One lifecycle event as its notification, on the main thread. */
+/* The row the current snapshot serves for a UUID, NULL if none. */
+static const struct vax_domain *served_domain(const char *uuid)
+{
+	for (size_t i = 0; i < A.current->ndomains; i++)
+		if (strcmp(A.current->domains[i].uuid, uuid) == 0)
+			return &A.current->domains[i];
+	return NULL;
+}
+
+/* ---- VM-MIB (RFC 7666) notifications ---- */
+
+static void send_bulk(unsigned reg, void *arg);
+
+/* Per-VM notifications the rate limit held back: the first at once, then
+ * a count at most once a second (and when a bulk window closes). */
+static void log_denied(bool now_anyway)
+{
+	uint64_t n = A.rate.denied - A.vm_denied_logged;
+	int64_t t = vax_now_ms();
+
+	if (!n || (!now_anyway && A.vm_denied_log_ms && t - A.vm_denied_log_ms < 1000))
+		return;
+	vax_warn("VM-MIB: %" PRIu64 " per-VM notification%s over vmNotificationRate "
+		 "(%u a second) not sent%s", n, n == 1 ? "" : "s", A.rate.rate,
+		 A.vm_bulk ? "; the bulk notifications name their VMs" : "");
+	A.vm_denied_logged = A.rate.denied;
+	A.vm_denied_log_ms = t;
+}
+
+static void arm_bulk(void)
+{
+	int64_t due = vax_vm_bulk_due(&A.bulk), wait;
+
+	if (A.bulk_alarm || due < 0)
+		return;
+	wait = due - vax_now_ms();
+	if (wait < 0)
+		wait = 0;
+	struct timeval tv = { (time_t)(wait / 1000), (suseconds_t)(wait % 1000) * 1000 };
+	A.bulk_alarm = snmp_alarm_register_hr(tv, 0, send_bulk, NULL);
+}
+
+/* The window is over: one vmBulk<State> per state some VM changed to. */
+static void send_bulk(unsigned reg, void *arg)
+{
+	struct vax_varbind vb[2];
+
+	(void)reg;
+	(void)arg;
+	A.bulk_alarm = 0;
+	for (int k = 1; k <= VAX_VM_NNOTIF; k++) {
+		size_t len;
+		uint8_t *bits = vax_vm_bulk_take(&A.bulk, k, &len);
+		if (!bits)
+			continue;
+		if (A.traps_enabled && A.vm_bulk)
+			send_trap(vb, vax_vm_bulk_varbinds(k, bits, len, vb, 2));
+		free(bits);
+	}
+	log_denied(true);
+}
+
+/* Every event goes through the tracker (it must know each VM's state
+ * whatever is enabled); what it reports is sent as enabled. */
+static void vm_event(const struct vax_event *ev)
+{
+	struct vax_vm_trap t[2];
+	struct vax_varbind vb[6];
+	const struct vax_domain *d;
+	uint8_t uuid[16];
+	uint32_t index;
+	int persistent = -1;
+	size_t n;
+
+	if (!A.vm_served)
+		return;
+	d = served_domain(ev->uuid);
+	index = d ? d->index : vax_collector_index(A.collector, ev->uuid);
+	if (d && vax_has(&d->vals, VAX_DOM_PERSISTENT))
+		persistent = d->vals.v[VAX_DOM_PERSISTENT] ? 1 : 0;
+	if (!index)
+		return;
+	n = vax_vm_tracker_event(&A.vm, index, ev->kind, ev->detail, persistent,
+				 ev->at_ms, t);
+	for (size_t i = 0; i < n && A.traps_enabled; i++) {
+		if (A.vm_per_vm) {
+			bool ok = vax_rate_allow(&A.rate, vax_now_ms());
+			if (ok)
+				send_trap(vb, vax_vm_trap_varbinds(&t[i], ev->name, ev->uuid, uuid, vb, 6));
+			vax_debug("traps", "VM-MIB notification %d for index %u (was %s)%s",
+				  t[i].notif, index, vax_vm_oper_name(t[i].prev_oper),
+				  ok ? "" : ": over vmNotificationRate, not sent");
+		}
+		if (A.vm_bulk && vax_vm_bulk_add(&A.bulk, t[i].notif, index, vax_now_ms()))
+			arm_bulk();
+	}
+	log_denied(false);
+}
+
+/* vmPerVMNotificationsEnabled.0 / vmBulkNotificationsEnabled.0: TruthValue,
+ * read-write. A SET changes only this process's flag (the RFC: "MUST NOT
+ * persist across re-initialization"); every phase runs on the main thread
+ * and touches nothing but the flag. */
+static int vm_enable_handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
+			     netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+	int which = (int)(intptr_t)h->myvoid;
+	bool *flag = which ? &A.vm_bulk : &A.vm_per_vm;
+
+	(void)reg;
+	for (netsnmp_request_info *r = requests; r; r = r->next) {
+		netsnmp_variable_list *vb = r->requestvb;
+		long v;
+
+		switch (reqinfo->mode) {
+		case MODE_GET:
+			v = *flag ? 1 : 2;
+			snmp_set_var_typed_value(vb, ASN_INTEGER, &v, sizeof(v));
+			break;
+		case MODE_SET_RESERVE1:
+			if (vb->type != ASN_INTEGER || vb->val_len != sizeof(long))
+				netsnmp_set_request_error(reqinfo, r, SNMP_ERR_WRONGTYPE);
+			else if (*vb->val.integer != 1 && *vb->val.integer != 2)
+				netsnmp_set_request_error(reqinfo, r, SNMP_ERR_WRONGVALUE);
+			/* The value before this SET, kept before any ACTION changes
+			 * it: a PDU naming the object twice still undoes to it. */
+			A.vm_saved[which] = *flag;
+			break;
+		case MODE_SET_ACTION:
+			*flag = *vb->val.integer == 1;
+			break;
+		case MODE_SET_UNDO:
+			*flag = A.vm_saved[which];
+			break;
+		case MODE_SET_COMMIT:
+			vax_notice("%s set to %s by SNMP (until the agent restarts)",
+				   which ? "vmBulkNotificationsEnabled" : "vmPerVMNotificationsEnabled",
+				   *flag ? "true" : "false");
+			break;
+		default:   /* RESERVE2, FREE: nothing held */
+			break;
+		}
+	}
+	return SNMP_ERR_NOERROR;
+}
+
+static int register_vm_scalars(char *err, size_t errlen)
+{
+	static const oid per_vm[] = { VAX_VM_PER_VM_ENABLED_OID };
+	static const oid bulk[] = { VAX_VM_BULK_ENABLED_OID };
+	const struct { const char *name; const oid *o; size_t len; } s[2] = {
+		{ "vmPerVMNotificationsEnabled", per_vm, OID_LENGTH(per_vm) },
+		{ "vmBulkNotificationsEnabled", bulk, OID_LENGTH(bulk) },
+	};
+
+	/* Each scalar on its own, so they sit beside whatever else serves
+	 * the VM-MIB (the more specific registration answers for them). */
+	for (int i = 0; i < 2; i++) {
+		netsnmp_handler_registration *r = netsnmp_create_handler_registration(
+			s[i].name, vm_enable_handler, s[i].o, s[i].len, HANDLER_CAN_RWRITE);
+		if (r)
+			r->handler->myvoid = (void *)(intptr_t)i;
+		if (!r || netsnmp_register_scalar(r) != MIB_REGISTERED_OK) {
+			snprintf(err, errlen, "cannot register %s", s[i].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void vax_agent_configure_vm(const struct vax_vm_opts *o)
+{
+	if (o->per_vm != A.vm_conf.per_vm)
+		A.vm_per_vm = o->per_vm;
+	if (o->bulk != A.vm_conf.bulk)
+		A.vm_bulk = o->bulk;
+	if (o->rate != A.vm_conf.rate)
+		vax_rate_init(&A.rate, o->rate, o->rate);
+	A.bulk.window_ms = o->bulk_window_ms;
+	A.vm_conf = *o;
+}
+
+/* One lifecycle event as its notifications, on the main thread. */
 static void event_trap(const struct vax_event *ev)
 {
 	struct vax_varbind vb[VAX_TRAP_VARBINDS];
 	static struct vax_domdef nodef;   /* a domain not yet in any snapshot */
 	struct vax_domain d = { .def = &nodef };
+	const struct vax_domain *row;
 	int state = vax_event_state(ev->kind);
 	char name[sizeof(ev->name)];
 
+	take_pending();
+	vm_event(ev);
 	if (!A.traps_enabled || ev->kind < 0 || ev->kind >= VAX_EV_NKINDS ||
 	    !(A.trap_events & (1u << ev->kind)))
 		return;
-	take_pending();
 	/* The row as it is served, if it is, with the state the event set. */
-	for (size_t i = 0; i < A.current->ndomains; i++)
-		if (strcmp(A.current->domains[i].uuid, ev->uuid) == 0)
-			d = A.current->domains[i];
+	if ((row = served_domain(ev->uuid)))
+		d = *row;
 	if (!d.index) {
 		d.index = vax_collector_index(A.collector, ev->uuid);
 		memcpy(d.uuid, ev->uuid, sizeof(d.uuid));
@@ -234,10 +437,12 @@ void vax_agent_event(const struct vax_event *ev, void *arg)
 	} else {
 		if (!A.events)
 			A.events = malloc(MAX_EVENTS * sizeof(*A.events));
-		if (A.events)
-			A.events[A.nevents++] = *ev;
-		else
+		if (A.events) {
+			A.events[A.nevents] = *ev;
+			A.events[A.nevents++].at_ms = vax_now_ms();
+		} else {
 			A.events_dropped++;
+		}
 	}
 	pthread_mutex_unlock(&A.lock);
 	wake_up();
@@ -317,12 +522,30 @@ static void set_value(netsnmp_variable_list *vb, const struct vax_value *v)
 	snmp_set_var_typed_value(vb, a.type, a.val, a.len);
 }
 
-/* The request OID below our root. Returns false when it is not under the
- * root; *before is then set if it sorts before the whole subtree. */
-static bool below_root(const oid *name, size_t len, uint32_t *sub, size_t *sublen,
-		       bool *before)
+/* A MIB we serve: its root and its view. Each registration's
+ * my_reg_void points to one; a MIB may be registered as several
+ * subtrees of its root (VM-MIB leaves two scalars to others). */
+struct served_mib {
+	const char *name;
+	const uint32_t *root;
+	const size_t *rootlen;
+	enum vax_lookup (*get)(const struct vax_view *, const uint32_t *, size_t,
+			       struct vax_value *);
+	bool (*next)(const struct vax_view *, const uint32_t *, size_t, uint32_t *,
+		     size_t *, struct vax_value *);
+};
+
+static struct served_mib virt_mib = { "virtAgentxMIB", vax_virt_root,
+	&vax_virt_root_len, vax_virt_get, vax_virt_next };
+static struct served_mib vm_mib = { "vmMIB", vax_vm_root,
+	&vax_vm_root_len, vax_vm_get, vax_vm_next };
+
+/* The request OID below the MIB's root. Returns false when it is not
+ * under the root; *before is then set if it sorts before the root. */
+static bool below_root(const struct served_mib *m, const oid *name, size_t len,
+		       uint32_t *sub, size_t *sublen, bool *before)
 {
-	size_t n = vax_virt_root_len;
+	size_t n = *m->rootlen;
 
 	*before = false;
 	for (size_t i = 0; i < n; i++) {
@@ -330,8 +553,8 @@ static bool below_root(const oid *name, size_t len, uint32_t *sub, size_t *suble
 			*before = true;
 			return false;
 		}
-		if (name[i] != vax_virt_root[i]) {
-			*before = name[i] < vax_virt_root[i];
+		if (name[i] != m->root[i]) {
+			*before = name[i] < m->root[i];
 			return false;
 		}
 	}
@@ -346,14 +569,18 @@ static bool below_root(const oid *name, size_t len, uint32_t *sub, size_t *suble
 static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
 		   netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
-	uint32_t sub[VAX_MAX_OID], next[VAX_MAX_OID];
+	const struct served_mib *m = reg->my_reg_void;
+	const size_t rootlen = *m->rootlen;
+	uint32_t sub[VAX_MAX_OID], next[VAX_MAX_OID], regsub[VAX_MAX_OID];
 	oid out[VAX_MAX_OID + 16];
-	size_t sublen = 0, nextlen;
+	size_t sublen = 0, nextlen, reglen;
 	struct vax_value val;
 	bool before, under;
 
 	(void)h;
-	(void)reg;
+	/* This registration's subtree, below the MIB's root: GETNEXT starts
+	 * there at the earliest and answers only inside it. */
+	below_root(m, reg->rootoid, reg->rootoid_len, regsub, &reglen, &before);
 	if (reqinfo->mode == MODE_GET || reqinfo->mode == MODE_GETNEXT)
 		ensure_fresh();
 	struct vax_view view = { A.current, vax_now_ms(), A.cache_timeout };
@@ -362,10 +589,10 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
 		netsnmp_variable_list *vb = r->requestvb;
 		if (r->processed)
 			continue;
-		under = below_root(vb->name, vb->name_length, sub, &sublen, &before);
+		under = below_root(m, vb->name, vb->name_length, sub, &sublen, &before);
 		switch (reqinfo->mode) {
 		case MODE_GET:
-			switch (under ? vax_virt_get(&view, sub, sublen, &val) : VAX_NO_OBJECT) {
+			switch (under ? m->get(&view, sub, sublen, &val) : VAX_NO_OBJECT) {
 			case VAX_FOUND:
 				set_value(vb, &val);
 				break;
@@ -379,13 +606,18 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
 		case MODE_GETNEXT:
 			if (!under && !before)
 				break;   /* past our subtree: the next registration answers */
-			if (!vax_virt_next(&view, sub, under ? sublen : 0, next, &nextlen, &val))
-				break;
-			for (size_t i = 0; i < vax_virt_root_len; i++)
-				out[i] = vax_virt_root[i];
+			if (!under || vax_oid_cmp(sub, sublen, regsub, reglen) < 0) {
+				memcpy(sub, regsub, reglen * sizeof(*sub));
+				sublen = reglen;
+			}
+			if (!m->next(&view, sub, sublen, next, &nextlen, &val) ||
+			    nextlen < reglen || vax_oid_cmp(next, reglen, regsub, reglen) != 0)
+				break;   /* nothing more in this registration */
+			for (size_t i = 0; i < rootlen; i++)
+				out[i] = m->root[i];
 			for (size_t i = 0; i < nextlen; i++)
-				out[vax_virt_root_len + i] = next[i];
-			snmp_set_var_objid(vb, out, vax_virt_root_len + nextlen);
+				out[rootlen + i] = next[i];
+			snmp_set_var_objid(vb, out, rootlen + nextlen);
 			set_value(vb, &val);
 			break;
 		default:
@@ -502,9 +734,31 @@ int vax_agent_event_init(char *err, size_t errlen)
 	return 0;
 }
 
+/* Register the subtree sub (below m's root) for m's view. */
+static int register_subtree(struct served_mib *m, const uint32_t *sub, size_t len,
+			    char *err, size_t errlen)
+{
+	oid root[VAX_MAX_OID];
+	size_t n = *m->rootlen;
+	netsnmp_handler_registration *reg;
+
+	for (size_t i = 0; i < n; i++)
+		root[i] = m->root[i];
+	for (size_t i = 0; i < len; i++)
+		root[n + i] = sub[i];
+	reg = netsnmp_create_handler_registration(m->name, handler, root, n + len,
+						  HANDLER_CAN_RONLY);
+	if (reg)
+		reg->my_reg_void = m;
+	if (!reg || netsnmp_register_handler(reg) != MIB_REGISTERED_OK) {
+		snprintf(err, errlen, "cannot register the %s subtree", m->name);
+		return -1;
+	}
+	return 0;
+}
+
 int vax_agent_init(const struct vax_agent_opts *o, char *err, size_t errlen)
 {
-	static const oid root[] = { VAX_VIRT_ROOT };
 	pthread_condattr_t attr;
 
 	pthread_condattr_init(&attr);
@@ -515,6 +769,12 @@ int vax_agent_init(const struct vax_agent_opts *o, char *err, size_t errlen)
 	A.cache_timeout = o->cache_timeout;
 	A.traps_enabled = o->traps_enabled;
 	A.trap_events = o->trap_events;
+	A.vm_conf = o->vm;
+	A.vm_served = (o->mibs & VAX_MIB_VM) != 0;
+	A.vm_per_vm = o->vm.per_vm;
+	A.vm_bulk = o->vm.bulk;
+	vax_rate_init(&A.rate, o->vm.rate, o->vm.rate);
+	vax_vm_bulk_init(&A.bulk, o->vm.bulk_window_ms);
 	if (!(A.current = vax_snapshot_new(0))) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -544,12 +804,15 @@ int vax_agent_init(const struct vax_agent_opts *o, char *err, size_t errlen)
 	/* Only takes effect between init_agent() and init_snmp(). */
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
 			   (int)o->agentx_ping);
-	A.reg = netsnmp_create_handler_registration("virtAgentxMIB", handler, root,
-						    vax_virt_root_len, HANDLER_CAN_RONLY);
-	if (!A.reg || netsnmp_register_handler(A.reg) != MIB_REGISTERED_OK) {
-		snprintf(err, errlen, "cannot register the VIRT-AGENTX-MIB subtree");
+	if ((o->mibs & VAX_MIB_VIRT) && register_subtree(&virt_mib, NULL, 0, err, errlen) < 0)
 		return -1;
-	}
+	/* VM-MIB subtree by subtree: vmPerVMNotificationsEnabled (.1.9) and
+	 * vmBulkNotificationsEnabled (.1.10) are not ours to answer. */
+	for (size_t i = 0; (o->mibs & VAX_MIB_VM) && i < VAX_VM_NSUBTREES; i++)
+		if (register_subtree(&vm_mib, vax_vm_subtrees[i], 2, err, errlen) < 0)
+			return -1;
+	if ((o->mibs & VAX_MIB_VM) && register_vm_scalars(err, errlen) < 0)
+		return -1;
 	init_snmp(APP);
 	return 0;
 }
@@ -583,11 +846,17 @@ void vax_agent_shutdown(void)
 	/* While net-snmp's logging still works. */
 	take_pending();
 	deliver_events();
+	if (A.bulk_alarm) {   /* what the bulk window gathered so far */
+		snmp_alarm_unregister(A.bulk_alarm);
+		send_bulk(0, NULL);
+	}
 	vax_log_flush();
 	snmp_shutdown(APP);
 	shutdown_agent();
 	vax_snapshot_free(A.current);
 	A.current = NULL;
+	vax_vm_tracker_free(&A.vm);
+	vax_vm_bulk_free(&A.bulk);
 	if (A.loop_started) {
 		atomic_store(&A.loop_stop, true);
 		virEventUpdateTimeout(A.loop_timer, 0);

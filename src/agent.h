@@ -14,6 +14,13 @@
 struct vax_collector;
 struct vax_event;
 
+/* VM-MIB notification settings (virt-agentx.conf). */
+struct vax_vm_opts {
+	bool per_vm, bulk;            /* vmPerVMNotificationsEnabled, vmBulk... */
+	unsigned rate;                /* per-VM notifications a second, 0: no limit */
+	unsigned bulk_window_ms;
+};
+
 struct vax_agent_opts {
 	const char *agentx_socket;    /* NULL: net-snmp's default */
 	unsigned agentx_timeout;      /* seconds, 0: the master's default */
@@ -21,16 +28,18 @@ struct vax_agent_opts {
 	unsigned refresh_wait_ms;
 	bool traps_enabled;
 	unsigned trap_events;         /* mask of 1 << enum vax_event_kind */
+	unsigned mibs;                /* VAX_MIB_* to register (conf.h) */
 	/* Served until the first refresh lands. */
 	const char *uri;
 	unsigned cache_timeout;
+	struct vax_vm_opts vm;
 };
 
 /* Before anything opens a libvirt connection: libvirt's event loop must be
  * registered first for keepalives to work. */
 int vax_agent_event_init(char *err, size_t errlen);
 
-/* Become a subagent and register VIRT-AGENTX-MIB. */
+/* Become a subagent and register the MIBs o->mibs names. */
 int vax_agent_init(const struct vax_agent_opts *o, char *err, size_t errlen);
 
 /* The collector's publish callback: hand over a snapshot (any thread). */
@@ -41,6 +50,11 @@ void vax_agent_event(const struct vax_event *ev, void *arg);
 /* Settings a SIGHUP reload may change. */
 void vax_agent_configure(struct vax_collector *collector, unsigned cache_timeout,
 			 unsigned refresh_wait_ms, bool traps_enabled, unsigned trap_events);
+
+/* VM-MIB notification settings after a reload. The two enable objects
+ * take the file's value only where it changed since the last load: a
+ * value an SNMP SET gave them stays until then (it is never saved). */
+void vax_agent_configure_vm(const struct vax_vm_opts *o);
 
 /* Run until SIGTERM/SIGINT (the signal handlers are installed here);
  * reload() is called on the main thread after each SIGHUP. */

@@ -83,6 +83,11 @@ struct vax_collector {
 	bool was_connected, ever_tried;
 	char *hostname, *hv_type, *hv_version, *lib_version;
 	char *conn_uri;            /* libvirt's name for the default URI */
+	uint32_t host_cpus;        /* asked once per connection; 0: unknown */
+	uint32_t *dom_indexes;     /* the last snapshot's, sorted: VM-MIB's */
+	size_t ndom_indexes;       /* vmTableLastChange moves when they do */
+	bool domains_known;        /* dom_indexes holds a set (maybe empty) */
+	int64_t domains_changed_ms;
 	int cb_lifecycle, cb_added, cb_removed;   /* event callback ids, -1: none */
 	struct xml_entry *xml;     /* sorted by uuid */
 	size_t nxml;
@@ -275,6 +280,13 @@ static bool connect_libvirt(struct vax_collector *c)
 		c->lib_version = version_string(v);
 	free(c->conn_uri);
 	c->conn_uri = virConnectGetURI(c->conn);
+	/* Every host CPU, online or not (VM-MIB's affinity rows): one call
+	 * per connection, not per refresh. */
+	int cpus = virNodeGetCPUMap(c->conn, NULL, NULL, 0);
+	virNodeInfo ni;
+	if (cpus <= 0 && virNodeGetInfo(c->conn, &ni) == 0)
+		cpus = (int)VIR_NODEINFO_MAXCPUS(ni);
+	c->host_cpus = cpus > 0 ? (uint32_t)cpus : 0;
 	/* Host ifIndexes mean something only if libvirt runs on this host. */
 	c->uri_is_local = uri_is_local(c->conn_uri ? c->conn_uri : c->uri);
 	c->in_process = c->conn_uri && strncmp(c->conn_uri, "test://", 7) == 0;
@@ -523,6 +535,12 @@ static bool build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
 
 		vax_set(&d->vals, VAX_DOM_ID, id);
 		d->stats_ms = now;
+		/* Started while we watched: a new id, or new to a snapshot
+		 * that came before. Already running at the first: unknown. */
+		if (last && vax_has(&last->vals, VAX_DOM_ID) && last->vals.v[VAX_DOM_ID] == id)
+			d->started_ms = last->started_ms;
+		else if (c->prev)
+			d->started_ms = now;
 		/* Calls only for what this driver never returns in bulk. */
 		fallback(dom, d, groups | c->bulk_groups, &c->calls);
 		if (vax_stats_skipped(d))
@@ -541,11 +559,53 @@ static bool build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
 		vax_set(&d->vals, VAX_DOM_PERSISTENT, in_set(persistent, d->uuid));
 	if (autostart)
 		vax_set(&d->vals, VAX_DOM_AUTOSTART, in_set(autostart, d->uuid));
-	for (size_t i = 0; c->uri_is_local && i < d->def->nnics; i++)
+	for (size_t i = 0; c->uri_is_local && i < d->def->nnics; i++) {
 		if (d->def->nics[i].target)
 			vax_set(&d->nics[i].vals, VAX_NIC_HOST_IFINDEX,
 				if_nametoindex(d->def->nics[i].target));
+		if (d->def->nics[i].parent)
+			vax_set(&d->nics[i].vals, VAX_NIC_PARENT_IFINDEX,
+				if_nametoindex(d->def->nics[i].parent));
+	}
 	return true;
+}
+
+/* vmTableLastChange: the set of domain indexes differs from the last
+ * snapshot's (the first snapshot counts as a change). */
+static void note_domain_set(struct vax_collector *c, struct vax_snapshot *s)
+{
+	bool same = c->domains_known && s->ndomains == c->ndom_indexes;
+
+	for (size_t i = 0; same && i < s->ndomains; i++)
+		same = s->domains[i].index == c->dom_indexes[i];
+	if (!same) {
+		uint32_t *v = realloc(c->dom_indexes, (s->ndomains + 1) * sizeof(*v));
+		/* Out of memory: unknown, so the next refresh counts as a change. */
+		c->domains_known = v != NULL;
+		if (v) {
+			c->dom_indexes = v;
+			c->ndom_indexes = s->ndomains;
+			for (size_t i = 0; i < s->ndomains; i++)
+				v[i] = s->domains[i].index;
+		}
+		c->domains_changed_ms = s->taken_ms;
+	}
+	s->domains_changed_ms = c->domains_changed_ms;
+}
+
+/* The host's boot on the monotonic clock, for vmHvUpTime: only when
+ * libvirt runs on this host (the QEMU/KVM hypervisor is its kernel). */
+static void host_facts(struct vax_collector *c, struct vax_snapshot *s)
+{
+	struct timespec boot, mono;
+
+	s->host_cpus = c->host_cpus;
+	if (c->conn && c->uri_is_local && clock_gettime(CLOCK_BOOTTIME, &boot) == 0 &&
+	    clock_gettime(CLOCK_MONOTONIC, &mono) == 0) {
+		s->host_boot_known = true;
+		s->host_boot_ms = ((int64_t)mono.tv_sec - boot.tv_sec) * 1000 +
+				  (mono.tv_nsec - boot.tv_nsec) / 1000000;
+	}
 }
 
 /* A snapshot with room for n domains and the collector's own facts. */
@@ -914,7 +974,10 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 	s->hv_version = strdup_or_null(c->hv_version);
 	s->lib_version = strdup_or_null(c->lib_version);
 	s->taken_ms = vax_now_ms();
+	s->begun_ms = t0;
 	s->refresh_ms = (uint32_t)(s->taken_ms - t0);
+	host_facts(c, s);
+	note_domain_set(c, s);
 	s->refresh_count = ++c->refresh_count;
 	s->refresh_calls = c->calls;
 	vax_snapshot_free(c->prev);
@@ -940,7 +1003,10 @@ failed:
 	if (s) {
 		s->conn = c->conn ? VAX_CONNECTED : VAX_DISCONNECTED;
 		s->taken_ms = vax_now_ms();
+		s->begun_ms = t0;
 		s->refresh_ms = (uint32_t)(s->taken_ms - t0);
+		host_facts(c, s);
+		note_domain_set(c, s);
 	}
 	return s;
 }
@@ -1110,6 +1176,7 @@ static void collector_release(struct vax_collector *c)
 	vax_snapshot_free(c->prev);
 	free(c->invalid);
 	free(c->conn_uri);
+	free(c->dom_indexes);
 	free(c->new_uri);
 	free(c->new_index);
 	pthread_cond_destroy(&c->cond);

@@ -25,6 +25,11 @@ void vax_config_init(struct vax_config *c)
 	c->refresh_wait_ms = 50;
 	c->traps_enabled = true;
 	c->trap_events = VAX_EV_ALL;
+	c->mibs = VAX_MIB_ALL;
+	c->vm_per_vm = true;
+	c->vm_bulk = false;
+	c->vm_rate = 0;
+	c->vm_bulk_window_ms = 1000;
 }
 
 void vax_config_free(struct vax_config *c)
@@ -47,6 +52,43 @@ int vax_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 	if (errno || *end || v < min || v > max)
 		return -1;
 	*out = (unsigned)v;
+	return 0;
+}
+
+int vax_parse_names(const char *list, const char *const *names, size_t n,
+		    unsigned *mask, const char **bad, size_t *badlen)
+{
+	const char *p = list;
+	unsigned m = 0;
+
+	*badlen = 0;
+	while (*p) {
+		size_t len, k;
+
+		while (*p == ',' || isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		for (len = 0; p[len] && p[len] != ',' && !isspace((unsigned char)p[len]); len++)
+			;
+		if (len == 3 && strncasecmp(p, "all", 3) == 0) {
+			m |= (1u << n) - 1;
+		} else {
+			for (k = 0; k < n; k++)
+				if (strlen(names[k]) == len && strncasecmp(p, names[k], len) == 0)
+					break;
+			if (k == n) {
+				*bad = p;
+				*badlen = len;
+				return -1;
+			}
+			m |= 1u << k;
+		}
+		p += len;
+	}
+	if (!m)
+		return -1;
+	*mask = m;
 	return 0;
 }
 
@@ -100,6 +142,23 @@ static int set_uint(unsigned *dst, const char *value, unsigned min, unsigned max
 	snprintf(err, errlen, "%s: \"%s\" is not a whole number of %s in %u..%u",
 		 name, shown(value, buf, sizeof(buf)), unit, min, max);
 	return -1;
+}
+
+static int set_bool(bool *dst, const char *value, const char *name, char *err,
+		    size_t errlen)
+{
+	char buf[80];
+
+	if (!strcasecmp(value, "yes") || !strcasecmp(value, "true") || !strcmp(value, "1"))
+		*dst = true;
+	else if (!strcasecmp(value, "no") || !strcasecmp(value, "false") || !strcmp(value, "0"))
+		*dst = false;
+	else {
+		snprintf(err, errlen, "%s: \"%s\" is not yes or no", name,
+			 shown(value, buf, sizeof(buf)));
+		return -1;
+	}
+	return 0;
 }
 
 int vax_config_line(struct vax_config *c, const char *line, char *err, size_t errlen)
@@ -158,17 +217,18 @@ int vax_config_line(struct vax_config *c, const char *line, char *err, size_t er
 	if (!strcasecmp(name, "refreshWait"))
 		return set_uint(&c->refresh_wait_ms, value, 0, 500, name,
 				"milliseconds", err, errlen);
-	if (!strcasecmp(name, "trapsEnabled")) {
-		if (!strcasecmp(value, "yes") || !strcasecmp(value, "true") || !strcmp(value, "1"))
-			c->traps_enabled = true;
-		else if (!strcasecmp(value, "no") || !strcasecmp(value, "false") || !strcmp(value, "0"))
-			c->traps_enabled = false;
-		else {
-			snprintf(err, errlen, "%s: \"%s\" is not yes or no", name, value);
-			return -1;
-		}
-		return 0;
-	}
+	if (!strcasecmp(name, "trapsEnabled"))
+		return set_bool(&c->traps_enabled, value, name, err, errlen);
+	if (!strcasecmp(name, "vmPerVMNotifications"))
+		return set_bool(&c->vm_per_vm, value, name, err, errlen);
+	if (!strcasecmp(name, "vmBulkNotifications"))
+		return set_bool(&c->vm_bulk, value, name, err, errlen);
+	if (!strcasecmp(name, "vmNotificationRate"))
+		return set_uint(&c->vm_rate, value, 0, 100000, name,
+				"notifications a second", err, errlen);
+	if (!strcasecmp(name, "vmBulkWindow"))
+		return set_uint(&c->vm_bulk_window_ms, value, 10, 60000, name,
+				"milliseconds", err, errlen);
 	if (!strcasecmp(name, "trapEvents")) {
 		char why[256];
 		if (vax_event_parse_list(value, &c->trap_events, why, sizeof(why)) < 0) {
@@ -176,6 +236,23 @@ int vax_config_line(struct vax_config *c, const char *line, char *err, size_t er
 			return -1;
 		}
 		return 0;
+	}
+	if (!strcasecmp(name, "serveMIBs")) {
+		static const char *const mibs[] = { "VIRT-AGENTX-MIB", "VM-MIB" };
+		const char *bad;
+		size_t blen;
+		char word[65];
+		if (vax_parse_names(value, mibs, 2, &c->mibs, &bad, &blen) == 0)
+			return 0;
+		if (!blen) {
+			snprintf(err, errlen, "%s: no MIB named (use VIRT-AGENTX-MIB, "
+				 "VM-MIB or all)", name);
+			return -1;
+		}
+		snprintf(word, sizeof(word), "%.*s", (int)(blen < 64 ? blen : 64), bad);
+		snprintf(err, errlen, "%s: unknown MIB \"%s\" (use VIRT-AGENTX-MIB, "
+			 "VM-MIB or all)", name, shown(word, buf, sizeof(buf)));
+		return -1;
 	}
 	snprintf(err, errlen, "unknown directive \"%s\" (see the README)",
 		 shown(name, buf, sizeof(buf)));

@@ -19,7 +19,16 @@ struct vax_config {
 	unsigned refresh_wait_ms;      /* how long a request may wait for a refresh */
 	bool traps_enabled;
 	unsigned trap_events;          /* mask of 1 << enum vax_event_kind */
+	unsigned mibs;                 /* VAX_MIB_* served (serveMIBs) */
+	/* VM-MIB (RFC 7666) notifications. */
+	bool vm_per_vm;                /* vmPerVMNotificationsEnabled */
+	bool vm_bulk;                  /* vmBulkNotificationsEnabled */
+	unsigned vm_rate;              /* per-VM notifications a second, 0: no limit */
+	unsigned vm_bulk_window_ms;    /* how long bulk notifications gather VMs */
 };
+
+/* The MIBs the agent can serve, in serveMIBs' order. */
+enum { VAX_MIB_VIRT = 1 << 0, VAX_MIB_VM = 1 << 1, VAX_MIB_ALL = (1 << 2) - 1 };
 
 void vax_config_init(struct vax_config *c);
 void vax_config_free(struct vax_config *c);
@@ -38,6 +47,12 @@ int vax_config_read(struct vax_config *c, FILE *f, const char *name,
  * "FILE:LINE: problem" (or "FILE: problem") in err. */
 int vax_config_load(struct vax_config *c, const char *path, bool must_exist,
 		    char *err, size_t errlen);
+
+/* A list of names, comma- or space-separated, any case, "all" for every
+ * one: the mask of those named (bit k: names[k]). -1 with the first
+ * unknown word at *bad (*badlen bytes), or *badlen 0 when none is named. */
+int vax_parse_names(const char *list, const char *const *names, size_t n,
+		    unsigned *mask, const char **bad, size_t *badlen);
 
 /* Parse "N" within [min, max]; -1 if not a number or out of range. */
 int vax_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out);

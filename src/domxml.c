@@ -18,6 +18,8 @@
 
 #include "domxml.h"
 
+#define VAX_MAX_VCPU_ID 65535
+
 static bool is(const xmlNode *n, const char *name)
 {
 	return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
@@ -150,6 +152,9 @@ static void parse_disk(const xmlNode *n, struct vax_disk_def *d)
 	d->source = disk_source(child(n, "source"));
 	d->target = attr(target, "dev");
 	d->bus = attr(target, "bus");
+	d->format = attr(child(n, "driver"), "type");
+	/* libvirt makes every cdrom read-only, <readonly/> or not. */
+	d->readonly = child(n, "readonly") || (d->device && !strcmp(d->device, "cdrom"));
 }
 
 static bool parse_mac(const char *s, uint8_t mac[6])
@@ -180,6 +185,10 @@ static void parse_nic(const xmlNode *n, struct vax_nic_def *d)
 	if (src && !(d->source = attr(src, "network")) &&
 	    !(d->source = attr(src, "bridge")) && !(d->source = attr(src, "dev")))
 		d->source = attr(src, "path");
+	/* The host device the NIC hangs off: a bridge (a running
+	 * type='network' NIC names it too) or a macvtap's device. */
+	if (src && !(d->parent = attr(src, "bridge")))
+		d->parent = attr(src, "dev");
 	if (filter) {
 		d->filterref = attr(filter, "filter");
 		for (const xmlNode *p = filter->children; p; p = p->next) {
@@ -192,6 +201,49 @@ static void parse_nic(const xmlNode *n, struct vax_nic_def *d)
 }
 
 /* Count children named name, then fill an array of them with parse(). */
+/* Where vCPUs may run, and how many cannot be unplugged: with <vcpus>,
+ * the enabled ones not marked hotpluggable; without, every vCPU present
+ * at start (libvirt makes those non-hotpluggable). */
+static int parse_vcpus(const xmlNode *root, const xmlNode *vcpu, struct vax_domdef *def)
+{
+	const xmlNode *vcpus = child(root, "vcpus"), *tune = child(root, "cputune");
+	char *placement = attr(vcpu, "placement");
+	size_t n = 0;
+
+	def->cpuset = attr(vcpu, "cpuset");
+	def->cpu_auto = placement && !strcmp(placement, "auto");
+	free(placement);
+	if (vcpus) {
+		unsigned long fixed = 0;
+		for (const xmlNode *c = vcpus->children; c; c = c->next) {
+			char *en = is(c, "vcpu") ? attr(c, "enabled") : NULL;
+			char *hp = en ? attr(c, "hotpluggable") : NULL;
+			fixed += en && !strcmp(en, "yes") && (!hp || strcmp(hp, "yes"));
+			free(en);
+			free(hp);
+		}
+		vax_set(&def->vals, VAX_DOM_VCPU_MIN, fixed);
+	} else if (vax_has(&def->vals, VAX_DOM_VCPU_CUR)) {
+		vax_set(&def->vals, VAX_DOM_VCPU_MIN, def->vals.v[VAX_DOM_VCPU_CUR]);
+	}
+	for (const xmlNode *c = tune ? tune->children : NULL; c; c = c->next)
+		n += is(c, "vcpupin");
+	if (n && !(def->pins = calloc(n, sizeof(*def->pins))))
+		return -1;
+	for (const xmlNode *c = tune ? tune->children : NULL; c; c = c->next) {
+		char *id = is(c, "vcpupin") ? attr(c, "vcpu") : NULL, *end;
+		if (id && isdigit((unsigned char)*id)) {
+			unsigned long v = strtoul(id, &end, 10);
+			if (!*end && v <= VAX_MAX_VCPU_ID) {
+				def->pins[def->npins].vcpu = (unsigned)v;
+				def->pins[def->npins++].cpuset = attr(c, "cpuset");
+			}
+		}
+		free(id);
+	}
+	return 0;
+}
+
 #define PARSE_DEVICES(devs, name, arr, count, parse) do { \
 	size_t n_ = 0; \
 	for (const xmlNode *c_ = (devs) ? (devs)->children : NULL; c_; c_ = c_->next) \
@@ -249,6 +301,8 @@ struct vax_domdef *vax_domxml_parse(const char *xml, size_t len,
 			vax_set(&def->vals, VAX_DOM_VCPU_CUR, def->vals.v[VAX_DOM_VCPU_MAX]);
 		free(cur);
 	}
+	if (parse_vcpus(root, vcpu, def) < 0)
+		goto oom;
 	if (child(root, "memory"))
 		parse_memory(child(root, "memory"), &def->vals, VAX_DOM_MEM_MAX);
 	if (child(root, "currentMemory"))

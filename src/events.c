@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "conf.h"
 #include "events.h"
 
 static const char *const kinds[VAX_EV_NKINDS] = {
@@ -73,39 +74,16 @@ int vax_event_state(int kind)
 
 int vax_event_parse_list(const char *list, unsigned *mask, char *err, size_t errlen)
 {
-	const char *p = list;
-	unsigned m = 0;
+	const char *bad;
+	size_t n;
 
-	while (*p) {
-		size_t n;
-		int k;
-
-		while (*p == ',' || isspace((unsigned char)*p))
-			p++;
-		if (!*p)
-			break;
-		for (n = 0; p[n] && p[n] != ',' && !isspace((unsigned char)p[n]); n++)
-			;
-		if (n == 3 && strncasecmp(p, "all", 3) == 0) {
-			m |= VAX_EV_ALL;
-		} else {
-			for (k = 0; k < VAX_EV_NKINDS; k++)
-				if (strlen(kinds[k]) == n && strncasecmp(p, kinds[k], n) == 0)
-					break;
-			if (k == VAX_EV_NKINDS) {
-				snprintf(err, errlen, "unknown event \"%.*s\" (use all, defined, "
-					 "undefined, started, suspended, resumed, stopped, "
-					 "shutdown, pmsuspended, crashed)", (int)(n > 40 ? 40 : n), p);
-				return -1;
-			}
-			m |= 1u << k;
-		}
-		p += n;
-	}
-	if (!m) {
+	if (vax_parse_names(list, kinds, VAX_EV_NKINDS, mask, &bad, &n) == 0)
+		return 0;
+	if (!n)
 		snprintf(err, errlen, "no event named");
-		return -1;
-	}
-	*mask = m;
-	return 0;
+	else
+		snprintf(err, errlen, "unknown event \"%.*s\" (use all, defined, "
+			 "undefined, started, suspended, resumed, stopped, "
+			 "shutdown, pmsuspended, crashed)", (int)(n > 40 ? 40 : n), bad);
+	return -1;
 }

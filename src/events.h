@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* libvirt's virDomainEventType numbering; a notification's number in
  * VIRT-AGENTX-MIB is this + 1 (virtDomainDefined is .0.1, ...). */
@@ -22,6 +23,7 @@ struct vax_event {
 	int detail;
 	char uuid[37];
 	char name[1025];       /* as GET serves it: cut at 1024 bytes, on a character */
+	int64_t at_ms;         /* when it arrived (vax_now_ms), set by the agent */
 };
 
 /* "started", ... (the trapEvents words); NULL for an unknown kind. */

@@ -10,7 +10,8 @@
 #include "model.h"
 
 enum vax_type { VAX_T_INTEGER, VAX_T_GAUGE32, VAX_T_COUNTER64, VAX_T_OCTETS,
-	VAX_T_OID /* s: uint32_t sub-ids, len: how many */ };
+	VAX_T_OID /* s: uint32_t sub-ids, len: how many */,
+	VAX_T_TIMETICKS /* u: centiseconds, modulo 2^32 */ };
 
 struct vax_value {
 	enum vax_type type;

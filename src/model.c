@@ -30,13 +30,17 @@ void vax_domdef_unref(struct vax_domdef *def)
 	for (size_t i = 0; i < def->ndisks; i++) {
 		struct vax_disk_def *d = &def->disks[i];
 		free(d->target); free(d->source); free(d->type);
-		free(d->bus); free(d->device);
+		free(d->bus); free(d->device); free(d->format);
 	}
 	for (size_t i = 0; i < def->nnics; i++) {
 		struct vax_nic_def *n = &def->nics[i];
 		free(n->target); free(n->type); free(n->source);
-		free(n->model); free(n->filterref); free(n->ip);
+		free(n->model); free(n->filterref); free(n->ip); free(n->parent);
 	}
+	for (size_t i = 0; i < def->npins; i++)
+		free(def->pins[i].cpuset);
+	free(def->pins);
+	free(def->cpuset);
 	free(def->disks);
 	free(def->nics);
 	free(def->os_type);
@@ -99,7 +103,7 @@ static int build_rows(struct vax_snapshot *s, size_t (*count)(const struct vax_d
 		return -1;
 	for (size_t i = 0; i < s->ndomains; i++)
 		for (size_t j = 0; j < count(&s->domains[i]); j++)
-			(*rows)[k++] = (struct vax_row){ &s->domains[i], (uint32_t)(j + 1) };
+			(*rows)[k++] = (struct vax_row){ .dom = &s->domains[i], .sub = (uint32_t)(j + 1) };
 	return 0;
 }
 
@@ -109,6 +113,9 @@ static size_t count_nics(const struct vax_domain *d) { return d->def->nnics; }
 
 int vax_snapshot_seal(struct vax_snapshot *s)
 {
+	for (size_t i = 0; i < s->ndomains; i++)
+		s->domains[i].has_uuid_raw = vax_uuid_parse(s->domains[i].uuid,
+							    s->domains[i].uuid_raw);
 	if (s->ndomains)
 		qsort(s->domains, s->ndomains, sizeof(*s->domains), cmp_domain);
 	if (build_rows(s, count_vcpus, &s->nvcpu_rows, &s->vcpu_rows) < 0 ||
@@ -162,6 +169,80 @@ const struct vax_domain *vax_snapshot_find(const struct vax_snapshot *s,
 			hi = mid;
 	}
 	return NULL;
+}
+
+static int hex(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+bool vax_uuid_parse(const char *s, uint8_t out[16])
+{
+	uint8_t b[16];
+	size_t n = 0;
+
+	/* 8-4-4-4-12 hex digits; libvirt always gives this form. */
+	if (!s || strlen(s) != 36)
+		return false;
+	for (size_t i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return false;
+			continue;
+		}
+		int h = hex(s[i]);
+		if (h < 0)
+			return false;
+		b[n / 2] = (uint8_t)(n % 2 ? (b[n / 2] << 4) | h : h);
+		n++;
+	}
+	memcpy(out, b, 16);
+	return true;
+}
+
+/* libvirt's syntax (virBitmapParse): comma-separated CPU numbers and
+ * ranges N-M, each possibly negated with ^, applied left to right. */
+int vax_cpuset_has(const char *set, unsigned cpu)
+{
+	int in = 0;
+	const char *p = set;
+
+	if (!set || !*set)
+		return -1;
+	while (*p) {
+		bool neg = false;
+		unsigned long lo, hi;
+		char *end;
+
+		while (*p == ' ')
+			p++;
+		if (*p == '^') {
+			neg = true;
+			p++;
+		}
+		if (*p < '0' || *p > '9')
+			return -1;
+		lo = hi = strtoul(p, &end, 10);
+		p = end;
+		if (*p == '-' && !neg) {
+			if (p[1] < '0' || p[1] > '9')
+				return -1;
+			hi = strtoul(p + 1, &end, 10);
+			p = end;
+		}
+		if (lo > hi)
+			return -1;
+		if (cpu >= lo && cpu <= hi)
+			in = !neg;
+		while (*p == ' ')
+			p++;
+		if (*p == ',')
+			p++;
+		else if (*p)
+			return -1;
+	}
+	return in;
 }
 
 bool vax_domain_mem_used(const struct vax_domain *d, uint64_t *out)

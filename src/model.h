@@ -37,6 +37,7 @@ enum vax_dom_field {
 	VAX_DOM_BAL_MAJOR_FAULT,
 	VAX_DOM_BAL_MINOR_FAULT,
 	VAX_DOM_BAL_DISK_CACHES,
+	VAX_DOM_VCPU_MIN,        /* vCPUs that cannot be unplugged (from the XML) */
 	VAX_DOM_NFIELDS
 };
 
@@ -55,7 +56,9 @@ enum vax_disk_field {
 enum vax_nic_field {
 	VAX_NIC_RX_BYTES, VAX_NIC_RX_PKTS, VAX_NIC_RX_ERRS, VAX_NIC_RX_DROP,
 	VAX_NIC_TX_BYTES, VAX_NIC_TX_PKTS, VAX_NIC_TX_ERRS, VAX_NIC_TX_DROP,
-	VAX_NIC_HOST_IFINDEX, VAX_NIC_NFIELDS
+	VAX_NIC_HOST_IFINDEX,
+	VAX_NIC_PARENT_IFINDEX,  /* the bridge or device it is attached to */
+	VAX_NIC_NFIELDS
 };
 
 /* A set of optional numbers: bit f of `have` says v[f] is known, so
@@ -100,12 +103,15 @@ struct vax_disk_def {
 	char *type;     /* file, block, network, volume, ... */
 	char *bus;
 	char *device;   /* disk, cdrom, ... */
+	char *format;   /* <driver type=>: raw, qcow2, ... */
+	bool readonly;  /* <readonly/>, or a cdrom */
 };
 
 struct vax_nic_def {
 	char *target;   /* host-side device, e.g. vnet3 */
 	char *type;     /* bridge, network, ethernet, user, ... */
 	char *source;
+	char *parent;   /* host bridge or device it is attached to (bridge=, dev=) */
 	char *model;
 	char *filterref;
 	char *ip;       /* the filterref's IP parameter */
@@ -121,6 +127,11 @@ struct vax_domdef {
 	bool parsed;            /* false: no XML could be had; counts unknown */
 	char *os_type;
 	struct vax_vals vals;   /* VAX_DOM_VCPU_*, VAX_DOM_MEM_* from the XML */
+	/* vCPU placement: libvirt cpuset strings ("0-3,^2"); NULL: anywhere. */
+	char *cpuset;           /* <vcpu cpuset=>: every vCPU's default */
+	bool cpu_auto;          /* <vcpu placement='auto'>: numad decides */
+	size_t npins;
+	struct vax_vcpupin { unsigned vcpu; char *cpuset; } *pins;   /* <vcpupin> */
 	size_t ndisks, nnics;
 	struct vax_disk_def *disks;
 	struct vax_nic_def *nics;
@@ -135,6 +146,11 @@ struct vax_domain {
 	int64_t stats_ms;        /* when its runtime stats were gathered; 0: none */
 	char *name;
 	char uuid[37];
+	uint8_t uuid_raw[16];    /* the same, as 16 octets (set by seal) */
+	bool has_uuid_raw;
+	/* Monotonic ms when the agent saw it start (a new domain id); 0: it
+	 * was already running when first seen, or it is not running. */
+	int64_t started_ms;
 	struct vax_domdef *def;  /* never NULL; may describe no devices */
 	struct vax_vals vals;
 	size_t nvcpus;
@@ -147,6 +163,7 @@ struct vax_domain {
 struct vax_row {
 	const struct vax_domain *dom;
 	uint32_t sub;            /* device index, 1-based */
+	uint32_t sub2;           /* a third index sub-id (VM-MIB's vCPU affinity) */
 };
 
 enum vax_conn_state { VAX_CONNECTED = 1, VAX_DISCONNECTED = 2 };
@@ -158,9 +175,18 @@ struct vax_snapshot {
 	enum vax_conn_state conn;
 	uint64_t conn_losses;    /* connections found dead so far */
 	int64_t taken_ms;        /* monotonic time the data was gathered */
+	int64_t begun_ms;        /* when gathering began: states read are no older */
 	uint32_t refresh_ms;     /* how long gathering took */
 	uint32_t refresh_calls;  /* libvirt calls it made */
 	uint64_t refresh_count, refresh_errors;   /* as of this snapshot */
+	/* Host facts for VM-MIB: the host's boot in CLOCK_MONOTONIC ms (<= 0;
+	 * below 0 by the time spent suspended), known only for a local
+	 * libvirt; the host's CPU count (0: unknown); when the set of domains
+	 * last changed (monotonic ms, 0: never seen). */
+	bool host_boot_known;
+	int64_t host_boot_ms;
+	uint32_t host_cpus;
+	int64_t domains_changed_ms;
 
 	size_t ndomains, domains_cap;
 	struct vax_domain *domains;   /* sorted by index */
@@ -185,6 +211,13 @@ void vax_snapshot_free(struct vax_snapshot *s);
 
 const struct vax_domain *vax_snapshot_find(const struct vax_snapshot *s,
 					   uint32_t index);
+
+/* A libvirt cpuset ("0-3,^2,6") holds cpu: 1 yes, 0 no, -1 not a cpuset. */
+int vax_cpuset_has(const char *set, unsigned cpu);
+
+/* "8e3b1c1a-0d5e-..." -> 16 octets (vmUUID, virtDomainUUID's raw form);
+ * false, out untouched, if s is not a UUID (NULL included). */
+bool vax_uuid_parse(const char *s, uint8_t out[16]);
 
 /* Balloon "used" memory as OpenStack Ceilometer computes it: available
  * minus usable, or minus unused when usable is missing. */

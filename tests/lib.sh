@@ -22,6 +22,8 @@
 #   vax_get OID..., vax_walk OID, vax_set ARGS (community private)
 #   check DESC CMD..., require DESC CMD..., ok DESC, not_ok DESC, vax_done
 #   wait_until SECONDS CMD..., vax_skip REASON, vax_die REASON
+#   vax_free_udp_port / vax_free_tcp_port [EXCLUDE...]   a free loopback port
+#   vax_start_tcp NAME SECONDS LOG CMD...   a daemon on a free TCP port (@PORT@)
 # Values print as net-snmp does without MIBs: non-ASCII strings (the
 # unicode domain name) come back as "Hex-STRING: E6 95 B0 ...".
 #
@@ -149,17 +151,46 @@ vax__forget() {   # vax__forget PID: drop PID from the cleanup list
 # vax_free_udp_port [EXCLUDE...]: a random loopback UDP port in 20000-60000
 # that nothing listens on now.  Two tests may still race for one; the start
 # functions detect that (the daemon fails to bind) and pick again.
-vax_free_udp_port() {
-    local used port i
-    used=" $(ss -Hlun 2>/dev/null | awk '{ n = split($4, a, ":"); printf "%s ", a[n] }') $* "
+# vax_free_tcp_port [EXCLUDE...]: the same for TCP, in 20000-32767
+# (zabbix_server's ListenPort must be below 32768).
+vax__free_port() {   # vax__free_port SS-PROTO-FLAGS LOW SPAN [EXCLUDE...]
+    local flags=$1 low=$2 span=$3 used port i
+    shift 3
+    used=" $(ss -Hl"$flags" 2>/dev/null | awk '{ n = split($4, a, ":"); printf "%s ", a[n] }') $* "
     for i in $(seq 200); do
-        port=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40001 ))
+        port=$(( low + (RANDOM * 32768 + RANDOM) % span ))
         case $used in *" $port "*) continue ;; esac
         echo "$port"
         return 0
     done
     return 1
 }
+vax_free_udp_port() { vax__free_port un 20000 40001 "$@"; }
+vax_free_tcp_port() { vax__free_port tn 20000 12768 "$@"; }
+
+# vax_start_tcp NAME SECONDS LOG CMD...: start CMD, in which @PORT@ stands
+# for a free loopback TCP port, until it listens there within SECONDS (a
+# new port on each of 5 tries: another test may take one first). Sets
+# VAX_TCP_PORT and VAX_TCP_PID; the EXIT trap stops it.
+vax_start_tcp() {
+    local name=$1 secs=$2 log=$3 pid try
+    shift 3
+    for try in 1 2 3 4 5; do
+        VAX_TCP_PORT=$(vax_free_tcp_port) || vax_die "no free TCP port"
+        "${@//@PORT@/$VAX_TCP_PORT}" > "$log" 2>&1 < /dev/null {VAX_OUT}>&- {VAX_ERR}>&- &
+        pid=$!
+        VAX_PIDS+=("$name:$pid")
+        if wait_until "$secs" eval "! vax_pid_alive $pid || vax__tcp_owned_by $pid" &&
+                vax_pid_alive "$pid"; then
+            VAX_TCP_PID=$pid
+            return 0
+        fi
+        vax__forget "$pid"
+        vax_kill "$pid" 5 || true
+    done
+    vax_die "$name did not start (see $log)"
+}
+vax__tcp_owned_by() { ss -Hltnp "sport = :$VAX_TCP_PORT" 2>/dev/null | grep -q "pid=$1,"; }
 
 # vax_port_owned_by PORT PID: PID listens on loopback UDP PORT.
 vax_port_owned_by() {
@@ -448,7 +479,8 @@ vax_restart_snmpd() {
 
 # vax_start_agent [EXTRA ARGS...]: start the agent against our snmpd and
 # libvirtd (test:///default in-process if none was started) and wait until
-# it serves virtAgentVersion (30 s, 120 s under VAX_AGENT_WRAPPER).
+# it serves virtAgentVersion, or $VAX_READY_OID if set (30 s, 120 s under
+# VAX_AGENT_WRAPPER): a STRING instance of a MIB it serves.
 vax_start_agent() {
     local agent=${VAX_AGENT:-$VAX_TOP_BUILDDIR/src/virt-agentx} pid
     local timeout=30
@@ -472,7 +504,7 @@ vax_start_agent() {
     pid=$!
     VAX_PIDS+=("agent:$pid")
     VAX_AGENT_PID=$pid
-    if ! wait_until "$timeout" eval '! vax_pid_alive '"$pid"' || vax_get_raw '"$VAX_OID"'.1.1.5.0 | grep -q "STRING:"'; then
+    if ! wait_until "$timeout" eval '! vax_pid_alive '"$pid"' || vax_get_raw '"${VAX_READY_OID:-$VAX_OID.1.1.5.0}"' | grep -q "STRING:"'; then
         vax_die "agent did not register within $timeout s"
     fi
     if ! vax_pid_alive "$pid"; then

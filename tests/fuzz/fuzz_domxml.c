@@ -39,7 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT((def->ndisks == 0) == (def->disks == NULL));
 	FUZZ_ASSERT((def->nnics == 0) == (def->nics == NULL));
 	FUZZ_ASSERT((def->vals.have & ~(BIT(VAX_DOM_VCPU_CUR) | BIT(VAX_DOM_VCPU_MAX) |
-					BIT(VAX_DOM_MEM_MAX) | BIT(VAX_DOM_MEM_CUR))) == 0);
+					BIT(VAX_DOM_MEM_MAX) | BIT(VAX_DOM_MEM_CUR) |
+					BIT(VAX_DOM_VCPU_MIN))) == 0);
 	if (vax_has(&def->vals, VAX_DOM_VCPU_CUR))
 		FUZZ_ASSERT(def->vals.v[VAX_DOM_VCPU_CUR] <= 0xFFFFFFFFu);
 	if (vax_has(&def->vals, VAX_DOM_VCPU_MAX))

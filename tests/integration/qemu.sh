@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The real-guest tier: QEMU/TCG guests under a private libvirtd, where bulk
 # stats carry every group. Tables against virsh domstats --raw taken around
-# the walk; host ifIndex against the kernel and snmpd's own IF-MIB; QEMU's
-# event pairs; hot-plug; and a frozen guest that must not stall anything.
+# the walk; host ifIndex against the kernel and snmpd's own IF-MIB; the same
+# for VM-MIB (RFC 7666); QEMU's event pairs; hot-plug; and a frozen guest
+# that must not stall anything.
 set -u
 . "$(dirname "$0")/../lib.sh"
 
@@ -17,7 +18,9 @@ G1=g1-$$ G2=g2-$$
 vax_qemu_guest "$G1" "tq1-$$"
 vax_qemu_guest "$G2" "tq2-$$"
 vax_start_trapd
-vax_start_snmpd
+# HOST-RESOURCES-MIB's hrDeviceTable too: vmCpuPhysIndex must name its
+# processor rows.
+VAX_SNMPD_EXTRA="view virtview included .1.3.6.1.2.1.25.3.2" vax_start_snmpd
 vax_start_agent -t 1
 
 idx_of() { vax_walk $D.3 | awk -v u="\"$1\"" '$4 == u { n = split($1, a, "."); print a[n] }'; }
@@ -112,6 +115,89 @@ for g in "$G1" "$G2"; do
 done
 check "disk counters climb (the boot sector's I/O)" \
     eval '[ "$(stat after $G1 block.0.rd.reqs)" -gt "$(stat before $G1 block.0.rd.reqs)" ]'
+
+# ---- VM-MIB (RFC 7666) on real guests ----
+V=.1.3.6.1.2.1.236.1
+vax_virsh domstats --raw "$G1" "$G2" > "$VAX_TMP/before"
+sleep 1.2
+vax_get $R.1.7.0 > /dev/null      # a refresh after "before"
+sleep 0.5
+{ vax_walk .1.3.6.1.2.1.236; vax_walk $R; } | grep -v ' = No more variables' > "$VAX_TMP/walk"
+vax_virsh domstats --raw "$G1" "$G2" > "$VAX_TMP/after"
+micro() {  # micro DESC DOMAIN KEY OID: a ns counter served in µs
+    between "$1" "$(cell "$4")" "$(( $(stat before "$2" "$3") / 1000 ))" "$(( $(stat after "$2" "$3") / 1000 ))"
+}
+eq "vmHvSoftware" QEMU "$(cell $V.1.1.0)"
+eq "vmHvVersion is virsh's hypervisor version" \
+    "$(vax_virsh version | sed -n 's/^Running hypervisor: QEMU *//p')" "$(cell $V.1.2.0)"
+for g in "$G1" "$G2"; do
+    uuid=${VAX_QEMU_UUIDS[$g]}
+    i=$(idx_of "$uuid")
+    eq "$g: vmUUID.$i (vmIndex = virtDomainIndex) is its UUID" "$(echo "$uuid" | tr -d '-')" \
+        "$(cell $V.4.1.3.$i | tr -d ' ' | tr 'A-F' 'a-f')"
+    info=$(vax_virsh dominfo "$g")
+    field() { echo "$info" | sed -n "s/^$1: *//p"; }
+    eq "$g: vmName" "$g" "$(cell $V.4.1.2.$i)"
+    eq "$g: vmOperState running(4)" 4 "$(cell $V.4.1.6.$i)"
+    eq "$g: vmAdminState running(1)" 1 "$(cell $V.4.1.5.$i)"
+    eq "$g: vmPersistent ($(field Persistent))" "$([ "$(field Persistent)" = yes ] && echo 2 || echo 3)" "$(cell $V.4.1.8.$i)"
+    eq "$g: vmAutoStart ($(field Autostart))" "$([ "$(field Autostart)" = enable ] && echo 2 || echo 3)" "$(cell $V.4.1.7.$i)"
+    eq "$g: vmCurCpuNumber" "$(stat after $g vcpu.current)" "$(cell $V.4.1.9.$i)"
+    eq "$g: vmMaxCpuNumber" "$(stat after $g vcpu.maximum)" "$(cell $V.4.1.11.$i)"
+    eq "$g: vmMinCpuNumber (no hotplug: all present at start)" \
+        "$(vax_virsh vcpucount "$g" --current --live)" "$(cell $V.4.1.10.$i)"
+    eq "$g: vmMemUnit KiB" 1024 "$(cell $V.4.1.12.$i)"
+    eq "$g: vmCurMem is dominfo's Used memory" "$(field 'Used memory' | awk '{ print $1 }')" "$(cell $V.4.1.13.$i)"
+    eq "$g: vmMaxMem is dominfo's Max memory" "$(field 'Max memory' | awk '{ print $1 }')" "$(cell $V.4.1.15.$i)"
+    check "$g: no vmUpTime (it started before the agent)" eval '! has $V.4.1.16.$i'
+    micro "$g: vmCpuTime (µs) within cpu.time" $g cpu.time $V.4.1.17.$i
+    for v in 0 1; do
+        micro "$g: vmCpuCoreTime.$((v + 1)) within vcpu.$v.time" $g vcpu.$v.time $V.5.1.2.$i.$((v + 1))
+    done
+    for n in 0 1; do
+        row=$i.$((n + 1))
+        eq "$g: vmStorageResourceID $((n + 1))" "$(stat after $g block.$n.path)" "$(cell $V.7.1.6.$row)"
+        eq "$g: vmStorageSourceType $((n + 1)) sparse(5) (qcow2)" 5 "$(cell $V.7.1.4.$row)"
+        eq "$g: vmStorageSourceTypeString $((n + 1))" qcow2 "$(cell $V.7.1.5.$row)"
+        unit=$(cell $V.7.1.10.$row)
+        eq "$g: vmStorageDefinedSize x $unit = block.$n.capacity" \
+            "$(( $(stat after $g block.$n.capacity) / unit ))" "$(cell $V.7.1.11.$row)"
+        between "$g: vmStorageAllocatedSize $((n + 1))" "$(cell $V.7.1.12.$row)" \
+            "$(( $(stat before $g block.$n.allocation) / unit ))" "$(( $(stat after $g block.$n.allocation) / unit ))"
+        for pair in rd.reqs:13 wr.reqs:14 rd.bytes:15 wr.bytes:16; do
+            counter "$g: VM-MIB block.$n.${pair%%:*}" $g "block.$n.${pair%%:*}" "$V.7.1.${pair##*:}.$row"
+        done
+        micro "$g: vmStorageReadLatency $((n + 1)) (µs)" $g block.$n.rd.times $V.7.1.17.$row
+        micro "$g: vmStorageWriteLatency $((n + 1)) (µs)" $g block.$n.wr.times $V.7.1.18.$row
+    done
+    tap=${VAX_QEMU_TAPS[$g]}
+    kifi=$(cat "/sys/class/net/$tap/ifindex")
+    eq "$g: vmNetworkIfIndex.$i.1 is snmpd's IF-MIB row of $tap (ifDescr)" "$tap" \
+        "$(snmpget -v2c -c public -Oqv 127.0.0.1:$VAX_SNMP_PORT .1.3.6.1.2.1.2.2.1.2.$(cell $V.8.1.2.$i.1) | tr -d '"')"
+    eq "$g: vmNetworkIfIndex is the kernel's" "$kifi" "$(cell $V.8.1.2.$i.1)"
+    eq "$g: vmNetworkIfIndex of the user NIC is 0" 0 "$(cell $V.8.1.2.$i.2)"
+    eq "$g: vmNetworkParent of an ethernet NIC is 0" 0 "$(cell $V.8.1.3.$i.1)"
+    while read -r ifc _ _ model mac; do
+        n=$([ "$ifc" = "$tap" ] && echo 1 || echo 2)
+        eq "$g: vmNetworkModel.$n" "$model" "$(cell $V.8.1.4.$i.$n)"
+        eq "$g: vmNetworkPhysAddress.$n" "$mac" "$(cell $V.8.1.5.$i.$n | tr 'A-F' 'a-f' | sed 's/ *$//; s/ /:/g')"
+    done < <(vax_virsh domiflist "$g")
+    vax_log "VM-MIB of $g (vmIndex $i), beside virsh dominfo and domblklist:"
+    grep -E "^$V\.(4\.1\.[0-9]+\.$i|5\.1\.2\.$i\.|7\.1\.(4|6|11|13|15)\.$i\.|8\.1\.[2-5]\.$i\.)" "$VAX_TMP/walk" |
+        sed 's/^/#   /'
+    echo "$info" | sed 's/^/#   /'
+    vax_virsh domblklist "$g" --details | sed 's/^/#   /'
+done
+# Affinity: every vCPU on every host CPU, numbered as snmpd's hrDeviceTable
+# numbers processors (hrDeviceType = hrDeviceProcessor).
+hr=$(snmpwalk -v2c -c public -On 127.0.0.1:$VAX_SNMP_PORT .1.3.6.1.2.1.25.3.2.1.2 |
+    awk '$4 == ".1.3.6.1.2.1.25.3.1.3" { n = split($1, a, "."); print a[n] }' | sort -n | tr '\n' ' ')
+i=$(idx_of "${VAX_QEMU_UUIDS[$G1]}")
+ours=$(grep "^$V\.6\.1\.3\.$i\.1\." "$VAX_TMP/walk" | awk '{ n = split($1, a, "."); print a[n] }' | sort -n | tr '\n' ' ')
+check "vmCpuPhysIndex of $G1's vCPU 1 ($ours) = hrDeviceTable's processors ($hr)" \
+    eval '[ -n "$hr" ] && [ "$hr" = "$ours" ]'
+eq "no pinning: every vCPU may run everywhere, enable(1)" "" \
+    "$(grep "^$V\.6\.1\.3\.$i\." "$VAX_TMP/walk" | grep -v 'INTEGER: 1$')"
 
 # ---- a frozen guest: last known values, everything else fresh and fast ----
 i1=$(idx_of "${VAX_QEMU_UUIDS[$G1]}") i2=$(idx_of "${VAX_QEMU_UUIDS[$G2]}")

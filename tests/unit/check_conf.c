@@ -307,6 +307,67 @@ END_TEST
 
 /* ---- vax_parse_uint ---- */
 
+/* ---- serveMIBs ---- */
+
+START_TEST(test_serve_mibs_default_both)
+{
+	ck_assert_uint_eq(cfg.mibs, VAX_MIB_VIRT | VAX_MIB_VM);
+}
+END_TEST
+
+START_TEST(test_serve_mibs_each)
+{
+	ck_assert_int_eq(line("serveMIBs VM-MIB"), 0);
+	ck_assert_uint_eq(cfg.mibs, VAX_MIB_VM);
+	ck_assert_int_eq(line("serveMIBs VIRT-AGENTX-MIB"), 0);
+	ck_assert_uint_eq(cfg.mibs, VAX_MIB_VIRT);
+	ck_assert_int_eq(line("servemibs vm-mib,virt-agentx-mib"), 0);
+	ck_assert_uint_eq(cfg.mibs, VAX_MIB_ALL);
+	ck_assert_int_eq(line("serveMIBs \"VM-MIB  VIRT-AGENTX-MIB\""), 0);
+	ck_assert_uint_eq(cfg.mibs, VAX_MIB_ALL);
+	ck_assert_int_eq(line("serveMIBs VM-MIB"), 0);
+	ck_assert_int_eq(line("serveMIBs all"), 0);
+	ck_assert_uint_eq(cfg.mibs, VAX_MIB_ALL);
+}
+END_TEST
+
+START_TEST(test_serve_mibs_bad)
+{
+	ck_assert_int_eq(line("serveMIBs VM-MIB"), 0);
+	ck_assert_int_eq(line("serveMIBs VM-MIB,IF-MIB"), -1);
+	ck_assert_str_eq(err, "serveMIBs: unknown MIB \"IF-MIB\" (use VIRT-AGENTX-MIB, "
+			 "VM-MIB or all)");
+	ck_assert_uint_eq(cfg.mibs, VAX_MIB_VM);   /* unchanged */
+	ck_assert_int_eq(line("serveMIBs ,, ,"), -1);
+	ck_assert_str_eq(err, "serveMIBs: no MIB named (use VIRT-AGENTX-MIB, VM-MIB or all)");
+	ck_assert_int_eq(line("serveMIBs"), -1);
+	ck_assert_int_eq(line("serveMIBs VM"), -1);   /* no prefixes */
+	ck_assert_int_eq(line("serveMIBs VM-MIB\xff"), -1);
+	ck_assert_str_eq(err, "serveMIBs: unknown MIB \"VM-MIB\\xFF\" (use VIRT-AGENTX-MIB, "
+			 "VM-MIB or all)");
+}
+END_TEST
+
+START_TEST(test_parse_names)
+{
+	static const char *const names[] = { "a", "bb", "c" };
+	const char *bad = NULL;
+	size_t n = 99;
+	unsigned m = 0;
+
+	ck_assert_int_eq(vax_parse_names("bb, C", names, 3, &m, &bad, &n), 0);
+	ck_assert_uint_eq(m, 6);
+	ck_assert_int_eq(vax_parse_names("ALL", names, 3, &m, &bad, &n), 0);
+	ck_assert_uint_eq(m, 7);
+	ck_assert_int_eq(vax_parse_names("a bb,x y", names, 3, &m, &bad, &n), -1);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(*bad, 'x');
+	ck_assert_uint_eq(m, 7);   /* untouched on error */
+	ck_assert_int_eq(vax_parse_names("", names, 3, &m, &bad, &n), -1);
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
 START_TEST(test_parse_uint)
 {
 	unsigned u = 77;
@@ -757,6 +818,10 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_load_non_utf8_shown_escaped);
 	tcase_add_test(tc, test_load_duplicates_last_wins);
 	tcase_add_test(tc, test_load_line_length_limit);
+	tcase_add_test(tc, test_serve_mibs_default_both);
+	tcase_add_test(tc, test_serve_mibs_each);
+	tcase_add_test(tc, test_serve_mibs_bad);
+	tcase_add_test(tc, test_parse_names);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -130,9 +130,54 @@ START_TEST(test_only_domain_fields_set)
 	uint64_t expect = (UINT64_C(1) << VAX_DOM_VCPU_CUR) |
 			  (UINT64_C(1) << VAX_DOM_VCPU_MAX) |
 			  (UINT64_C(1) << VAX_DOM_MEM_MAX) |
-			  (UINT64_C(1) << VAX_DOM_MEM_CUR);
+			  (UINT64_C(1) << VAX_DOM_MEM_CUR) |
+			  (UINT64_C(1) << VAX_DOM_VCPU_MIN);
 
 	ck_assert_uint_eq(def->vals.have, expect);
+	vax_domdef_unref(def);
+}
+END_TEST
+
+/* What VM-MIB needs beyond VIRT-AGENTX-MIB: image format, read-only,
+ * the NIC's host bridge, vCPU placement and the vCPUs present at start. */
+START_TEST(test_vm_mib_fields)
+{
+	struct vax_domdef *def = parse(full_xml);
+
+	ck_assert_str_eq(def->disks[0].format, "qcow2");
+	ck_assert(!def->disks[0].readonly);
+	ck_assert_ptr_null(def->disks[1].format);
+	ck_assert(def->disks[2].readonly);
+	ck_assert_str_eq(def->nics[0].parent, "br0");
+	ck_assert_ptr_null(def->nics[1].parent);
+	ck_assert_uint_eq(def->vals.v[VAX_DOM_VCPU_MIN], 2);   /* current='2' */
+	ck_assert_ptr_null(def->cpuset);
+	ck_assert(!def->cpu_auto);
+	ck_assert_uint_eq(def->npins, 0);
+	vax_domdef_unref(def);
+
+	def = parse("<domain><vcpu placement='static' cpuset='0-3,^1'>3</vcpu>"
+		    "<vcpus><vcpu id='0' enabled='yes' hotpluggable='no'/>"
+		    "<vcpu id='1' enabled='yes' hotpluggable='yes'/>"
+		    "<vcpu id='2' enabled='no' hotpluggable='yes'/></vcpus>"
+		    "<cputune><vcpupin vcpu='1' cpuset='5'/><vcpupin vcpu='x' cpuset='1'/>"
+		    "</cputune><devices><disk type='file' device='cdrom'/>"
+		    "<interface type='direct'><source dev='eth0' mode='vepa'/></interface>"
+		    "<interface type='network'><source network='default' bridge='virbr0'/>"
+		    "</interface></devices></domain>");
+	ck_assert_uint_eq(def->vals.v[VAX_DOM_VCPU_MIN], 1);
+	ck_assert_str_eq(def->cpuset, "0-3,^1");
+	ck_assert_uint_eq(def->npins, 1);   /* vcpu='x' is no vCPU */
+	ck_assert_uint_eq(def->pins[0].vcpu, 1);
+	ck_assert_str_eq(def->pins[0].cpuset, "5");
+	ck_assert(def->disks[0].readonly);   /* a cdrom, <readonly/> or not */
+	ck_assert_str_eq(def->nics[0].parent, "eth0");
+	ck_assert_str_eq(def->nics[1].parent, "virbr0");
+	ck_assert_str_eq(def->nics[1].source, "default");
+	vax_domdef_unref(def);
+
+	def = parse("<domain><vcpu placement='auto'>2</vcpu></domain>");
+	ck_assert(def->cpu_auto);
 	vax_domdef_unref(def);
 }
 END_TEST
@@ -1001,6 +1046,7 @@ static Suite *domxml_suite(void)
 	tcase_add_test(tc, test_full_domain);
 	tcase_add_test(tc, test_only_domain_fields_set);
 	tcase_add_test(tc, test_ref_counting);
+	tcase_add_test(tc, test_vm_mib_fields);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("disk");

@@ -1,0 +1,28 @@
+/* mib_vm.h - the IETF VM-MIB (RFC 7666) served from a snapshot, beside
+ * VIRT-AGENTX-MIB: same rows, same indexes (vmIndex == virtDomainIndex). */
+#ifndef VAX_MIB_VM_H
+#define VAX_MIB_VM_H
+
+#include "mib.h"
+#include "vm_state.h"
+
+/* vmMIB ::= { mib-2 236 } */
+#define VAX_VM_ROOT 1, 3, 6, 1, 2, 1, 236
+extern const uint32_t vax_vm_root[];
+extern const size_t vax_vm_root_len;
+
+/* The subtrees below the root that this view answers for, each
+ * registered on its own: vmHypervisor (.1.1), vmNumber (.1.2),
+ * vmTableLastChange (.1.3) and the tables .1.4 to .1.8. Not .1.9
+ * (vmPerVMNotificationsEnabled), .1.10 (vmBulkNotificationsEnabled) nor
+ * .0 (notifications): whoever serves those registers them apart. */
+#define VAX_VM_NSUBTREES 8
+extern const uint32_t vax_vm_subtrees[VAX_VM_NSUBTREES][2];
+
+/* As vax_virt_get / vax_virt_next, for OIDs below vax_vm_root. */
+enum vax_lookup vax_vm_get(const struct vax_view *view, const uint32_t *sub,
+			   size_t len, struct vax_value *val);
+bool vax_vm_next(const struct vax_view *view, const uint32_t *sub, size_t len,
+		 uint32_t *out, size_t *outlen, struct vax_value *val);
+
+#endif

@@ -1,0 +1,245 @@
+/* check_mib_vm.c - VM-MIB (RFC 7666) from an in-memory snapshot: the
+ * libvirt state mapping, units, and the computed affinity rows. */
+#include "config.h"
+
+#include <check.h>
+#include <libvirt/libvirt.h>
+
+#include "fixtures.h"
+#include "mib_vm.h"
+
+#define OID(...) ((const uint32_t[]){ __VA_ARGS__ }), \
+	(sizeof((const uint32_t[]){ __VA_ARGS__ }) / sizeof(uint32_t))
+
+START_TEST(test_oper_state)
+{
+	static const struct { int state, reason, oper; } map[] = {
+		{ VIR_DOMAIN_NOSTATE, 0, VAX_VM_OPER_UNKNOWN },
+		{ VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED, VAX_VM_OPER_RUNNING },
+		{ VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED, VAX_VM_OPER_RUNNING },
+		{ VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_POSTCOPY, VAX_VM_OPER_MIGRATING },
+		{ VIR_DOMAIN_BLOCKED, 0, VAX_VM_OPER_RUNNING },
+		{ VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER, VAX_VM_OPER_PAUSED },
+		{ VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_IOERROR, VAX_VM_OPER_PAUSED },
+		{ VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION, VAX_VM_OPER_MIGRATING },
+		{ VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY, VAX_VM_OPER_MIGRATING },
+		{ VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_SAVE, VAX_VM_OPER_SUSPENDING },
+		{ VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_SHUTTING_DOWN, VAX_VM_OPER_SHUTTINGDOWN },
+		{ VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_CRASHED, VAX_VM_OPER_CRASHED },
+		{ VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_STARTING_UP, VAX_VM_OPER_PREPARING },
+		{ VIR_DOMAIN_SHUTDOWN, 0, VAX_VM_OPER_SHUTTINGDOWN },
+		{ VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_SHUTDOWN, VAX_VM_OPER_SHUTDOWN },
+		{ VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DESTROYED, VAX_VM_OPER_SHUTDOWN },
+		{ VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_SAVED, VAX_VM_OPER_SUSPENDED },
+		{ VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED, VAX_VM_OPER_CRASHED },
+		{ VIR_DOMAIN_CRASHED, 0, VAX_VM_OPER_CRASHED },
+		{ VIR_DOMAIN_PMSUSPENDED, 0, VAX_VM_OPER_SUSPENDED },
+		{ 99, 0, VAX_VM_OPER_OTHER },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		ck_assert_msg(vax_vm_oper_state(map[i].state, map[i].reason) == map[i].oper,
+			      "state %d reason %d", map[i].state, map[i].reason);
+	ck_assert_int_eq(vax_vm_oper_state(-1, 1), VAX_VM_OPER_UNKNOWN);
+}
+END_TEST
+
+START_TEST(test_admin_state)
+{
+	/* running 1, suspended 2, paused 3, shutdown 4; none for unknown/other */
+	static const int admin[13] = { 0, 0, 0, 1, 1, 2, 2, 1, 3, 1, 4, 4, 4 };
+
+	for (int oper = 1; oper <= 12; oper++)
+		ck_assert_int_eq(vax_vm_admin_state(oper), admin[oper]);
+	ck_assert_int_eq(vax_vm_admin_state(0), 0);
+}
+END_TEST
+
+START_TEST(test_cpuset)
+{
+	ck_assert_int_eq(vax_cpuset_has("0-3,^2", 2), 0);
+	ck_assert_int_eq(vax_cpuset_has("0-3,^2", 3), 1);
+	ck_assert_int_eq(vax_cpuset_has("0-3,^2", 4), 0);
+	ck_assert_int_eq(vax_cpuset_has("5", 5), 1);
+	ck_assert_int_eq(vax_cpuset_has("1,3, 5", 5), 1);
+	ck_assert_int_eq(vax_cpuset_has("^1,1", 1), 1);   /* left to right */
+	ck_assert_int_eq(vax_cpuset_has("3-1", 2), -1);
+	ck_assert_int_eq(vax_cpuset_has("a", 0), -1);
+	ck_assert_int_eq(vax_cpuset_has("1-", 1), -1);
+	ck_assert_int_eq(vax_cpuset_has("", 0), -1);
+	ck_assert_int_eq(vax_cpuset_has(NULL, 0), -1);
+}
+END_TEST
+
+START_TEST(test_uuid)
+{
+	uint8_t u[16];
+	static const uint8_t want[16] = { 0x8e, 0x3b, 0x1c, 0x1a, 0x0d, 0x5e, 0x4f, 0x8a,
+		0x9a, 0x51, 0, 0, 0, 0, 0, 0x01 };
+
+	ck_assert(vax_uuid_parse("8e3b1c1a-0d5e-4f8a-9a51-000000000001", u));
+	ck_assert_mem_eq(u, want, 16);
+	ck_assert(vax_uuid_parse("8E3B1C1A-0D5E-4F8A-9A51-000000000001", u));
+	ck_assert(!vax_uuid_parse("8e3b1c1a-0d5e-4f8a-9a51-00000000000", u));
+	ck_assert(!vax_uuid_parse("8e3b1c1a-0d5e-4f8a-9a51-0000000000011", u));
+	ck_assert(!vax_uuid_parse("8e3b1c1a0d5e-4f8a-9a51-000000000001-", u));
+	ck_assert(!vax_uuid_parse("xe3b1c1a-0d5e-4f8a-9a51-000000000001", u));
+}
+END_TEST
+
+START_TEST(test_uuid_octets)
+{
+	uint8_t o[16] = { 0 };
+	static const uint8_t want[16] = { 0x7a, 0x1e, 0, 0, 0, 0, 0x40, 0, 0x80, 0,
+		0, 0, 0, 0, 0, 0xAB };
+
+	ck_assert(vax_uuid_parse("7a1e0000-0000-4000-8000-0000000000aB", o));
+	ck_assert_mem_eq(o, want, 16);
+	ck_assert(!vax_uuid_parse("7a1e0000-0000-4000-8000-0000000000a", o));
+	ck_assert(!vax_uuid_parse("7a1e0000-0000-4000-8000-0000000000aB0", o));
+	ck_assert(!vax_uuid_parse("7a1e0000x0000-4000-8000-0000000000aB", o));
+	ck_assert(!vax_uuid_parse("7a1e0000-0000-4000-8000-0000000000ag", o));
+	ck_assert(!vax_uuid_parse("", o));
+	ck_assert(!vax_uuid_parse(NULL, o));
+	ck_assert_mem_eq(o, want, 16);   /* untouched on failure */
+}
+END_TEST
+
+/* Sizes past what a 1 GiB unit brings into Integer32 (libvirt accepts
+ * <memory unit='EiB'>4</memory>): the unit stops at 1 GiB, an Integer32
+ * of bytes, and a size that still does not fit is absent, never cut to
+ * 32 bits. */
+START_TEST(test_huge_sizes)
+{
+	struct vax_snapshot *s = vax_snapshot_new(1);
+	struct vax_domdef *def = fx_domdef_n(1, 0);
+	struct vax_domain *d;
+	struct vax_value v;
+
+	def->disks[0].type = fx_strdup("file");
+	d = fx_add_domain(s, 3, "huge", "8e3b1c1a-0d5e-4f8a-9a51-000000000003", 1, def, 1);
+	vax_set(&d->vals, VAX_DOM_MEM_MAX, UINT64_C(1) << 52);   /* KiB: 4 EiB */
+	vax_set(&d->vals, VAX_DOM_MEM_CUR, UINT64_C(1) << 40);   /* KiB: 1 PiB */
+	vax_set(&d->disks[0].vals, VAX_DISK_CAPACITY, UINT64_MAX);
+	fx_seal(s);
+	struct vax_view w = { s, 1000, 5 };
+
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 4, 1, 12, 3), &v), VAX_FOUND);
+	ck_assert_int_eq(v.i, 1 << 30);                 /* vmMemUnit: 1 GiB */
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 4, 1, 13, 3), &v), VAX_FOUND);
+	ck_assert_int_eq(v.i, 1 << 20);                 /* 1 PiB in GiB */
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 4, 1, 15, 3), &v), VAX_NO_INSTANCE);
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 7, 1, 10, 3, 1), &v), VAX_FOUND);
+	ck_assert_int_eq(v.i, 1 << 30);                 /* vmStorageSizeUnit */
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 7, 1, 11, 3, 1), &v), VAX_NO_INSTANCE);
+	vax_snapshot_free(s);
+}
+END_TEST
+
+/* A running domain with 2 vCPUs pinned, 3 TiB of memory, a 3 GiB qcow2
+ * disk and a raw one, on a 4-CPU host. */
+START_TEST(test_cells)
+{
+	struct vax_snapshot *s = vax_snapshot_new(1);
+	struct vax_domdef *def = fx_domdef_n(2, 0);
+	struct vax_domain *d;
+	struct vax_value v;
+	uint32_t out[VAX_MAX_OID];
+	size_t outlen;
+
+	def->cpuset = fx_strdup("0-3");
+	def->npins = 1;
+	def->pins = fx_calloc(1, sizeof(*def->pins));
+	def->pins[0].vcpu = 1;
+	def->pins[0].cpuset = fx_strdup("2");
+	def->disks[0].type = fx_strdup("file");
+	def->disks[0].format = fx_strdup("qcow2");
+	def->disks[1].type = fx_strdup("file");
+	def->disks[1].format = fx_strdup("raw");
+	d = fx_add_domain(s, 7, "big", "8e3b1c1a-0d5e-4f8a-9a51-000000000007", 1, def, 2);
+	vax_set(&d->vals, VAX_DOM_MEM_MAX, UINT64_C(3) << 30);   /* KiB: 3 TiB */
+	vax_set(&d->vals, VAX_DOM_MEM_CUR, UINT64_C(1) << 30);
+	vax_set(&d->vals, VAX_DOM_CPU_TIME, 5000001);
+	vax_set(&d->vcpus[0].vals, VAX_VCPU_TIME, 2999);
+	for (int i = 0; i < 2; i++) {
+		vax_set(&d->disks[i].vals, VAX_DISK_CAPACITY, UINT64_C(3) << 30);
+		vax_set(&d->disks[i].vals, VAX_DISK_ALLOCATION, UINT64_C(1) << 20);
+	}
+	s->host_cpus = 4;
+	fx_seal(s);
+	struct vax_view w = { s, 1000, 5 };
+
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 4, 1, 12, 7), &v), VAX_FOUND);
+	ck_assert_int_eq(v.i, 1024 * 1024);   /* 3 TiB in KiB > 2^31-1: MiB */
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 4, 1, 15, 7), &v), VAX_FOUND);
+	ck_assert_int_eq(v.i, 3 << 20);
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 4, 1, 13, 7), &v), VAX_FOUND);
+	ck_assert_int_eq(v.i, 1 << 20);
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 4, 1, 17, 7), &v), VAX_FOUND);
+	ck_assert_uint_eq(v.u, 5000);   /* ns -> µs */
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 4, 1, 3, 7), &v), VAX_FOUND);
+	ck_assert_uint_eq(v.len, 16);
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 4, 1, 6, 7), &v), VAX_FOUND);
+	ck_assert_int_eq(v.i, VAX_VM_OPER_RUNNING);
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 4, 1, 7, 7), &v), VAX_FOUND);
+	ck_assert_int_eq(v.i, 1);   /* autostart unknown */
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 4, 1, 14, 7), &v), VAX_FOUND);
+	ck_assert_int_eq(v.i, -1);
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 5, 1, 2, 7, 1), &v), VAX_FOUND);
+	ck_assert_uint_eq(v.u, 2);
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 5, 1, 2, 7, 2), &v), VAX_NO_INSTANCE);
+	/* Disks: 3 GiB does not fit Integer32 bytes: KiB. Raw: allocated is
+	 * the defined size (RFC 7666). */
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 7, 1, 4, 7, 1), &v), VAX_FOUND);
+	ck_assert_int_eq(v.i, 5);   /* sparse */
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 7, 1, 10, 7, 1), &v), VAX_FOUND);
+	ck_assert_int_eq(v.i, 1024);
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 7, 1, 12, 7, 1), &v), VAX_FOUND);
+	ck_assert_int_eq(v.i, 1024);
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 7, 1, 4, 7, 2), &v), VAX_FOUND);
+	ck_assert_int_eq(v.i, 4);   /* raw */
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 7, 1, 12, 7, 2), &v), VAX_FOUND);
+	ck_assert_int_eq(v.i, 3 << 20);
+	/* Affinity: vCPU 1 (index 2) pinned to host CPU 2 only; vCPU 0 on 0-3. */
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 6, 1, 3, 7, 2, 196610), &v), VAX_FOUND);
+	ck_assert_int_eq(v.i, 1);
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 6, 1, 3, 7, 2, 196611), &v), VAX_FOUND);
+	ck_assert_int_eq(v.i, 2);
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 6, 1, 3, 7, 1, 196611), &v), VAX_FOUND);
+	ck_assert_int_eq(v.i, 1);
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 6, 1, 3, 7, 1, 196612), &v), VAX_NO_INSTANCE);
+	ck_assert(vax_vm_next(&w, OID(1, 6, 1, 3, 7, 1, 196611), out, &outlen, &v));
+	ck_assert_uint_eq(outlen, 7);
+	ck_assert_uint_eq(out[5], 2);
+	ck_assert_uint_eq(out[6], 196608);
+	/* Never anything in .1.9 or .1.10: another registration's. */
+	ck_assert(!vax_vm_next(&w, OID(1, 8), out, &outlen, &v));
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 9, 0), &v), VAX_NO_OBJECT);
+	/* No host boot known (a remote libvirt): no vmHvUpTime. */
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 1, 4, 0), &v), VAX_NO_INSTANCE);
+	ck_assert_int_eq(vax_vm_get(&w, OID(1, 2, 0), &v), VAX_FOUND);
+	ck_assert_int_eq(v.i, 1);
+	vax_snapshot_free(s);
+}
+END_TEST
+
+static Suite *vm_suite(void)
+{
+	Suite *s = suite_create("mib_vm");
+	TCase *tc = tcase_create("vm");
+
+	tcase_add_test(tc, test_oper_state);
+	tcase_add_test(tc, test_admin_state);
+	tcase_add_test(tc, test_cpuset);
+	tcase_add_test(tc, test_uuid);
+	tcase_add_test(tc, test_uuid_octets);
+	tcase_add_test(tc, test_cells);
+	tcase_add_test(tc, test_huge_sizes);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return vax_run_suite(vm_suite());
+}
