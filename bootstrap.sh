@@ -22,12 +22,30 @@ packages=(
     llvm        # llvm-symbolizer: sanitizer stacks name functions (tests/lsan.supp)
     strace      # the systemd unit's confinement against the agent's calls
     systemd     # systemd-analyze (unit verify, syscall groups), systemd.pc
+    # the man pages: rendered and linted by tests/integration/manpages.sh
+    groff-base man-db mandoc
+    # make check-deb: the Debian package and its lint
+    dpkg-dev debhelper fakeroot lintian
     # the real-guest tier: QEMU/TCG guests under a private libvirtd
     qemu-system-x86 qemu-utils
+    # contrib/prometheus: snmp_exporter 0.21 and its generator, promtool
+    # (rules, scrape configs), curl (scrapes), jq (the dashboard)
+    prometheus-snmp-exporter prometheus curl jq
+    # Nagios/Icinga integration test: the real check_snmp, and icinga2 to
+    # validate contrib/nagios/virt-agentx.conf (icinga2 daemon -C)
+    monitoring-plugins-standard icinga2-bin
     gnuplot-nox # make bench: the plot of walk time and RSS against N
     # make fuzz (configure CC=clang --enable-fuzzing): libFuzzer is in the
     # runtime package, which clang only recommends
     clang libclang-rt-14-dev
+    # tests/integration/zabbix.sh: a private Zabbix 6.0 server, its PHP
+    # frontend (served by php -S) and PostgreSQL.  Installing them starts
+    # nothing here (no systemd, policy-rc.d); apt may add apache2-bin and
+    # its PHP module for the frontend's "php" dependency, unused and not
+    # started.  libsnmp-perl runs contrib/zabbix/zabbix-trap-receiver.pl
+    # inside snmptrapd; python3-yaml checks the template's structure.
+    zabbix-server-pgsql zabbix-frontend-php php-pgsql php-cli php-cgi
+    postgresql libsnmp-perl python3-yaml curl
 )
 
 # Which are not installed?
@@ -44,9 +62,28 @@ if [ ${#missing[@]} -gt 0 ]; then
         exit 1
     fi
     echo "bootstrap.sh: installing ${missing[*]}"
-    apt-get update
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        "${missing[@]}"
+    # A fresh machine often runs unattended-upgrades at first boot: wait
+    # for dpkg's lock instead of failing at once.
+    apt-get -o DPkg::Lock::Timeout=600 update
+    # Debian starts the services of what it installs (PostgreSQL,
+    # Prometheus, Icinga, libvirtd, snmpd...). The tests and the demo run
+    # private daemons of their own, so the host's stay off: policy-rc.d
+    # (invoke-rc.d(8)) refuses every start during the install. An existing
+    # policy is left as it is.
+    policy=/usr/sbin/policy-rc.d own_policy=
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\n# bootstrap.sh: no service starts while it installs\nexit 101\n' \
+            > "$policy"
+        chmod 755 "$policy"
+        own_policy=1
+        trap 'rm -f "$policy"' EXIT
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+        install -y --no-install-recommends "${missing[@]}"
+    if [ -n "$own_policy" ]; then
+        rm -f "$policy"
+        trap - EXIT
+    fi
 fi
 
 # Generate configure in the source tree; run it from the current directory
