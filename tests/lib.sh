@@ -585,7 +585,7 @@ declare -gA VAX_QEMU_UUIDS=() VAX_QEMU_TAPS=()
 VAX_QEMU_PIDS=()        # every qemu pid seen, for the last-resort kill
 
 vax_start_libvirtd_qemu() {
-    local ns=$VAX_TMP/qemu-ns dir=$VAX_TMP/libvirt-qemu cache=0 t0 pid lpid cmd
+    local ns=$VAX_TMP/qemu-ns dir=$VAX_TMP/libvirt-qemu cache=0 t0 pid lpid cmd kvm
     [ "$(id -u)" -eq 0 ] || vax_skip "QEMU guests need root (system libvirtd, tap devices)"
     [ -x /usr/bin/qemu-system-x86_64 ] || vax_skip "no /usr/bin/qemu-system-x86_64 (apt-get install qemu-system-x86)"
     for cmd in qemu-img virtlogd libvirtd virsh unshare nsenter; do
@@ -608,6 +608,16 @@ EOF
     echo "log_outputs = \"3:file:$VAX_TMP/virtlogd.log\"" > "$VAX_TMP/virtlogd.conf"
     export VAX_LIBVIRT_SOCK=$dir/libvirt-sock
     export VAX_URI="qemu+unix:///system?socket=$VAX_LIBVIRT_SOCK"
+    # /dev/kvm as Debian's udev leaves it (0660, group kvm) inside the
+    # namespace, whatever the host did with it. Where only root can open it
+    # (containers without udev), libvirt probes QEMU with KVM as root, then
+    # finds KVM unusable by libvirt-qemu, declares its capabilities stale and
+    # probes again: about 60 s per guest start, with stats calls queued
+    # behind it. The guests run TCG either way.
+    kvm=
+    if [ -c /dev/kvm ] && getent group kvm > /dev/null; then
+        kvm="$(( 0x$(stat -c %t /dev/kvm) )) $(( 0x$(stat -c %T /dev/kvm) ))"
+    fi
     t0=$(date +%s%N)
     # virtlogd makes the namespace; libvirtd joins it.  Both are exec'd, so
     # $! is the daemon itself (no daemonizing: they stay our children).
@@ -618,8 +628,12 @@ EOF
         mount --bind "$1/lib" /var/lib/libvirt
         mount --bind "$1/log" /var/log/libvirt
         [ "$2" = 0 ] || mount --bind "$1/cache" /var/cache/libvirt
+        if [ -n "$5" ]; then
+            mknod -m 0660 "$1/kvm" c $5 && chgrp kvm "$1/kvm"
+            mount --bind "$1/kvm" /dev/kvm
+        fi
         exec virtlogd -f "$3" -p "$4"' sh "$ns" "$cache" \
-        "$VAX_TMP/virtlogd.conf" "$VAX_TMP/virtlogd.pid" \
+        "$VAX_TMP/virtlogd.conf" "$VAX_TMP/virtlogd.pid" "$kvm" \
         > "$VAX_TMP/virtlogd.out" 2>&1 < /dev/null {VAX_OUT}>&- {VAX_ERR}>&- &
     pid=$!
     VAX_PIDS+=("virtlogd:$pid")
