@@ -19,6 +19,7 @@ packages=(
     procps      # ps
     smitools    # smilint (MIB lint test)
     valgrind
+    gdb         # tests/lib.sh: stacks of a process that ignores SIGTERM
     llvm        # llvm-symbolizer: sanitizer stacks name functions (tests/lsan.supp)
     strace      # the systemd unit's confinement against the agent's calls
     systemd     # systemd-analyze (unit verify, syscall groups), systemd.pc

@@ -719,6 +719,7 @@ static void *fetcher(void *arg)
 	struct fetch *f = arg;
 	struct vax_collector *c = f->c;
 	virDomainStatsRecordPtr *recs = NULL;
+	virConnectPtr dead = NULL;
 	int n = -1;
 
 	/* Opening can hang too (a wedged daemon): here, not on the worker.
@@ -740,7 +741,7 @@ static void *fetcher(void *arg)
 		snprintf(f->message, sizeof(f->message), "%s", last_error());
 		/* A stats connection that died alone is replaced. */
 		if (f->conn && f->conn == c->stats_conn && virConnectIsAlive(f->conn) != 1) {
-			virConnectClose(c->stats_conn);
+			dead = c->stats_conn;
 			c->stats_conn = NULL;
 		}
 	}
@@ -748,6 +749,8 @@ static void *fetcher(void *arg)
 	c->fetchers--;
 	pthread_cond_broadcast(&c->cond);
 	pthread_mutex_unlock(&c->lock);
+	if (dead)   /* libvirt is never called under c->lock: it may block */
+		virConnectClose(dead);
 	fetch_release(f);
 	collector_release(c);
 	return NULL;
@@ -830,6 +833,7 @@ static int fetch_stats(struct vax_collector *c, unsigned groups,
 		       virDomainStatsRecordPtr **recs)
 {
 	struct fetch *f[MAX_FETCHERS] = { NULL };
+	virConnectPtr abandoned;
 	int64_t t0 = vax_now_ms(), deadline;
 	int nf = 0, n = -1, got = -1;
 	bool quit;
@@ -850,16 +854,19 @@ static int fetch_stats(struct vax_collector *c, unsigned groups,
 			vax_warn("libvirt has not answered bulk stats for %lld s (%d calls in "
 				 "flight); serving the last values",
 				 (long long)(vax_now_ms() - t0) / 1000, nf);
+		abandoned = NULL;
 		pthread_mutex_lock(&c->lock);
 		got = wait_fetch(c, f, nf, deadline);
 		quit = c->stopping || c->reconfigure;
 		if (got < 0 && !quit && c->stats_conn) {
 			/* The abandoned call keeps its reference; the next gets a
 			 * new connection, not one a call hangs on. */
-			virConnectClose(c->stats_conn);
+			abandoned = c->stats_conn;
 			c->stats_conn = NULL;
 		}
 		pthread_mutex_unlock(&c->lock);
+		if (abandoned)
+			virConnectClose(abandoned);
 		if (got >= 0 || quit)
 			break;
 		vax_debug("collector", "bulk stats slow (%lld ms): asking again, "

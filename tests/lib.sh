@@ -133,11 +133,22 @@ vax_kill() {
     kill -TERM "$pid" 2>/dev/null
     if ! wait_until "$timeout" eval '! vax_pid_alive '"$pid"; then
         echo "# pid $pid ignored SIGTERM for ${timeout}s, killing" >&2
+        vax__hang_report "$pid" >&2
         kill -KILL "$pid" 2>/dev/null
         rc=137
     fi
     wait "$pid" 2>/dev/null || rc=$?
     return "$rc"
+}
+
+# vax__hang_report PID: what a process that ignores SIGTERM is doing (its
+# threads' states and, with gdb, their stacks), as "#" lines for the log:
+# a hang in CI is then diagnosed from its log alone.
+vax__hang_report() {
+    ps -L -o tid=,stat=,wchan:24=,time=,comm= -p "$1" 2>/dev/null | sed 's/^/#   thread /'
+    command -v gdb > /dev/null || return 0
+    timeout 60 gdb -p "$1" -batch -nx -ex 'thread apply all bt 25' 2>&1 |
+        grep -E '^(Thread|#[0-9])' | sed 's/^/#   /'
 }
 
 vax__forget() {   # vax__forget PID: drop PID from the cleanup list
