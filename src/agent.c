@@ -448,28 +448,34 @@ void vax_agent_event(const struct vax_event *ev, void *arg)
 	wake_up();
 }
 
+/* One batch per round of the loop, never all at once: snmpd answers each
+ * notification with a Response on the AgentX socket, and a storm sent
+ * without reading them fills both socket buffers, so snmpd and this thread
+ * both block in send for ever (seen: hostile.sh's churn under ASan). The
+ * rest waits for the next round, after snmp_read2 has read the answers. */
 static void deliver_events(void)
 {
 	static struct vax_event batch[64];
-	size_t n, dropped;
+	size_t n, dropped, left;
 
-	do {
-		pthread_mutex_lock(&A.lock);
-		n = A.nevents < 64 ? A.nevents : 64;
-		if (n) {
-			memcpy(batch, A.events, n * sizeof(*batch));
-			memmove(A.events, A.events + n, (A.nevents - n) * sizeof(*A.events));
-			A.nevents -= n;
-		}
-		dropped = A.events_dropped;
-		A.events_dropped = 0;
-		pthread_mutex_unlock(&A.lock);
-		if (dropped)
-			vax_warn("%zu libvirt events arrived faster than they could be "
-				 "handled: no notification for them", dropped);
-		for (size_t i = 0; i < n; i++)
-			event_trap(&batch[i]);
-	} while (n);
+	pthread_mutex_lock(&A.lock);
+	n = A.nevents < 64 ? A.nevents : 64;
+	if (n) {
+		memcpy(batch, A.events, n * sizeof(*batch));
+		memmove(A.events, A.events + n, (A.nevents - n) * sizeof(*A.events));
+		A.nevents -= n;
+	}
+	left = A.nevents;
+	dropped = A.events_dropped;
+	A.events_dropped = 0;
+	pthread_mutex_unlock(&A.lock);
+	if (dropped)
+		vax_warn("%zu libvirt events arrived faster than they could be "
+			 "handled: no notification for them", dropped);
+	for (size_t i = 0; i < n; i++)
+		event_trap(&batch[i]);
+	if (left)
+		wake_up();
 }
 
 void vax_agent_configure(struct vax_collector *collector, unsigned cache_timeout,
