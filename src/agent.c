@@ -453,13 +453,15 @@ void vax_agent_event(const struct vax_event *ev, void *arg)
  * without reading them fills both socket buffers, so snmpd and this thread
  * both block in send for ever (seen: hostile.sh's churn under ASan). The
  * rest waits for the next round, after snmp_read2 has read the answers. */
+#define EVENT_BATCH 64
+
 static void deliver_events(void)
 {
-	static struct vax_event batch[64];
+	static struct vax_event batch[EVENT_BATCH];
 	size_t n, dropped, left;
 
 	pthread_mutex_lock(&A.lock);
-	n = A.nevents < 64 ? A.nevents : 64;
+	n = A.nevents < EVENT_BATCH ? A.nevents : EVENT_BATCH;
 	if (n) {
 		memcpy(batch, A.events, n * sizeof(*batch));
 		memmove(A.events, A.events + n, (A.nevents - n) * sizeof(*A.events));

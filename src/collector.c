@@ -78,6 +78,8 @@ struct vax_collector {
 	char fetch_message[256];
 	int64_t fetch_ms;          /* how long the last bulk call took */
 	unsigned fetchers;         /* under lock: bulk calls in flight */
+	pthread_t *threads;        /* fetcher threads not joined yet */
+	size_t nthreads, threads_cap;
 	unsigned refs;             /* under lock: the owner and each fetcher */
 	struct vax_snapshot *prev; /* the last snapshot built: last known values */
 	bool was_connected, ever_tried;
@@ -756,6 +758,43 @@ static void *fetcher(void *arg)
 	return NULL;
 }
 
+/* Join the fetcher threads that have ended; with wait_ms > 0, wait that
+ * long for the others (at exit: a thread still running when the process
+ * ends is cut off mid-call), then let go of those still in a libvirt call
+ * that does not return. Worker thread only. */
+static void reap_fetchers(struct vax_collector *c, int wait_ms)
+{
+	struct timespec until;
+	size_t kept = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);   /* pthread_timedjoin_np's clock */
+	until.tv_sec += wait_ms / 1000;
+	until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	for (size_t i = 0; i < c->nthreads; i++) {
+		pthread_t t = c->threads[i];
+		if ((wait_ms > 0 ? pthread_timedjoin_np(t, NULL, &until)
+				 : pthread_tryjoin_np(t, NULL)) == 0)
+			continue;
+		if (wait_ms == 0) {
+			c->threads[kept++] = t;
+			continue;
+		}
+		pthread_detach(t);
+		vax_warn("a libvirt bulk stats call has not returned in %d ms; "
+			 "exiting without it", wait_ms);
+	}
+	c->nthreads = kept;
+	if (wait_ms > 0) {
+		free(c->threads);
+		c->threads = NULL;
+		c->threads_cap = 0;
+	}
+}
+
 /* Start a fetcher unless MAX_FETCHERS are in flight. Bulk stats never go
  * through the connection that carries events and lists: a call hung on a
  * connection holds up later calls on it. An in-process test driver has no
@@ -763,7 +802,6 @@ static void *fetcher(void *arg)
 static struct fetch *start_fetch(struct vax_collector *c, unsigned groups)
 {
 	struct fetch *f = calloc(1, sizeof(*f));
-	pthread_attr_t attr;
 	pthread_t t;
 	bool full;
 
@@ -789,9 +827,16 @@ static struct fetch *start_fetch(struct vax_collector *c, unsigned groups)
 	}
 	if (!f->conn)
 		f->open_uri = strdup_or_null(c->conn_uri ? c->conn_uri : c->uri);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&t, &attr, fetcher, f) != 0) {
+	reap_fetchers(c, 0);
+	if (c->nthreads == c->threads_cap) {
+		size_t cap = c->threads_cap ? 2 * c->threads_cap : MAX_FETCHERS;
+		pthread_t *nt = realloc(c->threads, cap * sizeof(*nt));
+		if (nt) {
+			c->threads = nt;
+			c->threads_cap = cap;
+		}
+	}
+	if (c->nthreads == c->threads_cap || pthread_create(&t, NULL, fetcher, f) != 0) {
 		pthread_mutex_lock(&c->lock);
 		c->fetchers--;
 		c->refs--;
@@ -800,9 +845,9 @@ static struct fetch *start_fetch(struct vax_collector *c, unsigned groups)
 			virConnectClose(f->conn);
 		free(f->open_uri);
 		free(f);
-		f = NULL;
+		return NULL;
 	}
-	pthread_attr_destroy(&attr);
+	c->threads[c->nthreads++] = t;
 	return f;
 }
 
@@ -1110,6 +1155,7 @@ static void *worker(void *arg)
 		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
 	}
 	pthread_mutex_unlock(&c->lock);
+	reap_fetchers(c, 2000);
 	disconnect(c);
 	save_index(c);   /* indexes given out for notifications since */
 	return NULL;
