@@ -119,9 +119,15 @@ act() {  # act DESC NOTIF [PERSISTENT] -- virsh ARGS: PREV from virsh before
 act "start: vmRunning (from shutdown)"        1 -- vax_virsh start "$N"
 act "suspend: vmPaused (from running)"        4 -- vax_virsh suspend "$N"
 act "resume: vmRunning (from paused)"         1 -- vax_virsh resume "$N"
+# suspended_since MARK: the first vmSuspended for $N after MARK, waiting
+# up to 5 s for it (the command has already run: expect cannot be used).
+suspended_since() {
+    wait_until 5 eval '[ -n "$(traps_since $1 $V.0.6 | grep -F "\"$N\"")" ]'
+    traps_since "$1" "$V.0.6" | grep -F "\"$N\"" | head -n 1
+}
+m=$(mark)
 if vax_virsh managedsave "$N" > /dev/null 2>&1; then
-    # managedsave already ran: check what it sent by hand.
-    line=$(traps_since 0 "$V.0.6" | grep -F "\"$N\"" | tail -n 1)
+    line=$(suspended_since "$m")
     check "managedsave: vmSuspended (from running)" \
         eval '[ "$(value "$line" $V.1.4.1.6.$IDX)" = "INTEGER: 4" ]'
     check "managedsave: the domain shows shut off (saved), vmOperState suspended(6)" \
@@ -130,8 +136,9 @@ if vax_virsh managedsave "$N" > /dev/null 2>&1; then
 else
     echo "# managedsave not supported by this driver"
 fi
+m=$(mark)
 if vax_virsh save "$N" "$VAX_TMP/saved.img" > /dev/null 2>&1; then
-    line=$(traps_since 0 "$V.0.6" | grep -F "\"$N\"" | tail -n 1)
+    line=$(suspended_since "$m")
     check "save: vmSuspended (from running)" \
         eval '[ "$(value "$line" $V.1.4.1.6.$IDX)" = "INTEGER: 4" ]'
     expect "restore: vmRunning (from suspended)" 1 6 -- vax_virsh restore "$VAX_TMP/saved.img"
