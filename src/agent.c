@@ -507,11 +507,7 @@ static void ensure_fresh(void)
 	if (!A.refresh_wait_ms)
 		return;
 
-	struct timespec until;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_nsec += (long)A.refresh_wait_ms * 1000000L;
-	until.tv_sec += until.tv_nsec / 1000000000L;
-	until.tv_nsec %= 1000000000L;
+	struct timespec until = vax_time_in(CLOCK_MONOTONIC, A.refresh_wait_ms);
 	pthread_mutex_lock(&A.lock);
 	while (!A.pending &&
 	       pthread_cond_timedwait(&A.published, &A.lock, &until) != ETIMEDOUT)

@@ -106,6 +106,20 @@ int64_t vax_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+struct timespec vax_time_in(clockid_t clock, int64_t ms)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	ts.tv_sec += (time_t)(ms / 1000);
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return ts;
+}
+
 /* libvirt prints every error to stderr unless told otherwise; we read
  * errors with virGetLastError() where they happen. */
 static void quiet_errors(void *arg, virErrorPtr e)
@@ -764,16 +778,10 @@ static void *fetcher(void *arg)
  * that does not return. Worker thread only. */
 static void reap_fetchers(struct vax_collector *c, int wait_ms)
 {
-	struct timespec until;
+	/* CLOCK_REALTIME: pthread_timedjoin_np's clock. */
+	struct timespec until = vax_time_in(CLOCK_REALTIME, wait_ms);
 	size_t kept = 0;
 
-	clock_gettime(CLOCK_REALTIME, &until);   /* pthread_timedjoin_np's clock */
-	until.tv_sec += wait_ms / 1000;
-	until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
 	for (size_t i = 0; i < c->nthreads; i++) {
 		pthread_t t = c->threads[i];
 		if ((wait_ms > 0 ? pthread_timedjoin_np(t, NULL, &until)
@@ -1141,14 +1149,7 @@ static void *worker(void *arg)
 		}
 		/* Disconnected: retry after the backoff even if nobody asks,
 		 * so the state shows connected again as soon as it can. */
-		struct timespec until;
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += backoff / 1000;
-		until.tv_nsec += (long)(backoff % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
+		struct timespec until = vax_time_in(CLOCK_MONOTONIC, backoff);
 		while (!c->stopping && !c->reconfigure &&
 		       pthread_cond_timedwait(&c->cond, &c->lock, &until) != ETIMEDOUT)
 			;

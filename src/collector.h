@@ -7,6 +7,8 @@
 #ifndef VAX_COLLECTOR_H
 #define VAX_COLLECTOR_H
 
+#include <time.h>
+
 #include "events.h"
 #include "model.h"
 
@@ -41,5 +43,7 @@ void vax_collector_stop(struct vax_collector *c);
 
 /* Milliseconds of CLOCK_MONOTONIC, the clock snapshots are stamped with. */
 int64_t vax_now_ms(void);
+/* The time MS milliseconds from now on CLOCK, for the timed waits. */
+struct timespec vax_time_in(clockid_t clock, int64_t ms);
 
 #endif
