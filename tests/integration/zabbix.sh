@@ -367,9 +367,10 @@ check "LLD: graph prototypes became graphs (CPU, disk, NIC)" wait_until 60 \
 
 # ---- 9. values against snmpget / virsh ----
 check "scalar: libvirt connection state is 1 (connected)" wait_until 60 eval '[ "$(value virt.connection.state)" = 1 ]'
+# Each item gets its first value at its own first poll: wait for it.
 check "scalar: agent version equals snmpget" \
-    eval '[ "$(value virt.agent.version)" = "$(vax_get $R.1.5.0 | sed "s/.*STRING: \"\(.*\)\"/\1/")" ]'
-check "scalar: number of domains equals the walk" eval '[ "$(value virt.domain.count)" = "$NDOM" ]'
+    wait_until 60 eval '[ "$(value virt.agent.version)" = "$(vax_get $R.1.5.0 | sed "s/.*STRING: \"\(.*\)\"/\1/")" ]'
+check "scalar: number of domains equals the walk" wait_until 60 eval '[ "$(value virt.domain.count)" = "$NDOM" ]'
 virsh_state_num() {
     case $(vax_virsh domstate "$1") in
         running) echo 1 ;; paused) echo 3 ;; "shut off") echo 5 ;; *) echo '?' ;;
