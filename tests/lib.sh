@@ -83,6 +83,10 @@ not_ok() {
     VAX_CHECKS=$((VAX_CHECKS + 1)) VAX_FAILED=$((VAX_FAILED + 1))
     echo "not ok $VAX_CHECKS - $*"
 }
+# check_eq DESC EXPECTED ACTUAL: ok if they are equal, else not ok with both.
+check_eq() {
+    if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi
+}
 # check "description" COMMAND... : run COMMAND in this shell (so it may start
 # daemons or set variables), report ok/not ok; on failure show its output as
 # comments.  Returns 0 either way.

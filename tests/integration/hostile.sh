@@ -28,9 +28,6 @@ AGENT=${VAX_AGENT:-$VAX_TOP_BUILDDIR/src/virt-agentx}
 command -v perl >/dev/null || vax_skip "perl not installed (tests/rawsnmp.pl needs it)"
 RAW=$VAX_TESTS_SRCDIR/rawsnmp.pl
 
-eqv() {  # eqv DESC EXPECTED ACTUAL
-    if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi
-}
 
 # ===========================================================================
 # 1. Configuration files
@@ -109,8 +106,8 @@ bad_uri() {
     c1=$(cpu_ms "$VAX_AGENT_PID")
     ms=$((c1 - c0))
     check "$label: the agent keeps running" vax_pid_alive "$VAX_AGENT_PID"
-    eqv "$label: virtConnectionState is disconnected(2)" 2 "$(scalar 6)"
-    eqv "$label: virtCacheTimeout is the file's last cacheTimeout (CRLF file)" 1 "$(scalar 8)"
+    check_eq "$label: virtConnectionState is disconnected(2)" 2 "$(scalar 6)"
+    check_eq "$label: virtCacheTimeout is the file's last cacheTimeout (CRLF file)" 1 "$(scalar 8)"
     check "$label: the log names the URI and libvirt's reason" \
         eval 'grep -F "cannot connect to libvirt at $uri: " "$T/agent.log" | grep -q -- "$pattern"'
     n=$(grep -c 'cannot connect to libvirt' "$T/agent.log")
@@ -196,45 +193,45 @@ check "libvirt renames a domain to a name with byte 01" vax_virsh domrename ren2
 check "all 11 domains served" wait_until 10 eval '[ "$(ndoms)" = 11 ]'
 
 i=$(idx "${U}01")
-eqv "0 devices: virtDomainDiskCount 0" 0 "$(vax_get $D.28.$i | sed 's/.*: //')"
-eqv "0 devices: virtDomainInterfaceCount 0" 0 "$(vax_get $D.29.$i | sed 's/.*: //')"
+check_eq "0 devices: virtDomainDiskCount 0" 0 "$(vax_get $D.28.$i | sed 's/.*: //')"
+check_eq "0 devices: virtDomainInterfaceCount 0" 0 "$(vax_get $D.29.$i | sed 's/.*: //')"
 check "0 devices: no disk or interface row, one vCPU row" eval '
     ! vax_walk $R.4.1.2 | grep -q "^$R.4.1.2.$i\." && ! vax_walk $R.5.1.2 | grep -q "^$R.5.1.2.$i\." &&
     [ "$(vax_walk $R.3.1.2.$i | grep -c "^$R.3.1.2.$i\.")" = 1 ]'
 
 # The test driver accepts any vCPU count (4096, 16385, 100000 all define).
 i=$(idx "${U}02")
-eqv "4096 vCPUs: virtDomainVcpuCurrent" "Gauge32: 4096" "$(raw_get $D.10.$i)"
+check_eq "4096 vCPUs: virtDomainVcpuCurrent" "Gauge32: 4096" "$(raw_get $D.10.$i)"
 vax_walk $R.3.1.2.$i > "$T/v4096.walk"
 check "4096 vCPUs: 4096 rows, numbered 0..4095 in order" \
     eval 'awk -v p="$R.3.1.2.$i." "index(\$1, p) == 1 { n++; if (\$1 != p n || \$4 != n - 1) bad++ } END { exit !(n == 4096 && !bad) }" "$T/v4096.walk"'
-eqv "4096 vCPUs: the last row by GET" "INTEGER: 4095" "$(raw_get $R.3.1.2.$i.4096)"
-eqv "4096 vCPUs: no row 4097" noSuchInstance "$(raw_get $R.3.1.2.$i.4097)"
+check_eq "4096 vCPUs: the last row by GET" "INTEGER: 4095" "$(raw_get $R.3.1.2.$i.4096)"
+check_eq "4096 vCPUs: no row 4097" noSuchInstance "$(raw_get $R.3.1.2.$i.4097)"
 i=$(idx "${U}03")
-eqv "16385 vCPUs: virtDomainVcpuCurrent says so" "Gauge32: 16385" "$(raw_get $D.10.$i)"
-eqv "16385 vCPUs: above the agent's cap (VAX_MAX_VCPUS 16384) no vCPU rows" \
+check_eq "16385 vCPUs: virtDomainVcpuCurrent says so" "Gauge32: 16385" "$(raw_get $D.10.$i)"
+check_eq "16385 vCPUs: above the agent's cap (VAX_MAX_VCPUS 16384) no vCPU rows" \
     "" "$(vax_walk $R.3.1.2.$i | grep "^$R.3.1.2.$i\.")"
 vax_virsh destroy v4096 >/dev/null && vax_virsh destroy v16385 >/dev/null
 check "the big transient domains are gone" wait_until 10 eval '[ "$(ndoms)" = 9 ]'
 
 # Names: VirtUtf8String (SIZE (0..1024)), cut on a character boundary.
-eqv "a 255-byte name is served whole" "$(printf %s "$N255" | hex)" "$(served_hex "$D.2.$(idx "${U}04")")"
-eqv "a 1027-byte name is cut to 1023 bytes, before the 2-byte ü it would split" \
+check_eq "a 255-byte name is served whole" "$(printf %s "$N255" | hex)" "$(served_hex "$D.2.$(idx "${U}04")")"
+check_eq "a 1027-byte name is cut to 1023 bytes, before the 2-byte ü it would split" \
     "$(rep a 1023 | hex)" "$(served_hex "$D.2.$(idx "${U}05")")"
-eqv "a 4000-byte name is cut to 1024 bytes" "$(rep b 1024 | hex)" "$(served_hex "$D.2.$(idx "${U}06")")"
-eqv "tab, CR, DEL and C1 in a name are served byte for byte" \
+check_eq "a 4000-byte name is cut to 1024 bytes" "$(rep b 1024 | hex)" "$(served_hex "$D.2.$(idx "${U}06")")"
+check_eq "tab, CR, DEL and C1 in a name are served byte for byte" \
     "$(printf 'ctl\tx\ry\177\302\205' | hex)" "$(served_hex "$D.2.$(idx "${U}07")")"
-eqv "a newline in a name is served byte for byte" \
+check_eq "a newline in a name is served byte for byte" \
     "$(printf 'nl\nx' | hex)" "$(served_hex "$D.2.$(idx "${U}09")")"
 i=$(idx "${U}08")
-eqv "a name with byte FF is served as valid UTF-8 (U+FFFD for the byte)" \
+check_eq "a name with byte FF is served as valid UTF-8 (U+FFFD for the byte)" \
     "$(printf 'bad\357\277\275name' | hex)" "$(served_hex "$D.2.$i")"
 # libvirt puts the byte into the domain XML as it is, which libxml2
 # refuses: the domain lost its devices and the agent warned at every
 # refresh.  The XML is cleaned like the name now.
-eqv "... and it keeps its devices (its XML is cleaned too): disk count" "Gauge32: 1" "$(raw_get "$D.28.$i")"
-eqv "... and its disk row" "$(printf vda | hex)" "$(served_hex "$R.4.1.2.$i.1")"
-eqv "a name renamed to hold byte 01 is served byte for byte" "$(printf 'c\001x' | hex)" \
+check_eq "... and it keeps its devices (its XML is cleaned too): disk count" "Gauge32: 1" "$(raw_get "$D.28.$i")"
+check_eq "... and its disk row" "$(printf vda | hex)" "$(served_hex "$R.4.1.2.$i.1")"
+check_eq "a name renamed to hold byte 01 is served byte for byte" "$(printf 'c\001x' | hex)" \
     "$(served_hex "$D.2.$(idx "${U}0a")")"
 check "the name column walks whole" eval 'vax_walk $D.2 > "$T/names.walk" && [ "$(grep -c "^$D.2\." "$T/names.walk")" = 9 ]'
 
@@ -295,7 +292,7 @@ rounds=$(grep -o 'round [0-9]*' "$T/churn.out" | grep -vc 'round \$')
 created=$(grep -c 'created from\|started' "$T/churn.out")
 check "churn: $rounds rounds, $created domains started, $nwalk rounds of walks" \
     eval '[ "$rounds" -ge 2 ] && [ "$created" -ge 60 ] && [ "$nwalk" -ge 3 ]'
-eqv "churn: every walk succeeded" 0 "$walk_fail"
+check_eq "churn: every walk succeeded" 0 "$walk_fail"
 increasing() {  # increasing WALK...: strictly increasing OIDs in each
     local f keys
     keys=$(for k in $(seq 1 16); do printf -- '-k%d,%dn ' "$k" "$k"; done)
@@ -371,7 +368,7 @@ for x in "$VAX_OID" "$VAX_OID.0" "$R.0" "$R.1" "$R.1.0" "$R.1.1" "$R.1.14.0" "$R
     got=$(raw getnext "$x" | sed -n '2p')
     short=$(echo "$x" | sed 's/\(\.7\)\{4,\}/.7.../; s/\(\.4294967295\)\{4,\}/.4294967295.../')
     if [ -n "$want" ]; then
-        eqv "GETNEXT $short -> $want" "$want" "${got%% *}"
+        check_eq "GETNEXT $short -> $want" "$want" "${got%% *}"
     else
         check "GETNEXT $short: past our subtree, endOfMibView" eval 'echo "$got"; case $got in *" = endOfMibView") ;; *) false ;; esac'
     fi
@@ -390,7 +387,7 @@ for pair in \
     "$S128 noSuchInstance" "$R.5.1.17.$last_d.4294967295 noSuchInstance"; do
     oid=${pair% *} want=${pair##* }
     short=$(echo "$oid" | sed 's/\(\.7\)\{4,\}/.7.../; s/\(\.4294967295\)\{4,\}/.4294967295.../')
-    eqv "GET $short: $want" "$want" "$(raw_get "$oid")"
+    check_eq "GET $short: $want" "$want" "$(raw_get "$oid")"
 done
 
 # Sub-identifiers SNMP cannot carry (above 2^32-1) and OIDs longer than
@@ -413,7 +410,7 @@ wait "${pids[@]}"   # not a bare wait: the daemons are our children too
 for f in "$T"/drop.*; do
     what=$(head -n 1 "$f" | sed 's/\(\.7\)\{4,\}/.7.../')
     n=$(head -n 1 "$f" | tr -cd . | wc -c)
-    eqv "$what ($n sub-ids): dropped by snmpd, no value" TIMEOUT "$(sed -n 2p "$f")"
+    check_eq "$what ($n sub-ids): dropped by snmpd, no value" TIMEOUT "$(sed -n 2p "$f")"
 done
 check "after all that, the agent serves" eval 'vax_get $R.1.5.0 | grep -q STRING'
 
@@ -428,7 +425,7 @@ bulk_is() {
     got=$(raw "getbulk:$nr:$mr" "${vars[@]}" | sed -n '2,$p' | awk '{ print $1 }' | tr '\n' ' ')
     got=${got% }
     want="$*"
-    eqv "$desc" "$want" "$got"
+    check_eq "$desc" "$want" "$got"
 }
 n1=$(walk_next "$R") n2=$(walk_next "$n1")
 d1=$(walk_next "$D") d2=$(walk_next "$d1")
@@ -480,7 +477,7 @@ perl -e '
     }' "$VAX_TOP_SRCDIR/mibs/VIRT-AGENTX-MIB.txt" "$T/w0" "$R" "$first_d" > "$T/columns"
 nobj=$(wc -l < "$T/columns")
 nwalked=$(awk '{ print $1 }' "$T/columns" | grep -cxFf <(awk '{ print $1 }' "$T/w0"))
-eqv "SET: every object of the MIB's scalars and tables ($nwalked at an instance the walk has)" \
+check_eq "SET: every object of the MIB's scalars and tables ($nwalked at an instance the walk has)" \
     88 "$nobj"
 set_refused() {  # set_refused OID SNMPSET_TYPE VALUE
     local res
@@ -513,7 +510,7 @@ norm "$T/w1" > "$T/after"
 check "after every SET the walk is the walk before (OIDs, types, every text and INTEGER)" \
     diff "$T/before" "$T/after"
 
-eqv "no 'does not parse' warning in the log (was one per refresh for the FF name)" \
+check_eq "no 'does not parse' warning in the log (was one per refresh for the FF name)" \
     0 "$(grep -ac 'does not parse' "$T/agent.log")"
 check "the log is valid UTF-8, names included" iconv -f UTF-8 -t UTF-8 -o /dev/null "$T/agent.log"
 check "the agent stops cleanly (exit 0): no crash, no sanitizer report" vax_stop_agent

@@ -43,7 +43,6 @@ stat() {  # stat FILE DOMAIN KEY
     awk -v d="$2" -v k="$3" '/^Domain: / { cur = $2; gsub(/\047/, "", cur); next }
         cur == d { split($0, kv, "="); gsub(/^ +/, "", kv[1]); if (kv[1] == k) { print kv[2]; exit } }' "$VAX_TMP/$1"
 }
-eq() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi; }
 between() {  # between DESC VALUE LOW HIGH
     if [ -n "$2" ] && [ -n "$3" ] && [ -n "$4" ] &&
         awk -v v="$2" -v a="$3" -v b="$4" 'BEGIN { lo = a < b ? a : b; hi = a < b ? b : a; exit !(v >= lo && v <= hi) }'; then
@@ -65,11 +64,11 @@ counter() {  # counter DESC DOMAIN KEY OID
 
 for g in "$G1" "$G2"; do
     i=$(idx_of "${VAX_QEMU_UUIDS[$g]}")
-    eq "$g: state running" 1 "$(cell $D.4.$i)"
-    eq "$g: state.reason" "$(stat after $g state.reason)" "$(cell $D.5.$i)"
-    eq "$g: vcpu.current" "$(stat after $g vcpu.current)" "$(cell $D.10.$i)"
-    eq "$g: vcpu.maximum" "$(stat after $g vcpu.maximum)" "$(cell $D.11.$i)"
-    eq "$g: balloon.maximum = MemoryMax" "$(stat after $g balloon.maximum)" "$(cell $D.12.$i)"
+    check_eq "$g: state running" 1 "$(cell $D.4.$i)"
+    check_eq "$g: state.reason" "$(stat after $g state.reason)" "$(cell $D.5.$i)"
+    check_eq "$g: vcpu.current" "$(stat after $g vcpu.current)" "$(cell $D.10.$i)"
+    check_eq "$g: vcpu.maximum" "$(stat after $g vcpu.maximum)" "$(cell $D.11.$i)"
+    check_eq "$g: balloon.maximum = MemoryMax" "$(stat after $g balloon.maximum)" "$(cell $D.12.$i)"
     counter "$g: cpu.time" $g cpu.time $D.14.$i
     counter "$g: cpu.user" $g cpu.user $D.15.$i
     counter "$g: cpu.system" $g cpu.system $D.16.$i
@@ -80,36 +79,36 @@ for g in "$G1" "$G2"; do
     check "$g: virtDomainStatsAge fresh" eval '[ "$(cell $D.32.$i)" -lt 3000 ]'
     # vCPUs
     for v in 0 1; do
-        eq "$g: vcpu $v state" "$(stat after $g vcpu.$v.state)" "$(cell $R.3.1.3.$i.$((v + 1)))"
+        check_eq "$g: vcpu $v state" "$(stat after $g vcpu.$v.state)" "$(cell $R.3.1.3.$i.$((v + 1)))"
         counter "$g: vcpu.$v.time" $g vcpu.$v.time $R.3.1.4.$i.$((v + 1))
         counter "$g: vcpu.$v.wait" $g vcpu.$v.wait $R.3.1.5.$i.$((v + 1))
         counter "$g: vcpu.$v.delay" $g vcpu.$v.delay $R.3.1.6.$i.$((v + 1))
     done
     # Disks: XML order, stats by name.
-    eq "$g: block.count = disk rows" "$(stat after $g block.count)" "$(grep -c "^$R.4.1.2.$i\." "$VAX_TMP/walk")"
+    check_eq "$g: block.count = disk rows" "$(stat after $g block.count)" "$(grep -c "^$R.4.1.2.$i\." "$VAX_TMP/walk")"
     for n in 0 1; do
         row=$i.$((n + 1))
-        eq "$g: disk $n name" "$(stat after $g block.$n.name)" "$(cell $R.4.1.2.$row)"
-        eq "$g: disk $n source" "$(stat after $g block.$n.path)" "$(cell $R.4.1.3.$row)"
+        check_eq "$g: disk $n name" "$(stat after $g block.$n.name)" "$(cell $R.4.1.2.$row)"
+        check_eq "$g: disk $n source" "$(stat after $g block.$n.path)" "$(cell $R.4.1.3.$row)"
         for pair in rd.reqs:7 rd.bytes:8 wr.reqs:9 wr.bytes:10 fl.reqs:11 rd.times:12 wr.times:13 fl.times:14 capacity:16 allocation:17 physical:18; do
             counter "$g: block.$n.${pair%%:*}" $g "block.$n.${pair%%:*}" "$R.4.1.${pair##*:}.$row"
         done
     done
     # Interfaces: row 1 the tap, row 2 the user NIC (no host device, no stats).
     tap=${VAX_QEMU_TAPS[$g]}
-    eq "$g: net.0.name is the tap" "$tap" "$(stat after $g net.0.name)"
-    eq "$g: NIC 1 name" "$tap" "$(cell $R.5.1.2.$i.1)"
+    check_eq "$g: net.0.name is the tap" "$tap" "$(stat after $g net.0.name)"
+    check_eq "$g: NIC 1 name" "$tap" "$(cell $R.5.1.2.$i.1)"
     mac=$(vax_virsh domiflist "$g" | awk -v t="$tap" '$1 == t { print $5 }')
-    eq "$g: NIC 1 MAC" "$mac" "$(cell $R.5.1.3.$i.1 | tr 'A-F' 'a-f' | sed 's/ *$//; s/ /:/g')"
-    eq "$g: NIC 1 type" ethernet "$(cell $R.5.1.4.$i.1)"
+    check_eq "$g: NIC 1 MAC" "$mac" "$(cell $R.5.1.3.$i.1 | tr 'A-F' 'a-f' | sed 's/ *$//; s/ /:/g')"
+    check_eq "$g: NIC 1 type" ethernet "$(cell $R.5.1.4.$i.1)"
     for pair in rx.bytes:10 rx.pkts:11 rx.errs:12 rx.drop:13 tx.bytes:14 tx.pkts:15 tx.errs:16 tx.drop:17; do
         counter "$g: net.0.${pair%%:*}" $g "net.0.${pair%%:*}" "$R.5.1.${pair##*:}.$i.1"
     done
     kifi=$(cat "/sys/class/net/$tap/ifindex")
-    eq "$g: virtInterfaceHostIfIndex is the kernel's ifindex of $tap" "$kifi" "$(cell $R.5.1.9.$i.1)"
-    eq "$g: ... and snmpd's IF-MIB ifDescr.$kifi is $tap" "$tap" \
+    check_eq "$g: virtInterfaceHostIfIndex is the kernel's ifindex of $tap" "$kifi" "$(cell $R.5.1.9.$i.1)"
+    check_eq "$g: ... and snmpd's IF-MIB ifDescr.$kifi is $tap" "$tap" \
         "$(snmpget -v2c -c public -Oqv 127.0.0.1:$VAX_SNMP_PORT .1.3.6.1.2.1.2.2.1.2.$kifi | tr -d '"')"
-    eq "$g: NIC 2 (user) type" user "$(cell $R.5.1.4.$i.2)"
+    check_eq "$g: NIC 2 (user) type" user "$(cell $R.5.1.4.$i.2)"
     check "$g: NIC 2 (user) has no host device and no counters" \
         eval '! has $R.5.1.2.$i.2 && ! has $R.5.1.10.$i.2 && [ "$(cell $R.5.1.9.$i.2)" = 0 ]'
 done
@@ -127,28 +126,28 @@ vax_virsh domstats --raw "$G1" "$G2" > "$VAX_TMP/after"
 micro() {  # micro DESC DOMAIN KEY OID: a ns counter served in µs
     between "$1" "$(cell "$4")" "$(( $(stat before "$2" "$3") / 1000 ))" "$(( $(stat after "$2" "$3") / 1000 ))"
 }
-eq "vmHvSoftware" QEMU "$(cell $V.1.1.0)"
-eq "vmHvVersion is virsh's hypervisor version" \
+check_eq "vmHvSoftware" QEMU "$(cell $V.1.1.0)"
+check_eq "vmHvVersion is virsh's hypervisor version" \
     "$(vax_virsh version | sed -n 's/^Running hypervisor: QEMU *//p')" "$(cell $V.1.2.0)"
 for g in "$G1" "$G2"; do
     uuid=${VAX_QEMU_UUIDS[$g]}
     i=$(idx_of "$uuid")
-    eq "$g: vmUUID.$i (vmIndex = virtDomainIndex) is its UUID" "$(echo "$uuid" | tr -d '-')" \
+    check_eq "$g: vmUUID.$i (vmIndex = virtDomainIndex) is its UUID" "$(echo "$uuid" | tr -d '-')" \
         "$(cell $V.4.1.3.$i | tr -d ' ' | tr 'A-F' 'a-f')"
     info=$(vax_virsh dominfo "$g")
     field() { echo "$info" | sed -n "s/^$1: *//p"; }
-    eq "$g: vmName" "$g" "$(cell $V.4.1.2.$i)"
-    eq "$g: vmOperState running(4)" 4 "$(cell $V.4.1.6.$i)"
-    eq "$g: vmAdminState running(1)" 1 "$(cell $V.4.1.5.$i)"
-    eq "$g: vmPersistent ($(field Persistent))" "$([ "$(field Persistent)" = yes ] && echo 2 || echo 3)" "$(cell $V.4.1.8.$i)"
-    eq "$g: vmAutoStart ($(field Autostart))" "$([ "$(field Autostart)" = enable ] && echo 2 || echo 3)" "$(cell $V.4.1.7.$i)"
-    eq "$g: vmCurCpuNumber" "$(stat after $g vcpu.current)" "$(cell $V.4.1.9.$i)"
-    eq "$g: vmMaxCpuNumber" "$(stat after $g vcpu.maximum)" "$(cell $V.4.1.11.$i)"
-    eq "$g: vmMinCpuNumber (no hotplug: all present at start)" \
+    check_eq "$g: vmName" "$g" "$(cell $V.4.1.2.$i)"
+    check_eq "$g: vmOperState running(4)" 4 "$(cell $V.4.1.6.$i)"
+    check_eq "$g: vmAdminState running(1)" 1 "$(cell $V.4.1.5.$i)"
+    check_eq "$g: vmPersistent ($(field Persistent))" "$([ "$(field Persistent)" = yes ] && echo 2 || echo 3)" "$(cell $V.4.1.8.$i)"
+    check_eq "$g: vmAutoStart ($(field Autostart))" "$([ "$(field Autostart)" = enable ] && echo 2 || echo 3)" "$(cell $V.4.1.7.$i)"
+    check_eq "$g: vmCurCpuNumber" "$(stat after $g vcpu.current)" "$(cell $V.4.1.9.$i)"
+    check_eq "$g: vmMaxCpuNumber" "$(stat after $g vcpu.maximum)" "$(cell $V.4.1.11.$i)"
+    check_eq "$g: vmMinCpuNumber (no hotplug: all present at start)" \
         "$(vax_virsh vcpucount "$g" --current --live)" "$(cell $V.4.1.10.$i)"
-    eq "$g: vmMemUnit KiB" 1024 "$(cell $V.4.1.12.$i)"
-    eq "$g: vmCurMem is dominfo's Used memory" "$(field 'Used memory' | awk '{ print $1 }')" "$(cell $V.4.1.13.$i)"
-    eq "$g: vmMaxMem is dominfo's Max memory" "$(field 'Max memory' | awk '{ print $1 }')" "$(cell $V.4.1.15.$i)"
+    check_eq "$g: vmMemUnit KiB" 1024 "$(cell $V.4.1.12.$i)"
+    check_eq "$g: vmCurMem is dominfo's Used memory" "$(field 'Used memory' | awk '{ print $1 }')" "$(cell $V.4.1.13.$i)"
+    check_eq "$g: vmMaxMem is dominfo's Max memory" "$(field 'Max memory' | awk '{ print $1 }')" "$(cell $V.4.1.15.$i)"
     check "$g: no vmUpTime (it started before the agent)" eval '! has $V.4.1.16.$i'
     micro "$g: vmCpuTime (µs) within cpu.time" $g cpu.time $V.4.1.17.$i
     for v in 0 1; do
@@ -156,11 +155,11 @@ for g in "$G1" "$G2"; do
     done
     for n in 0 1; do
         row=$i.$((n + 1))
-        eq "$g: vmStorageResourceID $((n + 1))" "$(stat after $g block.$n.path)" "$(cell $V.7.1.6.$row)"
-        eq "$g: vmStorageSourceType $((n + 1)) sparse(5) (qcow2)" 5 "$(cell $V.7.1.4.$row)"
-        eq "$g: vmStorageSourceTypeString $((n + 1))" qcow2 "$(cell $V.7.1.5.$row)"
+        check_eq "$g: vmStorageResourceID $((n + 1))" "$(stat after $g block.$n.path)" "$(cell $V.7.1.6.$row)"
+        check_eq "$g: vmStorageSourceType $((n + 1)) sparse(5) (qcow2)" 5 "$(cell $V.7.1.4.$row)"
+        check_eq "$g: vmStorageSourceTypeString $((n + 1))" qcow2 "$(cell $V.7.1.5.$row)"
         unit=$(cell $V.7.1.10.$row)
-        eq "$g: vmStorageDefinedSize x $unit = block.$n.capacity" \
+        check_eq "$g: vmStorageDefinedSize x $unit = block.$n.capacity" \
             "$(( $(stat after $g block.$n.capacity) / unit ))" "$(cell $V.7.1.11.$row)"
         between "$g: vmStorageAllocatedSize $((n + 1))" "$(cell $V.7.1.12.$row)" \
             "$(( $(stat before $g block.$n.allocation) / unit ))" "$(( $(stat after $g block.$n.allocation) / unit ))"
@@ -172,15 +171,15 @@ for g in "$G1" "$G2"; do
     done
     tap=${VAX_QEMU_TAPS[$g]}
     kifi=$(cat "/sys/class/net/$tap/ifindex")
-    eq "$g: vmNetworkIfIndex.$i.1 is snmpd's IF-MIB row of $tap (ifDescr)" "$tap" \
+    check_eq "$g: vmNetworkIfIndex.$i.1 is snmpd's IF-MIB row of $tap (ifDescr)" "$tap" \
         "$(snmpget -v2c -c public -Oqv 127.0.0.1:$VAX_SNMP_PORT .1.3.6.1.2.1.2.2.1.2.$(cell $V.8.1.2.$i.1) | tr -d '"')"
-    eq "$g: vmNetworkIfIndex is the kernel's" "$kifi" "$(cell $V.8.1.2.$i.1)"
-    eq "$g: vmNetworkIfIndex of the user NIC is 0" 0 "$(cell $V.8.1.2.$i.2)"
-    eq "$g: vmNetworkParent of an ethernet NIC is 0" 0 "$(cell $V.8.1.3.$i.1)"
+    check_eq "$g: vmNetworkIfIndex is the kernel's" "$kifi" "$(cell $V.8.1.2.$i.1)"
+    check_eq "$g: vmNetworkIfIndex of the user NIC is 0" 0 "$(cell $V.8.1.2.$i.2)"
+    check_eq "$g: vmNetworkParent of an ethernet NIC is 0" 0 "$(cell $V.8.1.3.$i.1)"
     while read -r ifc _ _ model mac; do
         n=$([ "$ifc" = "$tap" ] && echo 1 || echo 2)
-        eq "$g: vmNetworkModel.$n" "$model" "$(cell $V.8.1.4.$i.$n)"
-        eq "$g: vmNetworkPhysAddress.$n" "$mac" "$(cell $V.8.1.5.$i.$n | tr 'A-F' 'a-f' | sed 's/ *$//; s/ /:/g')"
+        check_eq "$g: vmNetworkModel.$n" "$model" "$(cell $V.8.1.4.$i.$n)"
+        check_eq "$g: vmNetworkPhysAddress.$n" "$mac" "$(cell $V.8.1.5.$i.$n | tr 'A-F' 'a-f' | sed 's/ *$//; s/ /:/g')"
     done < <(vax_virsh domiflist "$g")
     vax_log "VM-MIB of $g (vmIndex $i), beside virsh dominfo and domblklist:"
     grep -E "^$V\.(4\.1\.[0-9]+\.$i|5\.1\.2\.$i\.|7\.1\.(4|6|11|13|15)\.$i\.|8\.1\.[2-5]\.$i\.)" "$VAX_TMP/walk" |
@@ -196,7 +195,7 @@ i=$(idx_of "${VAX_QEMU_UUIDS[$G1]}")
 ours=$(grep "^$V\.6\.1\.3\.$i\.1\." "$VAX_TMP/walk" | awk '{ n = split($1, a, "."); print a[n] }' | sort -n | tr '\n' ' ')
 check "vmCpuPhysIndex of $G1's vCPU 1 ($ours) = hrDeviceTable's processors ($hr)" \
     eval '[ -n "$hr" ] && [ "$hr" = "$ours" ]'
-eq "no pinning: every vCPU may run everywhere, enable(1)" "" \
+check_eq "no pinning: every vCPU may run everywhere, enable(1)" "" \
     "$(grep "^$V\.6\.1\.3\.$i\." "$VAX_TMP/walk" | grep -v 'INTEGER: 1$')"
 
 # ---- a frozen guest: last known values, everything else fresh and fast ----

@@ -74,9 +74,6 @@ cell() {
     esac
 }
 has() { grep -q "^$1 = " "$VAX_TMP/walk"; }
-eq() {  # eq DESC EXPECTED ACTUAL
-    if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi
-}
 absent() {
     if has "$2"; then not_ok "$1: expected no value, got '$(cell "$2")'"; else ok "$1"; fi
 }
@@ -108,17 +105,17 @@ mac_of() {  # snmp Hex-STRING "52 54 00 AA 00 01" -> 52:54:00:aa:00:01
 }
 
 # ---- scalars ----
-eq "virtConnectionState is connected" 1 "$(cell $R.1.6.0)"
-eq "virtHypervisorType is TEST" TEST "$(cell $R.1.2.0)"
-eq "virtDomainCount matches virsh" "$(echo "$DOMS" | wc -l)" "$(cell $R.1.7.0)"
-eq "virtCacheTimeout is -t" 1 "$(cell $R.1.8.0)"
-eq "virtAgentVersion is the binary's" "$("${VAX_AGENT:-$VAX_TOP_BUILDDIR/src/virt-agentx}" -V | awk '{ print $2 }')" "$(cell $R.1.5.0)"
-eq "virtLibvirtURI is -u" "$VAX_URI" "$(cell $R.1.13.0)"
+check_eq "virtConnectionState is connected" 1 "$(cell $R.1.6.0)"
+check_eq "virtHypervisorType is TEST" TEST "$(cell $R.1.2.0)"
+check_eq "virtDomainCount matches virsh" "$(echo "$DOMS" | wc -l)" "$(cell $R.1.7.0)"
+check_eq "virtCacheTimeout is -t" 1 "$(cell $R.1.8.0)"
+check_eq "virtAgentVersion is the binary's" "$("${VAX_AGENT:-$VAX_TOP_BUILDDIR/src/virt-agentx}" -V | awk '{ print $2 }')" "$(cell $R.1.5.0)"
+check_eq "virtLibvirtURI is -u" "$VAX_URI" "$(cell $R.1.13.0)"
 virsh -c "$VAX_URI" version > "$VAX_TMP/version"
 # virsh names the daemon's version when it has one, else its library's.
-eq "virtLibvirtVersion matches virsh" "$(sed -n 's/^Running against daemon: *//p; s/^Using library: libvirt *//p' "$VAX_TMP/version" | tail -n 1)" "$(cell $R.1.4.0)"
-eq "virtHypervisorVersion matches virsh" "$(sed -n 's/^Running hypervisor: [^ ]* *//p' "$VAX_TMP/version")" "$(cell $R.1.3.0)"
-eq "virtHostName matches virsh" "$(vax_virsh hostname)" "$(cell $R.1.1.0)"
+check_eq "virtLibvirtVersion matches virsh" "$(sed -n 's/^Running against daemon: *//p; s/^Using library: libvirt *//p' "$VAX_TMP/version" | tail -n 1)" "$(cell $R.1.4.0)"
+check_eq "virtHypervisorVersion matches virsh" "$(sed -n 's/^Running hypervisor: [^ ]* *//p' "$VAX_TMP/version")" "$(cell $R.1.3.0)"
+check_eq "virtHostName matches virsh" "$(vax_virsh hostname)" "$(cell $R.1.1.0)"
 check "virtRefreshCalls: the test driver needs per-domain calls ($(cell $R.1.14.0))" \
     eval '[ "$(cell $R.1.14.0)" -gt 3 ]'
 
@@ -131,22 +128,22 @@ while IFS= read -r d; do
     info=$(vax_virsh dominfo "$d")
     field() { echo "$info" | sed -n "s/^$1: *//p"; }
     D=$R.2.1
-    eq "$d: name" "$d" "$(cell $D.2.$idx)"
-    eq "$d: state" "$(state_num "$d" state)" "$(cell $D.4.$idx)"
-    eq "$d: state reason" "$(state_num "$d" reason)" "$(cell $D.5.$idx)"
-    eq "$d: persistent" "$(truth "$(field Persistent)")" "$(cell $D.6.$idx)"
-    eq "$d: autostart" "$(truth "$(field Autostart)")" "$(cell $D.7.$idx)"
+    check_eq "$d: name" "$d" "$(cell $D.2.$idx)"
+    check_eq "$d: state" "$(state_num "$d" state)" "$(cell $D.4.$idx)"
+    check_eq "$d: state reason" "$(state_num "$d" reason)" "$(cell $D.5.$idx)"
+    check_eq "$d: persistent" "$(truth "$(field Persistent)")" "$(cell $D.6.$idx)"
+    check_eq "$d: autostart" "$(truth "$(field Autostart)")" "$(cell $D.7.$idx)"
     # virsh dominfo's "OS Type" is the test driver's constant "linux"; the
     # domain's own <os><type> is what QEMU reports there, and what we serve.
-    eq "$d: OS type" "$(vax_virsh dumpxml "$d" | sed -n 's/.*<type[^>]*>\([^<]*\)<.*/\1/p' | head -n 1)" "$(cell $D.8.$idx)"
-    eq "$d: max memory (KiB)" "$(field 'Max memory' | awk '{ print $1 }')" "$(cell $D.12.$idx)"
-    eq "$d: current memory (KiB)" "$(field 'Used memory' | awk '{ print $1 }')" "$(cell $D.13.$idx)"
-    eq "$d: vCPUs" "$(field 'CPU(s)')" "$(cell $D.10.$idx)"
-    eq "$d: max vCPUs" "$(vax_virsh vcpucount "$d" --maximum "$([ "$(field Id)" = - ] && echo --config || echo --live)")" "$(cell $D.11.$idx)"
+    check_eq "$d: OS type" "$(vax_virsh dumpxml "$d" | sed -n 's/.*<type[^>]*>\([^<]*\)<.*/\1/p' | head -n 1)" "$(cell $D.8.$idx)"
+    check_eq "$d: max memory (KiB)" "$(field 'Max memory' | awk '{ print $1 }')" "$(cell $D.12.$idx)"
+    check_eq "$d: current memory (KiB)" "$(field 'Used memory' | awk '{ print $1 }')" "$(cell $D.13.$idx)"
+    check_eq "$d: vCPUs" "$(field 'CPU(s)')" "$(cell $D.10.$idx)"
+    check_eq "$d: max vCPUs" "$(vax_virsh vcpucount "$d" --maximum "$([ "$(field Id)" = - ] && echo --config || echo --live)")" "$(cell $D.11.$idx)"
     ndisks=$(vax_virsh domblklist "$d" | grep -c .)
     nnics=$(vax_virsh domiflist "$d" | grep -c .)
-    eq "$d: disk count" "$ndisks" "$(cell $D.28.$idx)"
-    eq "$d: interface count" "$nnics" "$(cell $D.29.$idx)"
+    check_eq "$d: disk count" "$ndisks" "$(cell $D.28.$idx)"
+    check_eq "$d: interface count" "$nnics" "$(cell $D.29.$idx)"
 
     if [ "$(field Id)" = "-" ]; then
         # Inactive: no runtime values at all, never zeros.
@@ -155,7 +152,7 @@ while IFS= read -r d; do
         absent "$d (shut off): no virtDomainStatsAge" $D.32.$idx
         continue
     fi
-    eq "$d: id" "$(field Id)" "$(cell $D.9.$idx)"
+    check_eq "$d: id" "$(field Id)" "$(cell $D.9.$idx)"
     age=$(cell $D.32.$idx)
     check "$d: virtDomainStatsAge is fresh (${age:-absent} ms)" eval '[ -n "$age" ] && [ "$age" -lt 3000 ]'
     between "$d: CPU time" "$(cell $D.14.$idx)" "$(reading "$d" cpu "" before)" "$(reading "$d" cpu "" after)" 1000000000
@@ -166,12 +163,12 @@ while IFS= read -r d; do
     for pair in actual:17 unused:18 available:19 usable:20 rss:21 swap_in:22 swap_out:23 major_fault:24 minor_fault:25 disk_caches:26; do
         tag=${pair%%:*} col=${pair##*:}
         v=$(echo "$memstat" | awk -v t="$tag" '$1 == t { print $2 }')
-        if [ -n "$v" ]; then eq "$d: balloon $tag" "$v" "$(cell $D.$col.$idx)"
+        if [ -n "$v" ]; then check_eq "$d: balloon $tag" "$v" "$(cell $D.$col.$idx)"
         else absent "$d: balloon $tag absent (virsh has none)" $D.$col.$idx; fi
     done
     avail=$(echo "$memstat" | awk '$1 == "available" { print $2 }')
     usable=$(echo "$memstat" | awk '$1 == "usable" { print $2 }')
-    [ -n "$avail" ] && [ -n "$usable" ] && eq "$d: memory used = available - usable" "$((avail - usable))" "$(cell $D.27.$idx)"
+    [ -n "$avail" ] && [ -n "$usable" ] && check_eq "$d: memory used = available - usable" "$((avail - usable))" "$(cell $D.27.$idx)"
 
     # vCPU table.
     nv=0
@@ -179,12 +176,12 @@ while IFS= read -r d; do
         nv=$((nv + 1))
         V=$R.3.1
         row=$idx.$((vcpu + 1))
-        eq "$d: vcpu $vcpu number" "$vcpu" "$(cell $V.2.$row)"
-        eq "$d: vcpu $vcpu state" "$([ "$vstate" = running ] && echo 1 || { [ "$vstate" = offline ] && echo 0 || echo 2; })" "$(cell $V.3.$row)"
-        eq "$d: vcpu $vcpu physical CPU" "$pcpu" "$(cell $V.7.$row)"
+        check_eq "$d: vcpu $vcpu number" "$vcpu" "$(cell $V.2.$row)"
+        check_eq "$d: vcpu $vcpu state" "$([ "$vstate" = running ] && echo 1 || { [ "$vstate" = offline ] && echo 0 || echo 2; })" "$(cell $V.3.$row)"
+        check_eq "$d: vcpu $vcpu physical CPU" "$pcpu" "$(cell $V.7.$row)"
         between "$d: vcpu $vcpu time" "$(cell $V.4.$row)" "$(reading "$d" "vcpu$vcpu" "" before)" "$(reading "$d" "vcpu$vcpu" "" after)" 1000000000
     done < <(vax_virsh vcpuinfo "$d" | awk '/^VCPU:/ { v = $2 } /^CPU:/ { c = $2 } /^State:/ { print v, c, $2 }')
-    eq "$d: vCPU rows" "$nv" "$(grep -c "^$R.3.1.2.$idx\." "$VAX_TMP/walk")"
+    check_eq "$d: vCPU rows" "$nv" "$(grep -c "^$R.3.1.2.$idx\." "$VAX_TMP/walk")"
 
     # Disk table.
     n=0
@@ -192,13 +189,13 @@ while IFS= read -r d; do
         n=$((n + 1))
         K=$R.4.1
         row=$idx.$n
-        eq "$d: disk $n name" "$target" "$(cell $K.2.$row)"
-        eq "$d: disk $n type" "$type" "$(cell $K.4.$row)"
-        eq "$d: disk $n device" "$device" "$(cell $K.6.$row)"
+        check_eq "$d: disk $n name" "$target" "$(cell $K.2.$row)"
+        check_eq "$d: disk $n type" "$type" "$(cell $K.4.$row)"
+        check_eq "$d: disk $n device" "$device" "$(cell $K.6.$row)"
         if [ "$source" = - ]; then absent "$d: disk $n has no source" $K.3.$row
-        else eq "$d: disk $n source" "$source" "$(cell $K.3.$row)"; fi
+        else check_eq "$d: disk $n source" "$source" "$(cell $K.3.$row)"; fi
         bus=$(vax_virsh dumpxml "$d" | sed -n "s/.*<target dev='$target' bus='\([^']*\)'.*/\1/p")
-        eq "$d: disk $n bus" "$bus" "$(cell $K.5.$row)"
+        check_eq "$d: disk $n bus" "$bus" "$(cell $K.5.$row)"
         for pair in rd_req:7 rd_bytes:8 wr_req:9 wr_bytes:10 errs:15; do
             key=${pair%%:*} col=${pair##*:}
             lo=$(reading "$d" "$target" "$key" before) hi=$(reading "$d" "$target" "$key" after)
@@ -208,9 +205,9 @@ while IFS= read -r d; do
         for col in 11 12 13 14; do absent "$d: disk $target column $col absent (test driver has none)" $K.$col.$row; done
         info=$(vax_virsh domblkinfo "$d" "$target" 2>/dev/null)
         if [ -n "$info" ]; then
-            eq "$d: disk $target capacity" "$(echo "$info" | sed -n 's/^Capacity: *//p')" "$(cell $K.16.$row)"
-            eq "$d: disk $target allocation" "$(echo "$info" | sed -n 's/^Allocation: *//p')" "$(cell $K.17.$row)"
-            eq "$d: disk $target physical" "$(echo "$info" | sed -n 's/^Physical: *//p')" "$(cell $K.18.$row)"
+            check_eq "$d: disk $target capacity" "$(echo "$info" | sed -n 's/^Capacity: *//p')" "$(cell $K.16.$row)"
+            check_eq "$d: disk $target allocation" "$(echo "$info" | sed -n 's/^Allocation: *//p')" "$(cell $K.17.$row)"
+            check_eq "$d: disk $target physical" "$(echo "$info" | sed -n 's/^Physical: *//p')" "$(cell $K.18.$row)"
         fi
     done < <(vax_virsh domblklist "$d" --details)
 
@@ -220,15 +217,15 @@ while IFS= read -r d; do
         n=$((n + 1))
         N=$R.5.1
         row=$idx.$n
-        eq "$d: nic $n host device" "$ifname" "$(cell $N.2.$row)"
-        eq "$d: nic $n MAC" "$mac" "$(mac_of $N.3.$row)"
-        eq "$d: nic $n type" "$type" "$(cell $N.4.$row)"
-        eq "$d: nic $n source" "$source" "$(cell $N.5.$row)"
+        check_eq "$d: nic $n host device" "$ifname" "$(cell $N.2.$row)"
+        check_eq "$d: nic $n MAC" "$mac" "$(mac_of $N.3.$row)"
+        check_eq "$d: nic $n type" "$type" "$(cell $N.4.$row)"
+        check_eq "$d: nic $n source" "$source" "$(cell $N.5.$row)"
         if [ "$model" = - ]; then absent "$d: nic $n has no model" $N.6.$row
-        else eq "$d: nic $n model" "$model" "$(cell $N.6.$row)"; fi
+        else check_eq "$d: nic $n model" "$model" "$(cell $N.6.$row)"; fi
         expect_ifindex=0
         [ -e "/sys/class/net/$ifname/ifindex" ] && expect_ifindex=$(cat "/sys/class/net/$ifname/ifindex")
-        eq "$d: nic $n host ifIndex" "$expect_ifindex" "$(cell $N.9.$row)"
+        check_eq "$d: nic $n host ifIndex" "$expect_ifindex" "$(cell $N.9.$row)"
         for pair in rx_bytes:10 rx_packets:11 rx_errs:12 rx_drop:13 tx_bytes:14 tx_packets:15 tx_errs:16 tx_drop:17; do
             key=${pair%%:*} col=${pair##*:}
             between "$d: nic $ifname $key" "$(cell $N.$col.$row)" \
@@ -239,16 +236,16 @@ done <<< "$DOMS"
 
 # ---- specific shapes ----
 w=$(uidx web01)
-eq "web01: nwfilter reference" clean-traffic "$(cell $R.5.1.7.$w.2)"
-eq "web01: nwfilter IP parameter" 192.0.2.10 "$(cell $R.5.1.8.$w.2)"
+check_eq "web01: nwfilter reference" clean-traffic "$(cell $R.5.1.7.$w.2)"
+check_eq "web01: nwfilter IP parameter" 192.0.2.10 "$(cell $R.5.1.8.$w.2)"
 absent "web01: first NIC has no filter" $R.5.1.7.$w.1
 u=$(uidx '数据库-ü')
-eq "unicode name served as its UTF-8 bytes" "$(printf '数据库-ü' | od -An -tx1 | tr -d ' \n')" \
+check_eq "unicode name served as its UTF-8 bytes" "$(printf '数据库-ü' | od -An -tx1 | tr -d ' \n')" \
     "$(cell $R.2.1.2.$u | od -An -tx1 | tr -d ' \n')"
 absent "unicode domain: no disk rows" $R.4.1.2.$u.1
 m=$(uidx many-vcpus)
-eq "many-vcpus: 64 vCPU rows" 64 "$(grep -c "^$R.3.1.2.$m\." "$VAX_TMP/walk")"
-eq "many-vcpus: disk count 0" 0 "$(cell $R.2.1.28.$m)"
+check_eq "many-vcpus: 64 vCPU rows" 64 "$(grep -c "^$R.3.1.2.$m\." "$VAX_TMP/walk")"
+check_eq "many-vcpus: disk count 0" 0 "$(cell $R.2.1.28.$m)"
 
 # The walk is in strictly increasing OID order: sorted numerically on every
 # sub-identifier, with no duplicates.

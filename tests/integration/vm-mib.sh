@@ -29,29 +29,26 @@ raw() {
 }
 cell() { local v; v=$(raw "$1"); v=${v#\"}; printf '%s' "${v%\"}"; }
 has() { grep -q "^$1 = " "$VAX_TMP/walk"; }
-eq() {  # eq DESC EXPECTED ACTUAL
-    if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi
-}
 hex() { raw "$1" | tr 'A-F' 'a-f' | sed 's/ *$//'; }   # "8e 3b 1c ..."
 # Timeticks: (12345) 0:02:03.45 -> 12345
 ticks() { raw "$1" | sed -n 's/^(\([0-9]*\)).*/\1/p'; }
 
 # ---- scalars ----
-eq "vmHvSoftware is virtHypervisorType" "$(cell $R.1.2.0)" "$(cell $V.1.1.0)"
-eq "vmHvVersion is virtHypervisorVersion" "$(cell $R.1.3.0)" "$(cell $V.1.2.0)"
-eq "vmHvObjectID is zeroDotZero" ".0.0" "$(cell $V.1.3.0)"
+check_eq "vmHvSoftware is virtHypervisorType" "$(cell $R.1.2.0)" "$(cell $V.1.1.0)"
+check_eq "vmHvVersion is virtHypervisorVersion" "$(cell $R.1.3.0)" "$(cell $V.1.2.0)"
+check_eq "vmHvObjectID is zeroDotZero" ".0.0" "$(cell $V.1.3.0)"
 host_cs=$(awk '{ printf "%d", $1 * 100 }' /proc/uptime)
 up=$(ticks $V.1.4.0)
 check "vmHvUpTime ($up) is the host's uptime ($host_cs cs)" \
     eval '[ -n "$up" ] && [ $((host_cs - up)) -ge -100 ] && [ $((host_cs - up)) -le 1000 ]'
-eq "vmNumber matches virsh" "$(vax_virsh list --all --name | grep -c .)" "$(cell $V.2.0)"
+check_eq "vmNumber matches virsh" "$(vax_virsh list --all --name | grep -c .)" "$(cell $V.2.0)"
 last=$(ticks $V.3.0)
 check "vmTableLastChange ($last) is at most vmHvUpTime ($up)" \
     eval '[ -n "$last" ] && [ "$last" -le "$up" ]'
 # The notification enables (.1.9, .1.10) are registered apart, beside the
 # subtrees above; the walk passes through them in order, with the defaults.
-eq "vmPerVMNotificationsEnabled defaults to true(1)" 1 "$(cell $V.9.0)"
-eq "vmBulkNotificationsEnabled defaults to false(2)" 2 "$(cell $V.10.0)"
+check_eq "vmPerVMNotificationsEnabled defaults to true(1)" 1 "$(cell $V.9.0)"
+check_eq "vmBulkNotificationsEnabled defaults to false(2)" 2 "$(cell $V.10.0)"
 
 # ---- per domain ----
 oper_of() {  # libvirt "state reason" numbers -> VirtualMachineOperState
@@ -74,45 +71,45 @@ while IFS= read -r d; do
         [ "$(echo "$rest" | tr 'A-F' 'a-f' | sed 's/ *$//')" = "$want" ] && echo "${o##*.}"
     done)
     if [ -z "$idx" ]; then not_ok "$d: no vmTable row with UUID $uuid"; continue; fi
-    eq "$d: vmIndex $idx is virtDomainIndex" "$uuid" "$(cell $R.2.1.3.$idx)"
+    check_eq "$d: vmIndex $idx is virtDomainIndex" "$uuid" "$(cell $R.2.1.3.$idx)"
     info=$(vax_virsh dominfo "$d")
     field() { echo "$info" | sed -n "s/^$1: *//p"; }
     E=$V.4.1
     # Names are served as UTF-8 (net-snmp prints non-ASCII as hex).
-    eq "$d: vmName" "$(printf '%s' "$d" | od -An -tx1 | tr -d '\n' | sed 's/^ //')" \
+    check_eq "$d: vmName" "$(printf '%s' "$d" | od -An -tx1 | tr -d '\n' | sed 's/^ //')" \
         "$(if raw $E.2.$idx | grep -q '^"'; then cell $E.2.$idx | od -An -tx1 | tr -d '\n' | sed 's/^ //'; else hex $E.2.$idx; fi)"
-    eq "$d: vmOSType is virtDomainOSType" "$(cell $R.2.1.8.$idx)" "$(cell $E.4.$idx)"
+    check_eq "$d: vmOSType is virtDomainOSType" "$(cell $R.2.1.8.$idx)" "$(cell $E.4.$idx)"
     st=$(vax_virsh domstats --state --raw "$d")
     s=$(echo "$st" | sed -n 's/^ *state\.state=//p'); r=$(echo "$st" | sed -n 's/^ *state\.reason=//p')
     oper=$(oper_of "$s" "$r")
-    eq "$d: vmOperState for libvirt state $s reason $r" "$oper" "$(cell $E.6.$idx)"
-    eq "$d: vmAdminState" "$(admin_of "$oper")" "$(cell $E.5.$idx)"
-    eq "$d: vmAutoStart" "$([ "$(field Autostart)" = enable ] && echo 2 || echo 3)" "$(cell $E.7.$idx)"
-    eq "$d: vmPersistent" "$([ "$(field Persistent)" = yes ] && echo 2 || echo 3)" "$(cell $E.8.$idx)"
-    eq "$d: vmCurCpuNumber" "$(field 'CPU(s)')" "$(cell $E.9.$idx)"
+    check_eq "$d: vmOperState for libvirt state $s reason $r" "$oper" "$(cell $E.6.$idx)"
+    check_eq "$d: vmAdminState" "$(admin_of "$oper")" "$(cell $E.5.$idx)"
+    check_eq "$d: vmAutoStart" "$([ "$(field Autostart)" = enable ] && echo 2 || echo 3)" "$(cell $E.7.$idx)"
+    check_eq "$d: vmPersistent" "$([ "$(field Persistent)" = yes ] && echo 2 || echo 3)" "$(cell $E.8.$idx)"
+    check_eq "$d: vmCurCpuNumber" "$(field 'CPU(s)')" "$(cell $E.9.$idx)"
     live=$([ "$(field Id)" = - ] && echo --config || echo --live)
-    eq "$d: vmMaxCpuNumber" "$(vax_virsh vcpucount "$d" --maximum $live)" "$(cell $E.11.$idx)"
+    check_eq "$d: vmMaxCpuNumber" "$(vax_virsh vcpucount "$d" --maximum $live)" "$(cell $E.11.$idx)"
     # No <vcpus> in these definitions: every vCPU present at start is fixed.
-    eq "$d: vmMinCpuNumber" "$(vax_virsh vcpucount "$d" --current --config)" "$(cell $E.10.$idx)"
-    eq "$d: vmMemUnit is KiB" 1024 "$(cell $E.12.$idx)"
-    eq "$d: vmCurMem" "$(field 'Used memory' | awk '{ print $1 }')" "$(cell $E.13.$idx)"
-    eq "$d: vmMinMem is -1 (libvirt has no minimum)" -1 "$(cell $E.14.$idx)"
-    eq "$d: vmMaxMem" "$(field 'Max memory' | awk '{ print $1 }')" "$(cell $E.15.$idx)"
+    check_eq "$d: vmMinCpuNumber" "$(vax_virsh vcpucount "$d" --current --config)" "$(cell $E.10.$idx)"
+    check_eq "$d: vmMemUnit is KiB" 1024 "$(cell $E.12.$idx)"
+    check_eq "$d: vmCurMem" "$(field 'Used memory' | awk '{ print $1 }')" "$(cell $E.13.$idx)"
+    check_eq "$d: vmMinMem is -1 (libvirt has no minimum)" -1 "$(cell $E.14.$idx)"
+    check_eq "$d: vmMaxMem" "$(field 'Max memory' | awk '{ print $1 }')" "$(cell $E.15.$idx)"
     cpu=$(cell $R.2.1.14.$idx)
     if [ -n "$cpu" ]; then
-        eq "$d: vmCpuTime is virtDomainCpuTime in µs" "$((cpu / 1000))" "$(cell $E.17.$idx)"
+        check_eq "$d: vmCpuTime is virtDomainCpuTime in µs" "$((cpu / 1000))" "$(cell $E.17.$idx)"
     else
         check "$d: no vmCpuTime without virtDomainCpuTime" eval '! has $E.17.$idx'
     fi
     if [ "$(field Id)" = - ]; then
-        eq "$d: vmUpTime of a domain that is off" 0 "$(ticks $E.16.$idx)"
+        check_eq "$d: vmUpTime of a domain that is off" 0 "$(ticks $E.16.$idx)"
     else
         check "$d: no vmUpTime: it ran before the agent saw it start" eval '! has $E.16.$idx'
     fi
     # vCPUs: the same rows as virtVcpuTable, times in µs.
     for o in $(grep -o "^$R\.3\.1\.4\.$idx\.[0-9]*" "$VAX_TMP/walk"); do
         n=${o##*.}
-        eq "$d: vmCpuCoreTime.$n" "$(($(cell "$o") / 1000))" "$(cell $V.5.1.2.$idx.$n)"
+        check_eq "$d: vmCpuCoreTime.$n" "$(($(cell "$o") / 1000))" "$(cell $V.5.1.2.$idx.$n)"
     done
 
     # ---- storage ----
@@ -120,8 +117,8 @@ while IFS= read -r d; do
     while read -r target source; do
         n=$((n + 1))
         S=$V.7.1
-        eq "$d disk $n: vmStorageResourceID" "$([ "$source" = - ] || echo "$source")" "$(cell $S.6.$idx.$n)"
-        eq "$d disk $n ($target) is virtDiskTarget's row" "$target" "$(cell $R.4.1.2.$idx.$n)"
+        check_eq "$d disk $n: vmStorageResourceID" "$([ "$source" = - ] || echo "$source")" "$(cell $S.6.$idx.$n)"
+        check_eq "$d disk $n ($target) is virtDiskTarget's row" "$target" "$(cell $R.4.1.2.$idx.$n)"
         xml=$(vax_virsh dumpxml "$d" | awk -v t="$target" '/<disk /{ b = "" } { b = b $0 "\n" } /<\/disk>/ && b ~ "dev=.\"?" t "[\"\x27]" { print b }')
         dtype=$(echo "$xml" | sed -n "s/.*<disk type=.\([a-z]*\).*device=.\([a-z]*\).*/\1 \2/p" | head -n 1)
         case $dtype in
@@ -129,32 +126,32 @@ while IFS= read -r d; do
             "file "*) if echo "$xml" | grep -q "<driver[^>]*type=.qcow2"; then want=5; else want=4; fi ;;
             *) want=2 ;;
         esac
-        eq "$d disk $n: vmStorageSourceType ($dtype)" "$want" "$(cell $S.4.$idx.$n)"
+        check_eq "$d disk $n: vmStorageSourceType ($dtype)" "$want" "$(cell $S.4.$idx.$n)"
         case ${dtype#* } in disk) want=3 ;; cdrom) want=4 ;; floppy) want=5 ;; *) want=1 ;; esac
-        eq "$d disk $n: vmStorageMediaType" "$want" "$(cell $S.8.$idx.$n)"
+        check_eq "$d disk $n: vmStorageMediaType" "$want" "$(cell $S.8.$idx.$n)"
         ro=2; { echo "$xml" | grep -q '<readonly/>' || [ "${dtype#* }" = cdrom ]; } && ro=3
-        eq "$d disk $n: vmStorageAccess" "$ro" "$(cell $S.7.$idx.$n)"
-        eq "$d disk $n: vmStorageMediaTypeString is the bus" "$(cell $R.4.1.5.$idx.$n)" "$(cell $S.9.$idx.$n)"
-        eq "$d disk $n: vmStorageParent" 0 "$(cell $S.3.$idx.$n)"
+        check_eq "$d disk $n: vmStorageAccess" "$ro" "$(cell $S.7.$idx.$n)"
+        check_eq "$d disk $n: vmStorageMediaTypeString is the bus" "$(cell $R.4.1.5.$idx.$n)" "$(cell $S.9.$idx.$n)"
+        check_eq "$d disk $n: vmStorageParent" 0 "$(cell $S.3.$idx.$n)"
         unit=$(cell $S.10.$idx.$n)
         cap=$(cell $R.4.1.16.$idx.$n)
         if [ -n "$cap" ]; then
-            eq "$d disk $n: vmStorageDefinedSize x unit" "$((cap / unit))" "$(cell $S.11.$idx.$n)"
+            check_eq "$d disk $n: vmStorageDefinedSize x unit" "$((cap / unit))" "$(cell $S.11.$idx.$n)"
             check "$d disk $n: the size fits Integer32 at unit $unit" \
                 eval '[ "$(cell $S.11.$idx.$n)" -le 2147483647 ]'
         else
-            eq "$d disk $n: vmStorageDefinedSize unknown" -1 "$(cell $S.11.$idx.$n)"
+            check_eq "$d disk $n: vmStorageDefinedSize unknown" -1 "$(cell $S.11.$idx.$n)"
         fi
         for pair in 13:7 14:9 15:8 16:10; do
             a=${pair%:*}; b=${pair#*:}
-            eq "$d disk $n: VM-MIB column $a is VIRT-AGENTX-MIB column $b" \
+            check_eq "$d disk $n: VM-MIB column $a is VIRT-AGENTX-MIB column $b" \
                 "$(cell $R.4.1.$b.$idx.$n)" "$(cell $S.$a.$idx.$n)"
         done
         rd=$(vax_virsh domblkstat "$d" "$target" 2>/dev/null | awk '$2 == "rd_req" { print $3 }')
         [ -z "$rd" ] || check "$d disk $n: vmStorageReadIOs ($(cell $S.13.$idx.$n)) <= virsh's later $rd" \
             eval '[ "$(cell $S.13.$idx.$n)" -le "$rd" ]'
     done < <(vax_virsh domblklist "$d" | awk '{ print $1, ($2 == "" ? "-" : $2) }')
-    eq "$d: as many vmStorageTable rows as domblklist" "$n" \
+    check_eq "$d: as many vmStorageTable rows as domblklist" "$n" \
         "$(grep -c "^$V\.7\.1\.4\.$idx\." "$VAX_TMP/walk")"
 
     # ---- network ----
@@ -162,28 +159,28 @@ while IFS= read -r d; do
     while read -r iface type source model mac; do
         n=$((n + 1))
         N=$V.8.1
-        eq "$d nic $n: vmNetworkModel" "$([ "$model" = - ] || echo "$model")" "$(cell $N.4.$idx.$n)"
-        eq "$d nic $n: vmNetworkPhysAddress" "$mac" "$(hex $N.5.$idx.$n | tr ' ' ':')"
-        eq "$d nic $n: vmNetworkIfIndex is virtInterfaceHostIfIndex" \
+        check_eq "$d nic $n: vmNetworkModel" "$([ "$model" = - ] || echo "$model")" "$(cell $N.4.$idx.$n)"
+        check_eq "$d nic $n: vmNetworkPhysAddress" "$mac" "$(hex $N.5.$idx.$n | tr ' ' ':')"
+        check_eq "$d nic $n: vmNetworkIfIndex is virtInterfaceHostIfIndex" \
             "$(cell $R.5.1.9.$idx.$n)" "$(cell $N.2.$idx.$n)"
         # The test taps and bridges do not exist on this host: IF-MIB has
         # no row for them.
         want=0; [ "$iface" = - ] || ! ip link show "$iface" >/dev/null 2>&1 ||
             want=$(cat "/sys/class/net/$iface/ifindex")
-        eq "$d nic $n ($iface): vmNetworkIfIndex" "$want" "$(cell $N.2.$idx.$n)"
-        eq "$d nic $n: vmNetworkParent ($source not on this host)" 0 "$(cell $N.3.$idx.$n)"
+        check_eq "$d nic $n ($iface): vmNetworkIfIndex" "$want" "$(cell $N.2.$idx.$n)"
+        check_eq "$d nic $n: vmNetworkParent ($source not on this host)" 0 "$(cell $N.3.$idx.$n)"
         : "$type"
     done < <(vax_virsh domiflist "$d")
-    eq "$d: as many vmNetworkTable rows as domiflist" "$n" \
+    check_eq "$d: as many vmNetworkTable rows as domiflist" "$n" \
         "$(grep -c "^$V\.8\.1\.5\.$idx\." "$VAX_TMP/walk")"
 done < <(vax_virsh list --all --name | sed '/^$/d')
 
 # ---- vCPU affinity: every vCPU row times every host CPU ----
 cpus=$(vax_virsh nodecpumap | awk '/^CPUs present:/ { print $3 }')
 vcpus=$(grep -c "^$R\.3\.1\.2\." "$VAX_TMP/walk")
-eq "vmCpuAffinityTable: $vcpus vCPUs x $cpus host CPUs" "$((vcpus * cpus))" \
+check_eq "vmCpuAffinityTable: $vcpus vCPUs x $cpus host CPUs" "$((vcpus * cpus))" \
     "$(grep -c "^$V\.6\.1\.3\." "$VAX_TMP/walk")"
-eq "no pinning in the demo domains: every affinity is enable(1)" "" \
+check_eq "no pinning in the demo domains: every affinity is enable(1)" "" \
     "$(grep "^$V\.6\.1\.3\." "$VAX_TMP/walk" | grep -v '= INTEGER: 1$')"
 
 # ---- a domain started while the agent watches has a vmUpTime ----
@@ -196,7 +193,7 @@ t=$(vax_get $V.4.1.16.$idx | sed -n 's/.*Timeticks: (\([0-9]*\)).*/\1/p')
 check "build started now: vmUpTime $t cs is between 1 and 10 s" \
     eval '[ -n "$t" ] && [ "$t" -ge 100 ] && [ "$t" -le 1000 ]'
 t2=$(vax_get $V.3.0 | sed -n 's/.*Timeticks: (\([0-9]*\)).*/\1/p')
-eq "a start changes no row: vmTableLastChange stays" "$last" "$t2"
+check_eq "a start changes no row: vmTableLastChange stays" "$last" "$t2"
 vax_virsh undefine build >/dev/null    # running: now transient, still a row
 vax_virsh destroy build >/dev/null     # gone
 wait_until 10 eval '! vax_get $V.4.1.2.$idx | grep -q STRING'
@@ -204,7 +201,7 @@ t3=$(vax_get $V.3.0 | sed -n 's/.*Timeticks: (\([0-9]*\)).*/\1/p')
 up=$(vax_get $V.1.4.0 | sed -n 's/.*Timeticks: (\([0-9]*\)).*/\1/p')
 check "a row gone: vmTableLastChange moved ($last -> $t3, vmHvUpTime $up)" \
     eval '[ -n "$t3" ] && [ "$t3" -gt "$last" ] && [ "$t3" -le "$up" ]'
-eq "vmNumber follows" "$(vax_virsh list --all --name | grep -c .)" \
+check_eq "vmNumber follows" "$(vax_virsh list --all --name | grep -c .)" \
     "$(vax_get $V.2.0 | sed -n 's/.*INTEGER: //p')"
 
 # ---- serveMIBs: restart the agent with each choice ----
