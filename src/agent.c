@@ -266,6 +266,13 @@ static void send_bulk(unsigned reg, void *arg)
 	log_denied(true);
 }
 
+/* The index of a domain not in the snapshot yet; 0 once the collector,
+ * which owns the index map, is stopped (see vax_agent_run). */
+static uint32_t collector_index(const char *uuid)
+{
+	return A.collector ? vax_collector_index(A.collector, uuid) : 0;
+}
+
 /* Every event goes through the tracker (it must know each VM's state
  * whatever is enabled); what it reports is sent as enabled. */
 static void vm_event(const struct vax_event *ev)
@@ -281,7 +288,7 @@ static void vm_event(const struct vax_event *ev)
 	if (!A.vm_served)
 		return;
 	d = served_domain(ev->uuid);
-	index = d ? d->index : vax_collector_index(A.collector, ev->uuid);
+	index = d ? d->index : collector_index(ev->uuid);
 	if (d && vax_has(&d->vals, VAX_DOM_PERSISTENT))
 		persistent = d->vals.v[VAX_DOM_PERSISTENT] ? 1 : 0;
 	if (!index)
@@ -405,7 +412,7 @@ static void event_trap(const struct vax_event *ev)
 	if ((row = served_domain(ev->uuid)))
 		d = *row;
 	if (!d.index) {
-		d.index = vax_collector_index(A.collector, ev->uuid);
+		d.index = collector_index(ev->uuid);
 		memcpy(d.uuid, ev->uuid, sizeof(d.uuid));
 	}
 	/* The event's name: after a rename the row still has the old one. */
@@ -499,8 +506,11 @@ static void ensure_fresh(void)
 	int64_t now = vax_now_ms();
 
 	take_pending();
-	if (now - A.current->taken_ms < (int64_t)A.cache_timeout * 1000 ||
-	    A.kick_outstanding)
+	/* Requests can come before vax_agent_run: net-snmp handles them while
+	 * init_snmp() waits for snmpd's answers to our registrations. There
+	 * is no collector to ask yet; they get the empty first snapshot. */
+	if (!A.collector || A.kick_outstanding ||
+	    now - A.current->taken_ms < (int64_t)A.cache_timeout * 1000)
 		return;
 	vax_collector_kick(A.collector);
 	A.kick_outstanding = true;
@@ -843,13 +853,17 @@ void vax_agent_run(struct vax_collector *collector, void (*reload)(void *), void
 		snmp_round();
 	}
 	vax_notice("stopping");
+	/* The last batch, while the collector can still give out indexes;
+	 * the caller stops it next, and it saves them. */
+	take_pending();
+	deliver_events();
+	A.collector = NULL;
 }
 
 void vax_agent_shutdown(void)
 {
 	/* While net-snmp's logging still works. */
 	take_pending();
-	deliver_events();
 	if (A.bulk_alarm) {   /* what the bulk window gathered so far */
 		snmp_alarm_unregister(A.bulk_alarm);
 		send_bulk(0, NULL);
