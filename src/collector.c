@@ -80,6 +80,7 @@ struct vax_collector {
 	unsigned fetchers;         /* under lock: bulk calls in flight */
 	pthread_t *threads;        /* fetcher threads not joined yet */
 	size_t nthreads, threads_cap;
+	size_t threads_left;       /* let go of at exit, still in a call */
 	unsigned refs;             /* under lock: the owner and each fetcher */
 	struct vax_snapshot *prev; /* the last snapshot built: last known values */
 	bool was_connected, ever_tried;
@@ -778,13 +779,14 @@ static void *fetcher(void *arg)
  * that does not return. Worker thread only. */
 static void reap_fetchers(struct vax_collector *c, int wait_ms)
 {
-	/* CLOCK_REALTIME: pthread_timedjoin_np's clock. */
-	struct timespec until = vax_time_in(CLOCK_REALTIME, wait_ms);
-	size_t kept = 0;
+	struct timespec until = { 0, 0 };
+	size_t kept = 0, left = 0;
 
+	if (wait_ms > 0)
+		until = vax_time_in(CLOCK_MONOTONIC, wait_ms);
 	for (size_t i = 0; i < c->nthreads; i++) {
 		pthread_t t = c->threads[i];
-		if ((wait_ms > 0 ? pthread_timedjoin_np(t, NULL, &until)
+		if ((wait_ms > 0 ? pthread_clockjoin_np(t, NULL, CLOCK_MONOTONIC, &until)
 				 : pthread_tryjoin_np(t, NULL)) == 0)
 			continue;
 		if (wait_ms == 0) {
@@ -792,9 +794,12 @@ static void reap_fetchers(struct vax_collector *c, int wait_ms)
 			continue;
 		}
 		pthread_detach(t);
-		vax_warn("a libvirt bulk stats call has not returned in %d ms; "
-			 "exiting without it", wait_ms);
+		left++;
 	}
+	c->threads_left += left;
+	if (left)
+		vax_warn("%zu libvirt statistics thread%s still in a call after %d ms; "
+			 "exiting without waiting longer", left, left > 1 ? "s" : "", wait_ms);
 	c->nthreads = kept;
 	if (wait_ms > 0) {
 		free(c->threads);
@@ -889,11 +894,17 @@ static int fetch_stats(struct vax_collector *c, unsigned groups,
 	virConnectPtr abandoned;
 	int64_t t0 = vax_now_ms(), deadline;
 	int nf = 0, n = -1, got = -1;
-	bool quit;
+	bool quit = false;
 
 	c->fetch_error = VIR_ERR_INTERNAL_ERROR;
 	snprintf(c->fetch_message, sizeof(c->fetch_message), "cannot start a thread");
 	for (;;) {
+		/* Stopping: a call started now would only be waited for at exit. */
+		pthread_mutex_lock(&c->lock);
+		quit = c->stopping || c->reconfigure;
+		pthread_mutex_unlock(&c->lock);
+		if (quit)
+			break;
 		struct fetch *nw = nf < MAX_FETCHERS ? start_fetch(c, groups) : NULL;
 		if (nw) {
 			f[nf++] = nw;
@@ -1143,6 +1154,9 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&c->lock);
 		if (c->conn) {
 			backoff = BACKOFF_MIN_MS;
+			pthread_mutex_unlock(&c->lock);
+			reap_fetchers(c, 0);   /* their stacks, before an idle spell */
+			pthread_mutex_lock(&c->lock);
 			while (!c->kicked && !c->stopping)
 				pthread_cond_wait(&c->cond, &c->lock);
 			continue;
@@ -1240,16 +1254,20 @@ static void collector_release(struct vax_collector *c)
 	free(c);
 }
 
-void vax_collector_stop(struct vax_collector *c)
+bool vax_collector_stop(struct vax_collector *c)
 {
+	bool all_ended;
+
 	if (!c)
-		return;
+		return true;
 	pthread_mutex_lock(&c->lock);
 	c->stopping = true;
 	pthread_cond_broadcast(&c->cond);
 	pthread_mutex_unlock(&c->lock);
 	pthread_join(c->thread, NULL);
+	all_ended = c->threads_left == 0;   /* the worker's, now ended */
 	collector_release(c);
+	return all_ended;
 }
 
 void vax_collector_reconfigure(struct vax_collector *c, const char *uri,

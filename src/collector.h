@@ -38,12 +38,13 @@ uint32_t vax_collector_index(struct vax_collector *c, const char *uuid);
  * worker applies it, so a hung libvirt never blocks the caller. */
 void vax_collector_reconfigure(struct vax_collector *c, const char *uri,
 			       bool uri_changed, const char *index_file);
-/* Stop the worker, close libvirt, free everything. */
-void vax_collector_stop(struct vax_collector *c);
+/* Stop the worker, close libvirt, free everything. False when a thread
+ * is left in a libvirt call that did not return (see reap_fetchers). */
+bool vax_collector_stop(struct vax_collector *c);
 
 /* Milliseconds of CLOCK_MONOTONIC, the clock snapshots are stamped with. */
 int64_t vax_now_ms(void);
-/* The time MS milliseconds from now on CLOCK, for the timed waits. */
+/* The time MS (>= 0) milliseconds from now on CLOCK, for the timed waits. */
 struct timespec vax_time_in(clockid_t clock, int64_t ms);
 
 #endif

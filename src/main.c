@@ -209,7 +209,7 @@ static void reload(void *arg)
 int main(int argc, char **argv)
 {
 	const char *pidfile = NULL;
-	bool foreground = false, check_only = false, log_set = false;
+	bool foreground = false, check_only = false, log_set = false, xml_cleanup = true;
 	char err[1024];
 	int opt, status = 0;
 
@@ -333,13 +333,15 @@ int main(int argc, char **argv)
 		   cfg.uri ? cfg.uri : "default URI", cfg.cache_timeout,
 		   priv.change ? ", as " : "", priv.change ? vax_priv_who(&priv, err, sizeof(err)) : "");
 	vax_agent_run(collector, reload, NULL);
-	vax_collector_stop(collector);
+	/* A thread still in libvirt may still use libxml2: no cleanup then. */
+	xml_cleanup = vax_collector_stop(collector);
 	vax_agent_shutdown();
 out:
 	if (pidfile)
 		unlink(pidfile);   /* after -U it may stay behind: see check_access() */
 	vax_priv_free(&priv);
 	vax_config_free(&cfg);
-	xmlCleanupParser();
+	if (xml_cleanup)
+		xmlCleanupParser();
 	return status;
 }
