@@ -506,9 +506,10 @@ static void ensure_fresh(void)
 	int64_t now = vax_now_ms();
 
 	take_pending();
-	/* Requests can come before vax_agent_run: net-snmp handles them while
-	 * init_snmp() waits for snmpd's answers to our registrations. There
-	 * is no collector to ask yet; they get the empty first snapshot. */
+	/* No collector outside vax_agent_run, yet requests come: net-snmp
+	 * handles them while it waits for snmpd's answers, in init_snmp()
+	 * to our registrations (they get the empty first snapshot) and in
+	 * snmp_shutdown() to our close (the last snapshot). */
 	if (!A.collector || A.kick_outstanding ||
 	    now - A.current->taken_ms < (int64_t)A.cache_timeout * 1000)
 		return;
@@ -724,10 +725,21 @@ static void on_signal(int sig)
 
 int vax_agent_event_init(char *err, size_t errlen)
 {
+	struct sigaction sa;
+
 	if (pipe2(A.wake, O_CLOEXEC | O_NONBLOCK) < 0) {
 		snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
 		return -1;
 	}
+	/* Before the first socket: a SIGTERM while we register ends the loop
+	 * at its first round, and a peer gone mid-write is EPIPE, not death. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	vax_log_init(wake_up);
 	if (virEventRegisterDefaultImpl() < 0 ||
 	    (A.loop_timer = virEventAddTimeout(-1, on_loop_timer, NULL, NULL)) < 0) {
@@ -833,17 +845,7 @@ int vax_agent_init(const struct vax_agent_opts *o, char *err, size_t errlen)
 
 void vax_agent_run(struct vax_collector *collector, void (*reload)(void *), void *arg)
 {
-	struct sigaction sa;
-
 	A.collector = collector;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
 	while (!A.stop) {
 		if (A.reload) {
 			A.reload = 0;
@@ -858,6 +860,11 @@ void vax_agent_run(struct vax_collector *collector, void (*reload)(void *), void
 	take_pending();
 	deliver_events();
 	A.collector = NULL;
+	pthread_mutex_lock(&A.lock);
+	size_t left = A.nevents;
+	pthread_mutex_unlock(&A.lock);
+	if (left)
+		vax_warn("stopping with %zu libvirt events not sent as notifications", left);
 }
 
 void vax_agent_shutdown(void)

@@ -51,6 +51,30 @@ for choice in VM-MIB VIRT-AGENTX-MIB all; do
     check_eq "serveMIBs $choice: $STARTS starts under requests, every one registered" 0 "$unready"
     check_eq "serveMIBs $choice: every one stopped by SIGTERM with status 0 (no crash)" 0 "$bad"
 done
+# SIGTERM as soon as the AgentX session is open, while the agent still
+# registers and starts its collector: it stops at once, cleanly.
+printf 'indexFile %s\nserveMIBs all\n' "$VAX_TMP/index" > "$VAX_TMP/agent.conf"
+bad=0
+for i in $(seq 1 "$STARTS"); do
+    log=$VAX_TMP/early.$i.log
+    "$AGENT" -f -x "$VAX_AGENTX" -u "$VAX_URI" -c "$VAX_TMP/agent.conf" \
+        -Lf "$log" -t 1 < /dev/null {VAX_OUT}>&- {VAX_ERR}>&- &
+    pid=$!
+    VAX_PIDS+=("agent:$pid")
+    for _ in $(seq 1 3000); do   # up to 30 s, in steps of 10 ms
+        grep -qs "AgentX subagent connected" "$log" || ! vax_pid_alive "$pid" && break
+        sleep 0.01
+    done
+    rc=0
+    vax__forget "$pid"
+    vax_kill "$pid" 20 || rc=$?
+    cat "$log" >> "$VAX_TMP/agent.log"
+    if [ "$rc" -ne 0 ]; then
+        bad=$((bad + 1))
+        vax_log "SIGTERM while starting, start $i: exit status $rc"
+    fi
+done
+check_eq "SIGTERM while the agent registers: $STARTS starts, every one exits 0" 0 "$bad"
 check "no crash or sanitizer report in the log" \
     eval '! grep -Eq "AddressSanitizer|runtime error|Segmentation" "$VAX_TMP/agent.log"'
 vax_done
