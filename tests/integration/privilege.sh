@@ -68,7 +68,7 @@ export VAX_URI="test+unix:///default?socket=$T/libvirt/libvirt-sock-ro"
 # open in the switched process.
 echo secret > "$T/root-only" && chmod 0600 "$T/root-only"
 exec 7< "$T/root-only"
-vax_start_agent -U nobody -G users
+VAX_FULL_STACKS=1 vax_start_agent -U nobody -G users   # snmpd restarts below
 exec 7<&-
 P=$VAX_AGENT_PID
 status() { awk -v k="$1:" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "/proc/$P/status"; }

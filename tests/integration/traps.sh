@@ -12,7 +12,7 @@ vax_setup
 vax_start_trapd
 vax_start_libvirtd
 vax_start_snmpd
-vax_start_agent -t 1
+VAX_FULL_STACKS=1 vax_start_agent -t 1   # snmpd restarts below
 check "agent connected to libvirtd" wait_until 10 eval 'vax_get $R.1.1.6.0 | grep -q "INTEGER: 1$"'
 
 LOG=$VAX_TMP/traps.log
