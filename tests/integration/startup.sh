@@ -30,23 +30,30 @@ hammer $V.3.0 $R.2.1.2.1 < /dev/null {VAX_OUT}>&- {VAX_ERR}>&- &
 VAX_PIDS+=("hammer:$!")
 
 answers() { vax_get_raw "$1" | grep -q "STRING:"; }
+# launch LOG: start the agent in the background, logging to LOG; sets pid.
+launch() {
+    "$AGENT" -f -x "$VAX_AGENTX" -u "$VAX_URI" -c "$VAX_TMP/agent.conf" \
+        -Lf "$1" -t 1 < /dev/null {VAX_OUT}>&- {VAX_ERR}>&- &
+    pid=$!
+    VAX_PIDS+=("agent:$pid")
+}
+# stop LABEL: SIGTERM the agent started last; a status other than 0 is
+# logged under LABEL and counted in bad.
+stop() {
+    local rc=0
+    vax__forget "$pid"
+    vax_kill "$pid" 20 || rc=$?
+    [ "$rc" -eq 0 ] || { bad=$((bad + 1)); vax_log "$1: exit status $rc"; }
+}
+
 for choice in VM-MIB VIRT-AGENTX-MIB all; do
     case $choice in VIRT-AGENTX-MIB) ready=$R.1.5.0 ;; *) ready=$V.1.1.0 ;; esac
     printf 'indexFile %s\nserveMIBs %s\n' "$VAX_TMP/index" "$choice" > "$VAX_TMP/agent.conf"
     bad=0 unready=0
     for i in $(seq 1 "$STARTS"); do
-        "$AGENT" -f -x "$VAX_AGENTX" -u "$VAX_URI" -c "$VAX_TMP/agent.conf" \
-            -Lf "$VAX_TMP/agent.log" -t 1 < /dev/null {VAX_OUT}>&- {VAX_ERR}>&- &
-        pid=$!
-        VAX_PIDS+=("agent:$pid")
+        launch "$VAX_TMP/agent.log"
         wait_until 30 eval '! vax_pid_alive '"$pid"' || answers '"$ready" || unready=$((unready + 1))
-        rc=0
-        vax__forget "$pid"
-        vax_kill "$pid" 20 || rc=$?
-        if [ "$rc" -ne 0 ]; then
-            bad=$((bad + 1))
-            vax_log "serveMIBs $choice, start $i: exit status $rc"
-        fi
+        stop "serveMIBs $choice, start $i"
     done
     check_eq "serveMIBs $choice: $STARTS starts under requests, every one registered" 0 "$unready"
     check_eq "serveMIBs $choice: every one stopped by SIGTERM with status 0 (no crash)" 0 "$bad"
@@ -57,22 +64,13 @@ printf 'indexFile %s\nserveMIBs all\n' "$VAX_TMP/index" > "$VAX_TMP/agent.conf"
 bad=0
 for i in $(seq 1 "$STARTS"); do
     log=$VAX_TMP/early.$i.log
-    "$AGENT" -f -x "$VAX_AGENTX" -u "$VAX_URI" -c "$VAX_TMP/agent.conf" \
-        -Lf "$log" -t 1 < /dev/null {VAX_OUT}>&- {VAX_ERR}>&- &
-    pid=$!
-    VAX_PIDS+=("agent:$pid")
+    launch "$log"
     for _ in $(seq 1 3000); do   # up to 30 s, in steps of 10 ms
         grep -qs "AgentX subagent connected" "$log" || ! vax_pid_alive "$pid" && break
         sleep 0.01
     done
-    rc=0
-    vax__forget "$pid"
-    vax_kill "$pid" 20 || rc=$?
+    stop "SIGTERM while starting, start $i"
     cat "$log" >> "$VAX_TMP/agent.log"
-    if [ "$rc" -ne 0 ]; then
-        bad=$((bad + 1))
-        vax_log "SIGTERM while starting, start $i: exit status $rc"
-    fi
 done
 check_eq "SIGTERM while the agent registers: $STARTS starts, every one exits 0" 0 "$bad"
 check "no crash or sanitizer report in the log" \
