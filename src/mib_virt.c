@@ -215,7 +215,7 @@ static bool disk_str(const struct vax_view *w UNUSED, const struct vax_row *r,
 	const struct vax_disk_def *d = disk_def(r);
 
 	switch (c->id) {
-	case 2: return display(v, d->target);
+	case 2: return utf8(v, d->target);
 	case 3: return utf8(v, d->source);
 	case 4: return display(v, d->type);
 	case 5: return display(v, d->bus);
@@ -253,12 +253,12 @@ static bool nic_str(const struct vax_view *w UNUSED, const struct vax_row *r,
 	const struct vax_nic_def *n = nic_def(r);
 
 	switch (c->id) {
-	case 2: return display(v, n->target);
+	case 2: return utf8(v, n->target);
 	case 3: return n->has_mac && octets(v, n->mac, 6);
 	case 4: return display(v, n->type);
 	case 5: return utf8(v, n->source);
-	case 6: return display(v, n->model);
-	case 7: return display(v, n->filterref);
+	case 6: return utf8(v, n->model);
+	case 7: return utf8(v, n->filterref);
 	case 8: return display(v, n->ip);
 	}
 	return false;

@@ -1139,10 +1139,20 @@ START_TEST(test_device_display_string_cut)
 	def->disks[2].type = fx_repeat("x", 300);
 	ck_assert_int_eq(get(OID(1, 4, 1, 4, 5, 3), &v), VAX_FOUND);
 	ck_assert_uint_eq(v.len, 255);
-	free(def->nics[0].model);
-	def->nics[0].model = fx_repeat(EURO, 100);
-	ck_assert_int_eq(get(OID(1, 5, 1, 6, 5, 1), &v), VAX_FOUND);
+	free(def->nics[0].type);
+	def->nics[0].type = fx_repeat(EURO, 100);
+	ck_assert_int_eq(get(OID(1, 5, 1, 4, 5, 1), &v), VAX_FOUND);
 	ck_assert_uint_eq(v.len, 255);   /* 85 whole characters */
+	ck_assert(fx_utf8_valid(v.s, v.len));
+	/* Names libvirt takes in any language are VirtUtf8String (1024). */
+	free(def->nics[0].model);
+	def->nics[0].model = fx_repeat(EURO, 400);
+	ck_assert_int_eq(get(OID(1, 5, 1, 6, 5, 1), &v), VAX_FOUND);
+	ck_assert_uint_eq(v.len, 1023);
+	free(def->disks[2].target);
+	def->disks[2].target = fx_repeat(EURO, 400);
+	ck_assert_int_eq(get(OID(1, 4, 1, 2, 5, 3), &v), VAX_FOUND);
+	ck_assert_uint_eq(v.len, 1023);
 	ck_assert(fx_utf8_valid(v.s, v.len));
 	free(def->disks[0].source);
 	def->disks[0].source = fx_repeat(EURO, 400);   /* VirtUtf8String */
