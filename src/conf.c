@@ -8,11 +8,15 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "conf.h"
 #include "events.h"
@@ -192,7 +196,12 @@ int vax_config_line(struct vax_config *c, const char *line, char *err, size_t er
 		return -1;
 	}
 	/* Optional double quotes around the whole value. */
-	if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"') {
+	if (vlen && v[0] == '"') {
+		if (vlen < 2 || v[vlen - 1] != '"') {
+			snprintf(err, errlen, "%s: unterminated quote: end the value "
+				 "with \" or remove the one before it", name);
+			return -1;
+		}
 		v++;
 		vlen -= 2;
 	}
@@ -332,17 +341,49 @@ int vax_config_read(struct vax_config *c, FILE *f, const char *name,
 	return 0;
 }
 
+FILE *vax_fopen_regular(const char *path, const char *what, char *err, size_t errlen)
+{
+	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), saved;
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0) {
+		saved = errno;
+		snprintf(err, errlen, "%s: cannot open %s: %s", path, what, strerror(errno));
+		errno = saved;
+		return NULL;
+	}
+	/* /dev/null stays usable as "no settings". */
+	if (fstat(fd, &st) < 0 ||
+	    !(S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))) {
+		snprintf(err, errlen, "%s: %s is not a regular file (%s): give the path "
+			 "of a plain file", path, what,
+			 S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ? "a directory" :
+			 S_ISSOCK(st.st_mode) ? "a socket" : "a device or other special file");
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	if (fcntl(fd, F_SETFL, 0) < 0 || !(f = fdopen(fd, "r"))) {
+		saved = errno;
+		snprintf(err, errlen, "%s: cannot read %s: %s", path, what, strerror(errno));
+		close(fd);
+		errno = saved;
+		return NULL;
+	}
+	return f;
+}
+
 int vax_config_load(struct vax_config *c, const char *path, bool must_exist,
 		    char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "re");
+	FILE *f = vax_fopen_regular(path, "configuration file", err, errlen);
 	int rc;
 
 	if (!f) {
 		if (errno == ENOENT && !must_exist)
 			return 0;
-		snprintf(err, errlen, "%s: cannot open configuration file: %s", path,
-			 strerror(errno));
 		return -1;
 	}
 	rc = vax_config_read(c, f, path, err, errlen);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "index.h"
 
 struct entry {
@@ -135,13 +136,8 @@ int vax_index_load(struct vax_index *ix, void (*warn)(const char *msg),
 
 	if (!ix->path)
 		return 0;
-	if (!(f = fopen(ix->path, "re"))) {
-		if (errno == ENOENT)
-			return 0;
-		snprintf(err, errlen, "%s: cannot read index file: %s", ix->path,
-			 strerror(errno));
-		return -1;
-	}
+	if (!(f = vax_fopen_regular(ix->path, "index file", err, errlen)))
+		return errno == ENOENT ? 0 : -1;
 	while (fgets(line, sizeof(line), f)) {
 		const char *problem = NULL;
 		char raw[64];

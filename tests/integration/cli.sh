@@ -50,7 +50,18 @@ printf 'agentXPingInterval -1\n' > "$T/neg.conf"
 check "negative value is refused" run 1 "$T/neg.conf:1: agentXPingInterval" -n -c "$T/neg.conf"
 printf 'indexFile\n' > "$T/novalue.conf"
 check "directive without value is refused" run 1 "$T/novalue.conf:1: indexFile needs a value" -n -c "$T/novalue.conf"
-check "a directory as configuration file is refused" run 1 "$T: " -n -c "$T"
+check "a directory as configuration file is refused" \
+    run 1 "$T: configuration file is not a regular file \(a directory\)" -n -c "$T"
+mkfifo "$T/fifo.conf"
+check "a FIFO as configuration file is refused at once, not waited on" \
+    run 1 "$T/fifo.conf: configuration file is not a regular file \(a FIFO\)" -n -c "$T/fifo.conf"
+check "/dev/null is an empty configuration" run 0 "configuration OK" -n -c /dev/null
+printf 'cacheTimeout 5\nlibvirtURI "\n' > "$T/quote.conf"
+check "a lone quote: FILE:LINE and the directive" \
+    run 1 "$T/quote.conf:2: libvirtURI: unterminated quote" -n -c "$T/quote.conf"
+printf 'libvirtURI "test:///default\n' > "$T/quote2.conf"
+check "an unterminated quote: FILE:LINE" run 1 "$T/quote2.conf:1: libvirtURI: unterminated quote" \
+    -n -c "$T/quote2.conf"
 if [ "$(id -u)" -ne 0 ]; then
     cp "$T/good.conf" "$T/unreadable.conf" && chmod 000 "$T/unreadable.conf"
     check "unreadable file is refused" run 1 "Permission denied" -n -c "$T/unreadable.conf"
@@ -79,6 +90,17 @@ check "cacheTimeout from the file" eval 'vax_get $R.1.8.0 | grep -q "INTEGER: 30
 printf 'cacheTimeout 9\nindexFile %s/index\n' "$T" > "$T/agent.conf"
 kill -HUP "$VAX_AGENT_PID"
 check "SIGHUP: the new cacheTimeout is served" wait_until 3 eval 'vax_get $R.1.8.0 | grep -q "INTEGER: 9$"'
+# SIGHUP onto a FIFO: refused at once, the old settings kept, no wait.
+mv "$T/agent.conf" "$T/agent.conf.real" && mkfifo "$T/agent.conf"
+kill -HUP "$VAX_AGENT_PID"
+check "SIGHUP with a FIFO for a file: refused in the log" \
+    wait_until 3 grep -q "agent.conf: configuration file is not a regular file (a FIFO)" "$T/agent.log"
+t0=$(date +%s%N)
+check "SIGHUP with a FIFO: still answers, with the old cacheTimeout" \
+    eval 'vax_get $R.1.8.0 | grep -q "INTEGER: 9$"'
+check "SIGHUP with a FIFO: the answer came at once (under 2 s)" \
+    test $(( ($(date +%s%N) - t0) / 1000000 )) -lt 2000
+rm -f "$T/agent.conf" && mv "$T/agent.conf.real" "$T/agent.conf"
 check "SIGHUP: agent still running, SIGTERM exit 0" vax_stop_agent
 
 # The code's root OID is the MIB's (one place each).

@@ -183,6 +183,18 @@ START_TEST(test_empty_quoted_value)
 }
 END_TEST
 
+START_TEST(test_unterminated_quote)
+{
+	static const char *bad[] = { "libvirtURI \"", "libvirtURI \"test:///default",
+				     "cacheTimeout \"5" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_ne(line(bad[i]), 0);
+		ck_assert_ptr_nonnull(strstr(err, "unterminated quote"));
+	}
+	ck_assert_ptr_null(cfg.uri);
+}
+END_TEST
+
 START_TEST(test_whitespace_around)
 {
 	ck_assert_int_eq(line("   \tcacheTimeout \t  9 \t\r\n"), 0);
@@ -777,6 +789,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_value_case_kept);
 	tcase_add_test(tc, test_quoted_value);
 	tcase_add_test(tc, test_empty_quoted_value);
+	tcase_add_test(tc, test_unterminated_quote);
 	tcase_add_test(tc, test_whitespace_around);
 	tcase_add_test(tc, test_value_with_inner_spaces);
 	tcase_add_test(tc, test_comments_and_blank);
