@@ -20,6 +20,7 @@
 #include <libvirt/libvirt.h>
 
 #include "agent.h"
+#include "agentx_notify.h"
 #include "collector.h"
 #include "events.h"
 #include "log.h"
@@ -46,12 +47,12 @@ static struct {
 	struct vax_snapshot *pending;       /* newest unserved snapshot */
 
 	int wake[2];                        /* self-pipe: worker, events, signals */
-	volatile sig_atomic_t stop, reload;
+	volatile sig_atomic_t stop, reload, cut;
 
 	/* Lifecycle events from libvirt's loop thread, for the main thread
-	 * (guarded by lock). */
+	 * (guarded by lock): a ring of MAX_EVENTS, the oldest at events_head. */
 	struct vax_event *events;
-	size_t nevents, events_dropped;
+	size_t events_head, nevents, events_dropped;
 
 	pthread_t loop_thread;              /* runs libvirt's event loop */
 	bool loop_started;
@@ -71,8 +72,19 @@ static struct {
 } A = { .wake = { -1, -1 }, .loop_timer = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* Events waiting beyond this many are dropped (and counted): the main
- * thread drains them at once unless it is stuck. */
+ * thread turns them into notifications as fast as snmpd takes those. */
 #define MAX_EVENTS 4096
+
+/* Notifications one loop round builds and sends at most, after it has
+ * read what snmpd sent: requests keep their priority over a backlog. */
+#define NOTIFY_ROUND 64
+/* How long a stopping agent keeps sending what is queued. */
+#define STOP_DRAIN_MS 2000
+/* After this long (the drain, then up to 2 s for libvirt statistics
+ * threads) a stop still inside net-snmp (snmpd hung, our socket full, a
+ * synchronous AgentX ping or Close waiting for its answer) cuts the
+ * AgentX socket, which ends every such wait at once. */
+#define STOP_GRACE_S 3
 
 static void wake_up(void)
 {
@@ -142,6 +154,8 @@ void vax_agent_publish(struct vax_snapshot *snap, void *arg)
 
 /* ---- notifications ---- */
 
+/* Queue one notification (agentx_notify.c sends it when snmpd can take
+ * it): never a send from here, so a GET never writes a trap. */
 static void send_trap(const struct vax_varbind *vb, size_t n)
 {
 	netsnmp_variable_list *vars = NULL;
@@ -156,10 +170,7 @@ static void send_trap(const struct vax_varbind *vb, size_t n)
 		to_asn(&vb[i].val, &a);
 		snmp_varlist_add_variable(&vars, name, vb[i].len, a.type, a.val, a.len);
 	}
-	/* net-snmp adds sysUpTime.0; as a subagent it goes to snmpd as an
-	 * AgentX Notify, and snmpd sends it to its trap sinks. */
-	send_v2trap(vars);
-	snmp_free_varbind(vars);
+	vax_notify_queue(vars);
 }
 
 /* Connection notifications follow the snapshots: a loss counted by the
@@ -445,8 +456,9 @@ void vax_agent_event(const struct vax_event *ev, void *arg)
 		if (!A.events)
 			A.events = malloc(MAX_EVENTS * sizeof(*A.events));
 		if (A.events) {
-			A.events[A.nevents] = *ev;
-			A.events[A.nevents++].at_ms = vax_now_ms();
+			struct vax_event *e = &A.events[(A.events_head + A.nevents++) % MAX_EVENTS];
+			*e = *ev;
+			e->at_ms = vax_now_ms();
 		} else {
 			A.events_dropped++;
 		}
@@ -455,35 +467,53 @@ void vax_agent_event(const struct vax_event *ev, void *arg)
 	wake_up();
 }
 
-/* One batch per round of the loop, never all at once: snmpd answers each
- * notification with a Response on the AgentX socket, and a storm sent
- * without reading them fills both socket buffers, so snmpd and this thread
- * both block in send for ever (seen: hostile.sh's churn under ASan). The
- * rest waits for the next round, after snmp_read2 has read the answers. */
-#define EVENT_BATCH 64
-
-static void deliver_events(void)
+/* The oldest queued event into *ev; false if none. */
+static bool next_event(struct vax_event *ev)
 {
-	static struct vax_event batch[EVENT_BATCH];
-	size_t n, dropped, left;
+	bool got;
 
 	pthread_mutex_lock(&A.lock);
-	n = A.nevents < EVENT_BATCH ? A.nevents : EVENT_BATCH;
-	if (n) {
-		memcpy(batch, A.events, n * sizeof(*batch));
-		memmove(A.events, A.events + n, (A.nevents - n) * sizeof(*A.events));
-		A.nevents -= n;
+	if ((got = A.nevents > 0)) {
+		*ev = A.events[A.events_head];
+		A.events_head = (A.events_head + 1) % MAX_EVENTS;
+		A.nevents--;
 	}
-	left = A.nevents;
+	pthread_mutex_unlock(&A.lock);
+	return got;
+}
+
+static size_t events_left(void)
+{
+	pthread_mutex_lock(&A.lock);
+	size_t n = A.nevents;
+	pthread_mutex_unlock(&A.lock);
+	return n;
+}
+
+/* Once a round: events become notifications only while few wait for the
+ * socket (a backlog stays in the event queue, which counts what it
+ * cannot hold), then as many go as snmpd takes, up to NOTIFY_ROUND. When
+ * the socket is full the loop waits for it (vax_notify_wait_fd); else
+ * what is left goes in the next round, after snmpd's requests. */
+static void deliver_events(void)
+{
+	static struct vax_event ev;   /* 1 KiB: not on the stack */
+	size_t dropped;
+
+	while (vax_notify_queued() < NOTIFY_ROUND && next_event(&ev))
+		event_trap(&ev);
+	pthread_mutex_lock(&A.lock);
 	dropped = A.events_dropped;
 	A.events_dropped = 0;
 	pthread_mutex_unlock(&A.lock);
 	if (dropped)
 		vax_warn("%zu libvirt events arrived faster than they could be "
 			 "handled: no notification for them", dropped);
-	for (size_t i = 0; i < n; i++)
-		event_trap(&batch[i]);
-	if (left)
+	/* More to do: at once if the socket takes it, when it has room if it
+	 * is full (vax_notify_wait_fd), after registration if there is no
+	 * session (this runs after every round). */
+	if ((vax_notify_flush(NOTIFY_ROUND) || events_left()) && vax_notify_connected() &&
+	    vax_notify_wait_fd() < 0)
 		wake_up();
 }
 
@@ -673,33 +703,44 @@ static void drain_wake(void)
 	while (read(A.wake[0], buf, sizeof(buf)) > 0)
 		;
 	vax_log_flush();
-	take_pending();
-	deliver_events();
 }
 
 /* One round of net-snmp's loop (what agent_check_and_process does), with
- * the wake-up pipe among its sockets. */
-static void snmp_round(void)
+ * the wake-up pipe among its sockets, and the AgentX socket's room when
+ * notifications wait for it; then the round's notifications, after the
+ * requests it read. Waits at most max_ms (< 0: as long as net-snmp says). */
+static void snmp_round(int64_t max_ms)
 {
-	netsnmp_large_fd_set set;
+	netsnmp_large_fd_set set, wset;
 	struct timeval tv = { 0, 0 };
-	int maxfd = 0, block = 1, n;
+	int maxfd = 0, block = 1, n, wfd = vax_notify_wait_fd();
 
 	netsnmp_large_fd_set_init(&set, FD_SETSIZE);
+	netsnmp_large_fd_set_init(&wset, FD_SETSIZE);
 	NETSNMP_LARGE_FD_ZERO(&set);
+	NETSNMP_LARGE_FD_ZERO(&wset);
 	snmp_select_info2(&maxfd, &set, &tv, &block);
 	NETSNMP_LARGE_FD_SET(A.wake[0], &set);
 	if (A.wake[0] >= maxfd)
 		maxfd = A.wake[0] + 1;
-	n = netsnmp_large_fd_set_select(maxfd, &set, NULL, NULL, block ? NULL : &tv);
+	if (wfd >= 0) {
+		NETSNMP_LARGE_FD_SET(wfd, &wset);
+		if (wfd >= maxfd)
+			maxfd = wfd + 1;
+	}
+	if (max_ms >= 0 && (block || tv.tv_sec * 1000 + tv.tv_usec / 1000 > max_ms)) {
+		tv.tv_sec = (time_t)(max_ms / 1000);
+		tv.tv_usec = (suseconds_t)(max_ms % 1000) * 1000;
+		block = 0;
+	}
+	n = netsnmp_large_fd_set_select(maxfd, &set, wfd >= 0 ? &wset : NULL, NULL,
+					block ? NULL : &tv);
 	if (n > 0) {
 		if (NETSNMP_LARGE_FD_ISSET(A.wake[0], &set)) {
 			NETSNMP_LARGE_FD_CLR(A.wake[0], &set);
 			drain_wake();
-			n--;
 		}
-		if (n > 0)
-			snmp_read2(&set);
+		snmp_read2(&set);
 	} else if (n == 0) {
 		snmp_timeout();
 	} else if (errno != EINTR) {
@@ -707,17 +748,25 @@ static void snmp_round(void)
 		sleep(1);   /* not a busy loop, whatever went wrong */
 	}
 	netsnmp_large_fd_set_cleanup(&set);
+	netsnmp_large_fd_set_cleanup(&wset);
 	run_alarms();
 	netsnmp_check_outstanding_agent_requests();
+	take_pending();
+	deliver_events();
 }
 
 static void on_signal(int sig)
 {
 	int saved = errno;
 
-	if (sig == SIGTERM || sig == SIGINT)
+	if (sig == SIGTERM || sig == SIGINT) {
+		if (!A.stop)
+			alarm(STOP_GRACE_S);
 		A.stop = 1;
-	else if (sig == SIGHUP)
+	} else if (sig == SIGALRM) {   /* only armed by a stop */
+		A.cut = 1;
+		vax_notify_cut();
+	} else if (sig == SIGHUP)
 		A.reload = 1;
 	wake_up();
 	errno = saved;
@@ -739,6 +788,7 @@ int vax_agent_event_init(char *err, size_t errlen)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	vax_log_init(wake_up);
 	if (virEventRegisterDefaultImpl() < 0 ||
@@ -839,6 +889,7 @@ int vax_agent_init(const struct vax_agent_opts *o, char *err, size_t errlen)
 			return -1;
 	if ((o->mibs & VAX_MIB_VM) && register_vm_scalars(err, errlen) < 0)
 		return -1;
+	vax_notify_init();
 	init_snmp(APP);
 	return 0;
 }
@@ -852,17 +903,20 @@ void vax_agent_run(struct vax_collector *collector, void (*reload)(void *), void
 			vax_notice("SIGHUP: reloading the configuration");
 			reload(arg);
 		}
-		snmp_round();
+		snmp_round(-1);
 	}
 	vax_notice("stopping");
-	/* The last batch, while the collector can still give out indexes;
-	 * the caller stops it next, and it saves them. */
+	/* What is queued goes for a while more, as snmpd takes it, while the
+	 * collector can still give out indexes (the caller stops it next, and
+	 * it saves them). Requests are still answered meanwhile. */
+	int64_t until = vax_now_ms() + STOP_DRAIN_MS, now;
 	take_pending();
 	deliver_events();
+	while ((events_left() || vax_notify_queued()) && vax_notify_connected() &&
+	       !A.cut && (now = vax_now_ms()) < until)
+		snmp_round(until - now);
 	A.collector = NULL;
-	pthread_mutex_lock(&A.lock);
-	size_t left = A.nevents;
-	pthread_mutex_unlock(&A.lock);
+	size_t left = events_left();
 	if (left)
 		vax_warn("stopping with %zu libvirt events not sent as notifications", left);
 }
@@ -875,6 +929,11 @@ void vax_agent_shutdown(void)
 		snmp_alarm_unregister(A.bulk_alarm);
 		send_bulk(0, NULL);
 	}
+	vax_notify_flush(NOTIFY_ROUND);
+	vax_notify_shutdown();
+	if (A.cut)
+		vax_warn("stopping took over %d s (snmpd not answering?): AgentX session cut",
+			 STOP_GRACE_S);
 	vax_log_flush();
 	snmp_shutdown(APP);
 	shutdown_agent();

@@ -33,6 +33,8 @@
 #   VAX_KEEP=1         keep the temp dir (its path is printed)
 #   VAX_SNMPD_EXTRA    lines appended to the private snmpd's snmpd.conf
 #                      (e.g. a createUser for an SNMPv3 test)
+#   VAX_TRAP_TCP=1     snmptrapd listens on TCP and snmpd's trap2sink uses it:
+#                      no notification lost to a full UDP buffer in a burst
 #   VAX_LIBVIRTD_ALL_DRIVERS=1  let libvirtd load its hypervisor/network
 #                      driver modules (default: none, only the built-in test
 #                      driver is needed; this keeps it fast and side-effect free)
@@ -401,14 +403,14 @@ vax_start_trapd() {
     for _ in 1 2 3 4 5; do
         : > "$VAX_TMP/traps.log"
         MIBS='' snmptrapd -f -C -c "$conf" -Lf "$VAX_TMP/traps.log" -On \
-            -p "$VAX_TMP/snmptrapd.pid" "udp:127.0.0.1:$VAX_TRAP_PORT" \
+            -p "$VAX_TMP/snmptrapd.pid" "$(vax__trap_proto):127.0.0.1:$VAX_TRAP_PORT" \
             > "$VAX_TMP/snmptrapd.out" 2>&1 < /dev/null {VAX_OUT}>&- {VAX_ERR}>&- &
         pid=$!
         VAX_PIDS+=("snmptrapd:$pid")
-        if wait_until 15 eval '! vax_pid_alive '"$pid"' || vax_port_owned_by '"$VAX_TRAP_PORT $pid" &&
+        if wait_until 15 eval '! vax_pid_alive '"$pid"' || vax__trapd_listens '"$pid" &&
             vax_pid_alive "$pid"; then
             export VAX_TRAPD_PID=$pid
-            vax_log "snmptrapd pid $pid on udp:127.0.0.1:$VAX_TRAP_PORT"
+            vax_log "snmptrapd pid $pid on $(vax__trap_proto):127.0.0.1:$VAX_TRAP_PORT"
             return 0
         fi
         vax__forget "$pid"
@@ -417,6 +419,15 @@ vax_start_trapd() {
         VAX_TRAP_PORT=$(vax_free_udp_port "$VAX_SNMP_PORT")
     done
     vax_die "snmptrapd did not start (see $VAX_TMP/traps.log)"
+}
+
+vax__trap_proto() { if [ "${VAX_TRAP_TCP:-0}" = 1 ]; then echo tcp; else echo udp; fi; }
+vax__trapd_listens() {   # vax__trapd_listens PID: on $VAX_TRAP_PORT
+    if [ "$(vax__trap_proto)" = tcp ]; then
+        ss -Hltnp "sport = :$VAX_TRAP_PORT" 2>/dev/null | grep -q "pid=$1,"
+    else
+        vax_port_owned_by "$VAX_TRAP_PORT" "$1"
+    fi
 }
 
 # vax_traps: the trap log so far.
@@ -429,7 +440,7 @@ vax__snmpd_conf() {
     sed -e "s|^agentaddress .*|agentaddress udp:127.0.0.1:$VAX_SNMP_PORT|" \
         -e "s|^agentXSocket .*|agentXSocket $VAX_AGENTX|" \
         -e "s|^agentXPerms .*|agentXPerms 0660 0770|" \
-        -e "s|^trap2sink .*|trap2sink 127.0.0.1:$VAX_TRAP_PORT public|" \
+        -e "s|^trap2sink .*|trap2sink $(vax__trap_proto):127.0.0.1:$VAX_TRAP_PORT public|" \
         "$VAX_TOP_SRCDIR/snmpd.conf.example" > "$VAX_TMP/snmpd.conf" || return 1
     cat >> "$VAX_TMP/snmpd.conf" <<EOF
 rwcommunity private 127.0.0.1 -V virtview
