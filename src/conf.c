@@ -341,6 +341,24 @@ int vax_config_read(struct vax_config *c, FILE *f, const char *name,
 	return 0;
 }
 
+int vax_event_parse_list(const char *list, unsigned *mask, char *err, size_t errlen)
+{
+	const char *kinds[VAX_EV_NKINDS], *bad;
+	size_t n;
+
+	for (int k = 0; k < VAX_EV_NKINDS; k++)
+		kinds[k] = vax_event_kind_name(k);
+	if (vax_parse_names(list, kinds, VAX_EV_NKINDS, mask, &bad, &n) == 0)
+		return 0;
+	if (!n)
+		snprintf(err, errlen, "no event named");
+	else
+		snprintf(err, errlen, "unknown event \"%.*s\" (use all, defined, "
+			 "undefined, started, suspended, resumed, stopped, "
+			 "shutdown, pmsuspended, crashed)", (int)(n > 40 ? 40 : n), bad);
+	return -1;
+}
+
 FILE *vax_fopen_regular(const char *path, const char *what, char *err, size_t errlen)
 {
 	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer. */

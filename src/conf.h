@@ -43,6 +43,10 @@ int vax_config_line(struct vax_config *c, const char *line, char *err, size_t er
 int vax_config_read(struct vax_config *c, FILE *f, const char *name,
 		    char *err, size_t errlen);
 
+/* Parse a trapEvents list ("all", or words separated by commas or
+ * spaces) into a mask of (1 << kind). -1 with err naming the bad word. */
+int vax_event_parse_list(const char *list, unsigned *mask, char *err, size_t errlen);
+
 /* Open path for reading if it is a regular file (or /dev/null): never
  * waits on a FIFO or reads a device. NULL with "PATH: problem" in err (what names the
  * file's role, "configuration file") and errno set (ENOENT if missing). */

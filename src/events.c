@@ -6,8 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "conf.h"
 #include "events.h"
+#include "libvirt_state.h"
 
 static const char *const kinds[VAX_EV_NKINDS] = {
 	"defined", "undefined", "started", "suspended", "resumed", "stopped",
@@ -50,40 +50,22 @@ const char *vax_event_detail_name(int kind, int detail)
 
 int vax_event_state(int kind)
 {
-	/* virDomainState: running 1, paused 3, shutdown 4, shutoff 5,
-	 * crashed 6, pmsuspended 7. */
 	switch (kind) {
 	case VAX_EV_STARTED:
 	case VAX_EV_RESUMED:
-		return 1;
+		return VAX_STATE_RUNNING;
 	case VAX_EV_SUSPENDED:
-		return 3;
+		return VAX_STATE_PAUSED;
 	case VAX_EV_STOPPED:
-		return 5;
+		return VAX_STATE_SHUTOFF;
 	case VAX_EV_SHUTDOWN:
 		/* libvirt sets "shutdown" before it sends any of the details. */
-		return 4;
+		return VAX_STATE_SHUTDOWN;
 	case VAX_EV_PMSUSPENDED:
-		return 7;
+		return VAX_STATE_PMSUSPENDED;
 	case VAX_EV_CRASHED:
-		return 6;
+		return VAX_STATE_CRASHED;
 	default:
 		return -1;
 	}
-}
-
-int vax_event_parse_list(const char *list, unsigned *mask, char *err, size_t errlen)
-{
-	const char *bad;
-	size_t n;
-
-	if (vax_parse_names(list, kinds, VAX_EV_NKINDS, mask, &bad, &n) == 0)
-		return 0;
-	if (!n)
-		snprintf(err, errlen, "no event named");
-	else
-		snprintf(err, errlen, "unknown event \"%.*s\" (use all, defined, "
-			 "undefined, started, suspended, resumed, stopped, "
-			 "shutdown, pmsuspended, crashed)", (int)(n > 40 ? 40 : n), bad);
-	return -1;
 }

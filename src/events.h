@@ -28,9 +28,6 @@ struct vax_event {
 
 /* "started", ... (the trapEvents words); NULL for an unknown kind. */
 const char *vax_event_kind_name(int kind);
-/* Parse a trapEvents list ("all", or words separated by commas or
- * spaces) into a mask of (1 << kind). -1 with err naming the bad word. */
-int vax_event_parse_list(const char *list, unsigned *mask, char *err, size_t errlen);
 /* "destroyed", "booted", ...; "unknown" for codes libvirt may add later. */
 const char *vax_event_detail_name(int kind, int detail);
 /* virDomainState the event leaves the domain in; -1 when the event does

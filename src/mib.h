@@ -40,6 +40,9 @@ struct vax_varbind {
 	struct vax_value val;
 };
 
+/* snmpTrapOID.0 (SNMPv2-MIB), the first varbind of every notification. */
+#define VAX_SNMP_TRAP_OID 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0
+
 /* Lexicographic OID order, as SNMP defines it. */
 int vax_oid_cmp(const uint32_t *a, size_t alen, const uint32_t *b, size_t blen);
 

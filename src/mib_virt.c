@@ -323,7 +323,7 @@ bool vax_virt_next(const struct vax_view *view, const uint32_t *sub, size_t len,
 /* ---- notifications ---- */
 
 enum { NOTIFICATIONS = 0, CONN_LOST = 10, CONN_RESTORED = 11 };
-static const uint32_t snmp_trap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
+static const uint32_t snmp_trap_oid[] = { VAX_SNMP_TRAP_OID };
 
 static void put_oid(struct vax_varbind *vb, const uint32_t *prefix, size_t plen,
 		    const uint32_t *tail, size_t tlen)

@@ -6,8 +6,12 @@
 #include "mib.h"
 #include "vm_state.h"
 
-/* vmMIB ::= { mib-2 236 } */
+/* vmMIB ::= { mib-2 236 }; its length counted by the compiler. */
 #define VAX_VM_ROOT 1, 3, 6, 1, 2, 1, 236
+#define VAX_VM_ROOT_LEN (sizeof((const uint32_t[]){ VAX_VM_ROOT }) / sizeof(uint32_t))
+/* vmPerVMNotificationsEnabled, vmBulkNotificationsEnabled (scalars). */
+#define VAX_VM_PER_VM_ENABLED_OID VAX_VM_ROOT, 1, 9
+#define VAX_VM_BULK_ENABLED_OID VAX_VM_ROOT, 1, 10
 extern const uint32_t vax_vm_root[];
 extern const size_t vax_vm_root_len;
 

@@ -242,7 +242,7 @@ bool vax_rate_allow(struct vax_rate *r, int64_t now_ms)
 
 /* ---- varbinds ---- */
 
-static const uint32_t trap_oid_name[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
+static const uint32_t trap_oid_name[] = { VAX_SNMP_TRAP_OID };
 
 /* snmpTrapOID.0's value, vmNotifications.n, in static storage. */
 static void trap_oid(struct vax_varbind *vb, int n)

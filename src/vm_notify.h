@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mib.h"
+#include "mib_vm.h"
 #include "model.h"
 
 /* ---- each VM's last known vmOperState ---- */
@@ -84,17 +86,7 @@ void vax_rate_init(struct vax_rate *r, unsigned rate, unsigned burst);
 /* May one more be sent at now_ms? Takes a token if so. */
 bool vax_rate_allow(struct vax_rate *r, int64_t now_ms);
 
-#endif
-
 /* ---- the varbinds (VM-MIB OIDs, values as the vmTable serves them) ---- */
-
-#include "mib.h"
-
-#define VAX_VM_ROOT 1, 3, 6, 1, 2, 1, 236
-#define VAX_VM_ROOT_LEN 7
-/* vmPerVMNotificationsEnabled, vmBulkNotificationsEnabled (scalars). */
-#define VAX_VM_PER_VM_ENABLED_OID VAX_VM_ROOT, 1, 9
-#define VAX_VM_BULK_ENABLED_OID VAX_VM_ROOT, 1, 10
 
 /* snmpTrapOID.0, vmName, vmUUID, vmOperState (and vmPersistent for
  * vmDeleted), each .index. name is UTF-8 (cut to 255 bytes here), uuid
@@ -105,3 +97,5 @@ size_t vax_vm_trap_varbinds(const struct vax_vm_trap *t, const char *name, const
 /* snmpTrapOID.0 = vmBulk<notif>, vmAffectedVMs.0 = bits. */
 size_t vax_vm_bulk_varbinds(int notif, const uint8_t *bits, size_t len,
 			    struct vax_varbind *out, size_t max);
+
+#endif

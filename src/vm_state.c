@@ -7,12 +7,12 @@
 
 #include "events.h"
 #include "model.h"
+#include "libvirt_state.h"
 #include "vm_state.h"
 
 /* libvirt's numbers (virDomainState and reasons), spelled out here so that
  * this file needs no libvirt header; tests/unit/check_vm_state.c checks
  * them against libvirt's. */
-enum { NOSTATE, RUNNING, BLOCKED, PAUSED, SHUTDOWN, SHUTOFF, CRASHED, PMSUSPENDED };
 enum { RUNNING_POSTCOPY = 10 };
 enum { PAUSED_MIGRATION = 2, PAUSED_SAVE = 3, PAUSED_SHUTTING_DOWN = 8,
 	PAUSED_CRASHED = 10, PAUSED_STARTING_UP = 11, PAUSED_POSTCOPY = 12 };
@@ -24,11 +24,11 @@ enum { EV_STOPPED_CRASHED = 2, EV_STOPPED_SAVED = 4 };
 int vax_vm_oper_state(int state, int reason)
 {
 	switch (state) {
-	case RUNNING:
+	case VAX_STATE_RUNNING:
 		return reason == RUNNING_POSTCOPY ? VAX_VM_OPER_MIGRATING : VAX_VM_OPER_RUNNING;
-	case BLOCKED:   /* waiting on a resource, still scheduled */
+	case VAX_STATE_BLOCKED:   /* waiting on a resource, still scheduled */
 		return VAX_VM_OPER_RUNNING;
-	case PAUSED:
+	case VAX_STATE_PAUSED:
 		switch (reason) {
 		case PAUSED_MIGRATION:
 		case PAUSED_POSTCOPY:
@@ -44,17 +44,17 @@ int vax_vm_oper_state(int state, int reason)
 		default:
 			return VAX_VM_OPER_PAUSED;
 		}
-	case SHUTDOWN:   /* libvirt: "being shut down" */
+	case VAX_STATE_SHUTDOWN:   /* libvirt: "being shut down" */
 		return VAX_VM_OPER_SHUTTINGDOWN;
-	case SHUTOFF:
+	case VAX_STATE_SHUTOFF:
 		if (reason == SHUTOFF_SAVED)   /* managed save: resumes at next start */
 			return VAX_VM_OPER_SUSPENDED;
 		return reason == SHUTOFF_CRASHED ? VAX_VM_OPER_CRASHED : VAX_VM_OPER_SHUTDOWN;
-	case CRASHED:
+	case VAX_STATE_CRASHED:
 		return VAX_VM_OPER_CRASHED;
-	case PMSUSPENDED:   /* the guest suspended itself (S3/S4) */
+	case VAX_STATE_PMSUSPENDED:   /* the guest suspended itself (S3/S4) */
 		return VAX_VM_OPER_SUSPENDED;
-	case NOSTATE:
+	case VAX_STATE_NOSTATE:
 		return VAX_VM_OPER_UNKNOWN;
 	default:   /* not known (< 0), or a state newer than this code */
 		return state < 0 ? VAX_VM_OPER_UNKNOWN : VAX_VM_OPER_OTHER;

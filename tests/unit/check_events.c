@@ -6,6 +6,7 @@
 
 #include <libvirt/libvirt.h>
 
+#include "conf.h"
 #include "events.h"
 #include "fixtures.h"
 #include "mib_virt.h"

@@ -1,0 +1,12 @@
+/* libvirt_state.h - libvirt's virDomainState numbers, in the one place
+ * the layers above the collector read them from: they include no libvirt
+ * header. collector.c checks them against libvirt's own at compile time. */
+#ifndef VAX_LIBVIRT_STATE_H
+#define VAX_LIBVIRT_STATE_H
+
+enum vax_state {
+	VAX_STATE_NOSTATE, VAX_STATE_RUNNING, VAX_STATE_BLOCKED, VAX_STATE_PAUSED,
+	VAX_STATE_SHUTDOWN, VAX_STATE_SHUTOFF, VAX_STATE_CRASHED, VAX_STATE_PMSUSPENDED
+};
+
+#endif
