@@ -1,12 +1,11 @@
-/* agent.c - AgentX glue: registration, request handler, event loop. */
+/* agent.c - AgentX glue, main thread: registration, the request handler,
+ * the notifications of both MIBs, and net-snmp's loop with signals. */
 #include "config.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,12 +16,14 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 #include <net-snmp/library/large_fd_set.h>
 
-#include <libvirt/libvirt.h>
-
 #include "agent.h"
+#include "agentx_handler.h"
 #include "agentx_notify.h"
+#include "agentx_value.h"
 #include "collector.h"
 #include "events.h"
+#include "handoff.h"
+#include "libvirt_state.h"
 #include "log.h"
 #include "conf.h"
 #include "mib_virt.h"
@@ -42,22 +43,11 @@ static struct {
 	enum { LINK_UNKNOWN, LINK_UP, LINK_DOWN } link;   /* as last trapped */
 	uint64_t conn_losses;               /* as last seen */
 
-	pthread_mutex_t lock;               /* guards pending */
-	pthread_cond_t published;
-	struct vax_snapshot *pending;       /* newest unserved snapshot */
+	struct vax_handoff in;              /* snapshots and events from other threads */
 
 	int wake[2];                        /* self-pipe: worker, events, signals */
 	volatile sig_atomic_t stop, reload, cut;
 
-	/* Lifecycle events from libvirt's loop thread, for the main thread
-	 * (guarded by lock): a ring of MAX_EVENTS, the oldest at events_head. */
-	struct vax_event *events;
-	size_t events_head, nevents, events_dropped;
-
-	pthread_t loop_thread;              /* runs libvirt's event loop */
-	bool loop_started;
-	atomic_bool loop_stop;
-	int loop_timer;                     /* armed to wake the loop to stop */
 	/* VM-MIB notifications (main thread only). */
 	struct vax_vm_tracker vm;
 	struct vax_vm_bulk bulk;
@@ -69,7 +59,7 @@ static struct {
 	unsigned bulk_alarm;                /* snmp_alarm id, 0: none */
 	uint64_t vm_denied_logged;
 	int64_t vm_denied_log_ms;
-} A = { .wake = { -1, -1 }, .loop_timer = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
+} A = { .wake = { -1, -1 } };
 
 /* Events waiting beyond this many are dropped (and counted): the main
  * thread turns them into notifications as fast as snmpd takes those. */
@@ -94,62 +84,12 @@ static void wake_up(void)
 	(void)r;
 }
 
-/* A view's value as net-snmp wants it: type, pointer, length. */
-struct asn_value {
-	u_char type;
-	const void *val;
-	size_t len;
-	union { long l; u_long g; struct counter64 c64; oid o[VAX_MAX_OID]; } buf;
-};
-
-static void to_asn(const struct vax_value *v, struct asn_value *a)
-{
-	size_t n;
-
-	switch (v->type) {
-	case VAX_T_INTEGER:
-		a->buf.l = (long)v->i;
-		a->type = ASN_INTEGER, a->val = &a->buf.l, a->len = sizeof(a->buf.l);
-		break;
-	case VAX_T_GAUGE32:
-		a->buf.g = (u_long)v->u;
-		a->type = ASN_GAUGE, a->val = &a->buf.g, a->len = sizeof(a->buf.g);
-		break;
-	case VAX_T_COUNTER64:
-		a->buf.c64.high = (u_long)(v->u >> 32);
-		a->buf.c64.low = (u_long)(v->u & 0xFFFFFFFFu);
-		a->type = ASN_COUNTER64, a->val = &a->buf.c64, a->len = sizeof(a->buf.c64);
-		break;
-	case VAX_T_TIMETICKS:
-		a->buf.g = (u_long)(v->u & 0xFFFFFFFFu);
-		a->type = ASN_TIMETICKS, a->val = &a->buf.g, a->len = sizeof(a->buf.g);
-		break;
-	case VAX_T_OCTETS:
-		a->type = ASN_OCTET_STR, a->val = v->s, a->len = v->len;
-		break;
-	case VAX_T_OID:
-		n = v->len < VAX_MAX_OID ? v->len : VAX_MAX_OID;
-		for (size_t k = 0; k < n; k++)
-			a->buf.o[k] = ((const uint32_t *)v->s)[k];
-		a->type = ASN_OBJECT_ID, a->val = a->buf.o, a->len = n * sizeof(oid);
-		break;
-	}
-}
-
 /* ---- snapshots ---- */
 
 void vax_agent_publish(struct vax_snapshot *snap, void *arg)
 {
-	struct vax_snapshot *old;
-
 	(void)arg;
-	pthread_mutex_lock(&A.lock);
-	old = A.pending;   /* never served: safe to drop here */
-	A.pending = snap;
-	pthread_cond_broadcast(&A.published);
-	pthread_mutex_unlock(&A.lock);
-	vax_snapshot_free(old);
-	wake_up();
+	vax_handoff_publish(&A.in, snap);
 }
 
 /* ---- notifications ---- */
@@ -158,19 +98,8 @@ void vax_agent_publish(struct vax_snapshot *snap, void *arg)
  * it): never a send from here, so a GET never writes a trap. */
 static void send_trap(const struct vax_varbind *vb, size_t n)
 {
-	netsnmp_variable_list *vars = NULL;
-	oid name[VAX_MAX_OID];
-	struct asn_value a;
-
-	if (!n)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		for (size_t k = 0; k < vb[i].len; k++)
-			name[k] = vb[i].oid[k];
-		to_asn(&vb[i].val, &a);
-		snmp_varlist_add_variable(&vars, name, vb[i].len, a.type, a.val, a.len);
-	}
-	vax_notify_queue(vars);
+	if (n)
+		vax_notify_queue(vax_varbind_list(vb, n));
 }
 
 /* Connection notifications follow the snapshots: a loss counted by the
@@ -198,14 +127,9 @@ static void connection_traps(const struct vax_snapshot *s)
 	}
 }
 
-static void take_pending(void)
+/* s (if any) becomes the served snapshot. */
+static void serve(struct vax_snapshot *s)
 {
-	struct vax_snapshot *s;
-
-	pthread_mutex_lock(&A.lock);
-	s = A.pending;
-	A.pending = NULL;
-	pthread_mutex_unlock(&A.lock);
 	if (!s)
 		return;
 	vax_snapshot_free(A.current);
@@ -215,14 +139,11 @@ static void take_pending(void)
 	connection_traps(s);
 }
 
-/* The row the current snapshot serves for a UUID, NULL if none. */
-static const struct vax_domain *served_domain(const char *uuid)
+static void take_pending(void)
 {
-	for (size_t i = 0; i < A.current->ndomains; i++)
-		if (strcmp(A.current->domains[i].uuid, uuid) == 0)
-			return &A.current->domains[i];
-	return NULL;
+	serve(vax_handoff_take(&A.in));
 }
+
 
 /* ---- VM-MIB (RFC 7666) notifications ---- */
 
@@ -282,6 +203,15 @@ static void send_bulk(unsigned reg, void *arg)
 static uint32_t collector_index(const char *uuid)
 {
 	return A.collector ? vax_collector_index(A.collector, uuid) : 0;
+}
+
+/* The row the current snapshot serves for a UUID, NULL if none: found by
+ * its index (a burst of events over thousands of rows stays cheap). */
+static const struct vax_domain *served_domain(const char *uuid)
+{
+	const struct vax_domain *d = vax_snapshot_find(A.current, collector_index(uuid));
+
+	return d && strcmp(d->uuid, uuid) == 0 ? d : NULL;
 }
 
 /* Every event goes through the tracker (it must know each VM's state
@@ -432,7 +362,7 @@ static void event_trap(const struct vax_event *ev)
 	/* Every object the notification lists must be there: a domain defined
 	 * or undefined without a known state is one that is not running. */
 	if (state < 0 && !vax_has(&d.vals, VAX_DOM_STATE))
-		state = 5;
+		state = VAX_STATE_SHUTOFF;
 	if (!d.index) {
 		vax_warn("no index for domain %s: notification not sent", ev->uuid);
 		return;
@@ -449,45 +379,7 @@ static void event_trap(const struct vax_event *ev)
 void vax_agent_event(const struct vax_event *ev, void *arg)
 {
 	(void)arg;
-	pthread_mutex_lock(&A.lock);
-	if (A.nevents == MAX_EVENTS) {
-		A.events_dropped++;
-	} else {
-		if (!A.events)
-			A.events = malloc(MAX_EVENTS * sizeof(*A.events));
-		if (A.events) {
-			struct vax_event *e = &A.events[(A.events_head + A.nevents++) % MAX_EVENTS];
-			*e = *ev;
-			e->at_ms = vax_now_ms();
-		} else {
-			A.events_dropped++;
-		}
-	}
-	pthread_mutex_unlock(&A.lock);
-	wake_up();
-}
-
-/* The oldest queued event into *ev; false if none. */
-static bool next_event(struct vax_event *ev)
-{
-	bool got;
-
-	pthread_mutex_lock(&A.lock);
-	if ((got = A.nevents > 0)) {
-		*ev = A.events[A.events_head];
-		A.events_head = (A.events_head + 1) % MAX_EVENTS;
-		A.nevents--;
-	}
-	pthread_mutex_unlock(&A.lock);
-	return got;
-}
-
-static size_t events_left(void)
-{
-	pthread_mutex_lock(&A.lock);
-	size_t n = A.nevents;
-	pthread_mutex_unlock(&A.lock);
-	return n;
+	vax_handoff_event(&A.in, ev, vax_now_ms());
 }
 
 /* Once a round: events become notifications only while few wait for the
@@ -500,19 +392,15 @@ static void deliver_events(void)
 	static struct vax_event ev;   /* 1 KiB: not on the stack */
 	size_t dropped;
 
-	while (vax_notify_queued() < NOTIFY_ROUND && next_event(&ev))
+	while (vax_notify_queued() < NOTIFY_ROUND && vax_handoff_next_event(&A.in, &ev))
 		event_trap(&ev);
-	pthread_mutex_lock(&A.lock);
-	dropped = A.events_dropped;
-	A.events_dropped = 0;
-	pthread_mutex_unlock(&A.lock);
-	if (dropped)
+	if ((dropped = vax_handoff_take_dropped(&A.in)))
 		vax_warn("%zu libvirt events arrived faster than they could be "
 			 "handled: no notification for them", dropped);
 	/* More to do: at once if the socket takes it, when it has room if it
 	 * is full (vax_notify_wait_fd), after registration if there is no
 	 * session (this runs after every round). */
-	if ((vax_notify_flush(NOTIFY_ROUND) || events_left()) && vax_notify_connected() &&
+	if ((vax_notify_flush(NOTIFY_ROUND) || vax_handoff_events(&A.in)) && vax_notify_connected() &&
 	    vax_notify_wait_fd() < 0)
 		wake_up();
 }
@@ -548,153 +436,19 @@ static void ensure_fresh(void)
 	if (!A.refresh_wait_ms)
 		return;
 
-	struct timespec until = vax_time_in(CLOCK_MONOTONIC, A.refresh_wait_ms);
-	pthread_mutex_lock(&A.lock);
-	while (!A.pending &&
-	       pthread_cond_timedwait(&A.published, &A.lock, &until) != ETIMEDOUT)
-		;
-	pthread_mutex_unlock(&A.lock);
-	take_pending();
+	serve(vax_handoff_wait(&A.in, A.refresh_wait_ms));
 }
 
-/* ---- the request handler ---- */
-
-static void set_value(netsnmp_variable_list *vb, const struct vax_value *v)
+/* The handler's view of the data: fresh (as ensure_fresh makes it) for a
+ * GET or GETNEXT. */
+static void current_view(struct vax_view *view, bool fresh)
 {
-	struct asn_value a;
-
-	to_asn(v, &a);
-	snmp_set_var_typed_value(vb, a.type, a.val, a.len);
-}
-
-/* A MIB we serve: its root and its view. Each registration's
- * my_reg_void points to one; a MIB may be registered as several
- * subtrees of its root (VM-MIB leaves two scalars to others). */
-struct served_mib {
-	const char *name;
-	const uint32_t *root;
-	const size_t *rootlen;
-	enum vax_lookup (*get)(const struct vax_view *, const uint32_t *, size_t,
-			       struct vax_value *);
-	bool (*next)(const struct vax_view *, const uint32_t *, size_t, uint32_t *,
-		     size_t *, struct vax_value *);
-};
-
-static struct served_mib virt_mib = { "virtAgentxMIB", vax_virt_root,
-	&vax_virt_root_len, vax_virt_get, vax_virt_next };
-static struct served_mib vm_mib = { "vmMIB", vax_vm_root,
-	&vax_vm_root_len, vax_vm_get, vax_vm_next };
-
-/* The request OID below the MIB's root. Returns false when it is not
- * under the root; *before is then set if it sorts before the root. */
-static bool below_root(const struct served_mib *m, const oid *name, size_t len,
-		       uint32_t *sub, size_t *sublen, bool *before)
-{
-	size_t n = *m->rootlen;
-
-	*before = false;
-	for (size_t i = 0; i < n; i++) {
-		if (i >= len) {
-			*before = true;
-			return false;
-		}
-		if (name[i] != m->root[i]) {
-			*before = name[i] < m->root[i];
-			return false;
-		}
-	}
-	if (len - n > VAX_MAX_OID - n)
-		len = VAX_MAX_OID;   /* longer than anything we serve: still ordered */
-	*sublen = len - n;
-	for (size_t i = 0; i < *sublen; i++)
-		sub[i] = (uint32_t)name[n + i];
-	return true;
-}
-
-static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
-		   netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
-{
-	const struct served_mib *m = reg->my_reg_void;
-	const size_t rootlen = *m->rootlen;
-	uint32_t sub[VAX_MAX_OID], next[VAX_MAX_OID], regsub[VAX_MAX_OID];
-	oid out[VAX_MAX_OID + 16];
-	size_t sublen = 0, nextlen, reglen;
-	struct vax_value val;
-	bool before, under;
-
-	(void)h;
-	/* This registration's subtree, below the MIB's root: GETNEXT starts
-	 * there at the earliest and answers only inside it. */
-	below_root(m, reg->rootoid, reg->rootoid_len, regsub, &reglen, &before);
-	if (reqinfo->mode == MODE_GET || reqinfo->mode == MODE_GETNEXT)
+	if (fresh)
 		ensure_fresh();
-	struct vax_view view = { A.current, vax_now_ms(), A.cache_timeout };
-
-	for (netsnmp_request_info *r = requests; r; r = r->next) {
-		netsnmp_variable_list *vb = r->requestvb;
-		if (r->processed)
-			continue;
-		under = below_root(m, vb->name, vb->name_length, sub, &sublen, &before);
-		switch (reqinfo->mode) {
-		case MODE_GET:
-			switch (under ? m->get(&view, sub, sublen, &val) : VAX_NO_OBJECT) {
-			case VAX_FOUND:
-				set_value(vb, &val);
-				break;
-			case VAX_NO_INSTANCE:
-				netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHINSTANCE);
-				break;
-			default:
-				netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHOBJECT);
-			}
-			break;
-		case MODE_GETNEXT:
-			if (!under && !before)
-				break;   /* past our subtree: the next registration answers */
-			if (!under || vax_oid_cmp(sub, sublen, regsub, reglen) < 0) {
-				memcpy(sub, regsub, reglen * sizeof(*sub));
-				sublen = reglen;
-			}
-			if (!m->next(&view, sub, sublen, next, &nextlen, &val) ||
-			    nextlen < reglen || vax_oid_cmp(next, reglen, regsub, reglen) != 0)
-				break;   /* nothing more in this registration */
-			for (size_t i = 0; i < rootlen; i++)
-				out[i] = m->root[i];
-			for (size_t i = 0; i < nextlen; i++)
-				out[rootlen + i] = next[i];
-			snmp_set_var_objid(vb, out, rootlen + nextlen);
-			set_value(vb, &val);
-			break;
-		default:
-			/* Every object is read-only: no SET phase may change anything. */
-			netsnmp_set_request_error(reqinfo, r, SNMP_ERR_NOTWRITABLE);
-		}
-	}
-	return SNMP_ERR_NOERROR;
+	*view = (struct vax_view){ A.current, vax_now_ms(), A.cache_timeout };
 }
 
-/* ---- threads: net-snmp's loop here, libvirt's on a thread of its own ---- */
-
-/* libvirt's default event loop (connection keepalive, close and domain
- * events) runs on its own thread; its callbacks only queue and wake the
- * main thread.  Until 0.1 the main thread ran libvirt's GLib loop with
- * net-snmp's sockets mirrored into it, and that loop's bookkeeping on
- * every AgentX request cost ~45% more CPU per varbind than a plain
- * net-snmp subagent (bench/). */
-static void *loop_main(void *arg)
-{
-	(void)arg;
-	while (!atomic_load(&A.loop_stop))
-		if (virEventRunDefaultImpl() < 0 && errno != EINTR)
-			vax_err("libvirt's event loop failed");
-	return NULL;
-}
-
-static void on_loop_timer(int timer, void *opaque)
-{
-	(void)opaque;
-	virEventUpdateTimeout(timer, -1);   /* only there to end a wait */
-}
+/* ---- the main loop: net-snmp's sockets, the wake-up pipe, signals ---- */
 
 static void drain_wake(void)
 {
@@ -780,6 +534,10 @@ int vax_agent_event_init(char *err, size_t errlen)
 		snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
 		return -1;
 	}
+	if (vax_handoff_init(&A.in, MAX_EVENTS, wake_up) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	/* Before the first socket: a SIGTERM while we register ends the loop
 	 * at its first round, and a peer gone mid-write is EPIPE, not death. */
 	memset(&sa, 0, sizeof(sa));
@@ -791,56 +549,11 @@ int vax_agent_event_init(char *err, size_t errlen)
 	sigaction(SIGALRM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	vax_log_init(wake_up);
-	if (virEventRegisterDefaultImpl() < 0 ||
-	    (A.loop_timer = virEventAddTimeout(-1, on_loop_timer, NULL, NULL)) < 0) {
-		snprintf(err, errlen, "cannot set up libvirt's event loop");
-		return -1;
-	}
-	/* Signals go to the main thread, whose select() they interrupt. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	int rc = pthread_create(&A.loop_thread, NULL, loop_main, NULL);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc) {
-		snprintf(err, errlen, "cannot start a thread: %s", strerror(rc));
-		return -1;
-	}
-	A.loop_started = true;
-	return 0;
-}
-
-/* Register the subtree sub (below m's root) for m's view. */
-static int register_subtree(struct served_mib *m, const uint32_t *sub, size_t len,
-			    char *err, size_t errlen)
-{
-	oid root[VAX_MAX_OID];
-	size_t n = *m->rootlen;
-	netsnmp_handler_registration *reg;
-
-	for (size_t i = 0; i < n; i++)
-		root[i] = m->root[i];
-	for (size_t i = 0; i < len; i++)
-		root[n + i] = sub[i];
-	reg = netsnmp_create_handler_registration(m->name, handler, root, n + len,
-						  HANDLER_CAN_RONLY);
-	if (reg)
-		reg->my_reg_void = m;
-	if (!reg || netsnmp_register_handler(reg) != MIB_REGISTERED_OK) {
-		snprintf(err, errlen, "cannot register the %s subtree", m->name);
-		return -1;
-	}
 	return 0;
 }
 
 int vax_agent_init(const struct vax_agent_opts *o, char *err, size_t errlen)
 {
-	pthread_condattr_t attr;
-
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&A.published, &attr);
-	pthread_condattr_destroy(&attr);
 	A.refresh_wait_ms = o->refresh_wait_ms;
 	A.cache_timeout = o->cache_timeout;
 	A.traps_enabled = o->traps_enabled;
@@ -880,13 +593,8 @@ int vax_agent_init(const struct vax_agent_opts *o, char *err, size_t errlen)
 	/* Only takes effect between init_agent() and init_snmp(). */
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
 			   (int)o->agentx_ping);
-	if ((o->mibs & VAX_MIB_VIRT) && register_subtree(&virt_mib, NULL, 0, err, errlen) < 0)
+	if (vax_handler_register(o->mibs, current_view, err, errlen) < 0)
 		return -1;
-	/* VM-MIB subtree by subtree: vmPerVMNotificationsEnabled (.1.9) and
-	 * vmBulkNotificationsEnabled (.1.10) are not ours to answer. */
-	for (size_t i = 0; (o->mibs & VAX_MIB_VM) && i < VAX_VM_NSUBTREES; i++)
-		if (register_subtree(&vm_mib, vax_vm_subtrees[i], 2, err, errlen) < 0)
-			return -1;
 	if ((o->mibs & VAX_MIB_VM) && register_vm_scalars(err, errlen) < 0)
 		return -1;
 	vax_notify_init();
@@ -912,11 +620,11 @@ void vax_agent_run(struct vax_collector *collector, void (*reload)(void *), void
 	int64_t until = vax_now_ms() + STOP_DRAIN_MS, now;
 	take_pending();
 	deliver_events();
-	while ((events_left() || vax_notify_queued()) && vax_notify_connected() &&
+	while ((vax_handoff_events(&A.in) || vax_notify_queued()) && vax_notify_connected() &&
 	       !A.cut && (now = vax_now_ms()) < until)
 		snmp_round(until - now);
 	A.collector = NULL;
-	size_t left = events_left();
+	size_t left = vax_handoff_events(&A.in);
 	if (left)
 		vax_warn("stopping with %zu libvirt events not sent as notifications", left);
 }
@@ -941,16 +649,7 @@ void vax_agent_shutdown(void)
 	A.current = NULL;
 	vax_vm_tracker_free(&A.vm);
 	vax_vm_bulk_free(&A.bulk);
-	if (A.loop_started) {
-		atomic_store(&A.loop_stop, true);
-		virEventUpdateTimeout(A.loop_timer, 0);
-		pthread_join(A.loop_thread, NULL);
-		A.loop_started = false;
-	}
-	if (A.loop_timer >= 0)
-		virEventRemoveTimeout(A.loop_timer);
-	free(A.events);
-	A.events = NULL;
+	vax_handoff_free(&A.in);
 	close(A.wake[0]);
 	close(A.wake[1]);
 }

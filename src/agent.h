@@ -1,8 +1,11 @@
-/* agent.h - the AgentX subagent: the only net-snmp code besides log.c.
+/* agent.h - the AgentX subagent: with agentx_notify.c and log.c, the only
+ * net-snmp code.
  *
- * One thread (the caller's) runs libvirt's default event loop, into which
- * net-snmp's sockets and timers are mirrored; SNMP handlers read the
- * current snapshot and never call libvirt. */
+ * The main thread (the caller's) runs net-snmp's loop and is the only one
+ * that touches net-snmp. Other threads reach it through vax_agent_publish
+ * and vax_agent_event, which only queue (handoff.h) and wake it. SNMP
+ * handlers read the current snapshot and never call libvirt; no libvirt
+ * header is included here. */
 #ifndef VAX_AGENT_H
 #define VAX_AGENT_H
 
@@ -35,8 +38,8 @@ struct vax_agent_opts {
 	struct vax_vm_opts vm;
 };
 
-/* Before anything opens a libvirt connection: libvirt's event loop must be
- * registered first for keepalives to work. */
+/* First of all, before any socket or thread: the wake-up pipe, the
+ * hand-off queues, and the SIGTERM/SIGINT/SIGHUP/SIGALRM handlers. */
 int vax_agent_event_init(char *err, size_t errlen);
 
 /* Become a subagent and register the MIBs o->mibs names. */
@@ -44,7 +47,8 @@ int vax_agent_init(const struct vax_agent_opts *o, char *err, size_t errlen);
 
 /* The collector's publish callback: hand over a snapshot (any thread). */
 void vax_agent_publish(struct vax_snapshot *snap, void *arg);
-/* The collector's event callback (main thread): send the notification. */
+/* The collector's event callback (libvirt's event-loop thread): queue the
+ * event; the main thread turns it into notifications. */
 void vax_agent_event(const struct vax_event *ev, void *arg);
 
 /* Settings a SIGHUP reload may change. */
@@ -56,7 +60,7 @@ void vax_agent_configure(struct vax_collector *collector, unsigned cache_timeout
  * value an SNMP SET gave them stays until then (it is never saved). */
 void vax_agent_configure_vm(const struct vax_vm_opts *o);
 
-/* Run until SIGTERM/SIGINT (the signal handlers are installed here);
+/* Run until SIGTERM/SIGINT (vax_agent_event_init installed the handlers);
  * reload() is called on the main thread after each SIGHUP. */
 void vax_agent_run(struct vax_collector *collector, void (*reload)(void *), void *arg);
 

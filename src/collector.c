@@ -29,6 +29,7 @@
 #include "collector.h"
 #include "domxml.h"
 #include "index.h"
+#include "libvirt_state.h"
 #include "log.h"
 #include "stats.h"
 
@@ -99,28 +100,6 @@ struct vax_collector {
 	char last_error[512];
 };
 
-int64_t vax_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-struct timespec vax_time_in(clockid_t clock, int64_t ms)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	ts.tv_sec += (time_t)(ms / 1000);
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	return ts;
-}
-
 /* libvirt prints every error to stderr unless told otherwise; we read
  * errors with virGetLastError() where they happen. */
 static void quiet_errors(void *arg, virErrorPtr e)
@@ -149,6 +128,13 @@ static char *strdup_or_null(const char *s)
 {
 	return s ? strdup(s) : NULL;
 }
+
+/* libvirt_state.h copies libvirt's numbers for the layers above. */
+#define SAME(v, l) ((int)VAX_STATE_##v == (int)VIR_DOMAIN_##l)
+_Static_assert(SAME(NOSTATE, NOSTATE) && SAME(RUNNING, RUNNING) && SAME(BLOCKED, BLOCKED) &&
+	       SAME(PAUSED, PAUSED) && SAME(SHUTDOWN, SHUTDOWN) && SAME(SHUTOFF, SHUTOFF) &&
+	       SAME(CRASHED, CRASHED) && SAME(PMSUSPENDED, PMSUSPENDED), "libvirt's virDomainState");
+#undef SAME
 
 /* ---- events (called on the thread running libvirt's event loop) ---- */
 
@@ -1179,10 +1165,14 @@ static void *worker(void *arg)
 struct vax_collector *vax_collector_start(const struct vax_collector_opts *o,
 					  char *err, size_t errlen)
 {
-	struct vax_collector *c = calloc(1, sizeof(*c));
+	struct vax_collector *c;
 	pthread_condattr_t attr;
 
-	if (!c) {
+	if (!o->loop) {   /* a connection without it never gets keepalives */
+		snprintf(err, errlen, "libvirt's event loop is not running");
+		return NULL;
+	}
+	if (!(c = calloc(1, sizeof(*c)))) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}

@@ -7,17 +7,21 @@
 #ifndef VAX_COLLECTOR_H
 #define VAX_COLLECTOR_H
 
-#include <time.h>
-
+#include "clock.h"
 #include "events.h"
 #include "model.h"
 
+struct vax_libvirt_loop;
+
 struct vax_collector_opts {
+	/* Required: libvirt's event loop runs (vax_libvirt_loop_start), so
+	 * connections get their keepalives and events. */
+	const struct vax_libvirt_loop *loop;
 	const char *uri;              /* NULL: libvirt's default */
 	const char *index_file;       /* NULL: indexes kept in memory only */
 	void (*publish)(struct vax_snapshot *snap, void *arg);
-	/* A domain lifecycle event, called on the thread running libvirt's
-	 * event loop (the agent's main thread). */
+	/* A domain lifecycle event, called on libvirt's event-loop thread
+	 * (libvirt_loop.h): it must only hand the event over. */
 	void (*on_event)(const struct vax_event *ev, void *arg);
 	void *arg;
 };
@@ -41,10 +45,5 @@ void vax_collector_reconfigure(struct vax_collector *c, const char *uri,
 /* Stop the worker, close libvirt, free everything. False when a thread
  * is left in a libvirt call that did not return (see reap_fetchers). */
 bool vax_collector_stop(struct vax_collector *c);
-
-/* Milliseconds of CLOCK_MONOTONIC, the clock snapshots are stamped with. */
-int64_t vax_now_ms(void);
-/* The time MS (>= 0) milliseconds from now on CLOCK, for the timed waits. */
-struct timespec vax_time_in(clockid_t clock, int64_t ms);
 
 #endif

@@ -17,6 +17,7 @@
 #include "agent.h"
 #include "collector.h"
 #include "conf.h"
+#include "libvirt_loop.h"
 #include "log.h"
 #include "priv.h"
 
@@ -101,6 +102,7 @@ static struct {
 
 static struct vax_config cfg;            /* in force */
 static struct vax_collector *collector;
+static struct vax_libvirt_loop *loop;
 static struct vax_priv priv;             /* -U, -G */
 
 /* The file, then the command line. -1 with "FILE:LINE: problem" in err. */
@@ -128,6 +130,7 @@ static struct vax_collector *start_collector(const struct vax_config *c,
 					     char *err, size_t errlen)
 {
 	return vax_collector_start(&(struct vax_collector_opts){
+			.loop = loop,
 			.uri = c->uri,
 			.index_file = c->index_file,
 			.publish = vax_agent_publish,
@@ -305,6 +308,7 @@ int main(int argc, char **argv)
 	check_access(pidfile);
 
 	if (vax_agent_event_init(err, sizeof(err)) < 0 ||
+	    !(loop = vax_libvirt_loop_start(err, sizeof(err))) ||
 	    vax_agent_init(&(struct vax_agent_opts){
 			.agentx_socket = cfg.agentx_socket,
 			.agentx_timeout = cfg.agentx_timeout,
@@ -337,6 +341,7 @@ int main(int argc, char **argv)
 	xml_cleanup = vax_collector_stop(collector);
 	vax_agent_shutdown();
 out:
+	vax_libvirt_loop_stop(loop);   /* every connection is closed by now */
 	if (pidfile)
 		unlink(pidfile);   /* after -U it may stay behind: see check_access() */
 	vax_priv_free(&priv);

@@ -1,0 +1,13 @@
+/* clock.h - the one clock the agent measures with (any thread). */
+#ifndef VAX_CLOCK_H
+#define VAX_CLOCK_H
+
+#include <stdint.h>
+#include <time.h>
+
+/* Milliseconds of CLOCK_MONOTONIC, the clock snapshots are stamped with. */
+int64_t vax_now_ms(void);
+/* The time MS (>= 0) milliseconds from now on CLOCK, for the timed waits. */
+struct timespec vax_time_in(clockid_t clock, int64_t ms);
+
+#endif
