@@ -1,7 +1,6 @@
 /* index.c - the UUID -> index map and its file. */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 
 #include "conf.h"
 #include "index.h"
+#include "uuid.h"
 
 struct entry {
 	char uuid[37];
@@ -23,20 +23,6 @@ struct vax_index {
 	size_t n, cap;
 	uint32_t max;      /* highest index ever given */
 };
-
-bool vax_uuid_canonical(const char *in, char out[37])
-{
-	if (!in || strlen(in) != 36)
-		return false;
-	for (int i = 0; i < 36; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-		if (dash ? in[i] != '-' : !isxdigit((unsigned char)in[i]))
-			return false;
-		out[i] = (char)tolower((unsigned char)in[i]);
-	}
-	out[36] = '\0';
-	return true;
-}
 
 struct vax_index *vax_index_new(const char *path)
 {

@@ -38,8 +38,5 @@ int vax_index_save(struct vax_index *ix, char *err, size_t errlen);
 const char *vax_index_path(const struct vax_index *ix);
 size_t vax_index_count(const struct vax_index *ix);
 
-/* True for a 36-char canonical UUID (hex digits and dashes); lower-cases
- * it into out[37]. */
-bool vax_uuid_canonical(const char *in, char out[37]);
 
 #endif

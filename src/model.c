@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "uuid.h"
 
 struct vax_domdef *vax_domdef_new(void)
 {
@@ -169,36 +170,6 @@ const struct vax_domain *vax_snapshot_find(const struct vax_snapshot *s,
 			hi = mid;
 	}
 	return NULL;
-}
-
-static int hex(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-		: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-bool vax_uuid_parse(const char *s, uint8_t out[16])
-{
-	uint8_t b[16];
-	size_t n = 0;
-
-	/* 8-4-4-4-12 hex digits; libvirt always gives this form. */
-	if (!s || strlen(s) != 36)
-		return false;
-	for (size_t i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return false;
-			continue;
-		}
-		int h = hex(s[i]);
-		if (h < 0)
-			return false;
-		b[n / 2] = (uint8_t)(n % 2 ? (b[n / 2] << 4) | h : h);
-		n++;
-	}
-	memcpy(out, b, 16);
-	return true;
 }
 
 /* libvirt's syntax (virBitmapParse): comma-separated CPU numbers and

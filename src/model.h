@@ -215,9 +215,6 @@ const struct vax_domain *vax_snapshot_find(const struct vax_snapshot *s,
 /* A libvirt cpuset ("0-3,^2,6") holds cpu: 1 yes, 0 no, -1 not a cpuset. */
 int vax_cpuset_has(const char *set, unsigned cpu);
 
-/* "8e3b1c1a-0d5e-..." -> 16 octets (vmUUID, virtDomainUUID's raw form);
- * false, out untouched, if s is not a UUID (NULL included). */
-bool vax_uuid_parse(const char *s, uint8_t out[16]);
 
 /* Balloon "used" memory as OpenStack Ceilometer computes it: available
  * minus usable, or minus unused when usable is missing. */

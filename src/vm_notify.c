@@ -6,6 +6,7 @@
 
 #include "events.h"
 #include "model.h"
+#include "uuid.h"
 #include "vm_notify.h"
 #include "vm_state.h"
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "index.h"
+#include "uuid.h"
 #include "fixtures.h"
 
 #define U1 "6f1c3e2a-1b2c-4d3e-8f40-000000000001"

@@ -7,6 +7,7 @@
 
 #include "fixtures.h"
 #include "mib_vm.h"
+#include "uuid.h"
 
 #define OID(...) ((const uint32_t[]){ __VA_ARGS__ }), \
 	(sizeof((const uint32_t[]){ __VA_ARGS__ }) / sizeof(uint32_t))
