@@ -20,6 +20,7 @@
 
 #include "conf.h"
 #include "events.h"
+#include "number.h"
 
 void vax_config_init(struct vax_config *c)
 {
@@ -46,14 +47,9 @@ void vax_config_free(struct vax_config *c)
 
 int vax_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 {
-	unsigned long v;
-	char *end;
+	uint64_t v;
 
-	if (!s || !isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < min || v > max)
+	if (!vax_parse_u64(s, max, &v) || v < min)
 		return -1;
 	*out = (unsigned)v;
 	return 0;

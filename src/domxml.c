@@ -17,6 +17,7 @@
 #include <libxml/tree.h>
 
 #include "domxml.h"
+#include "number.h"
 
 #define VAX_MAX_VCPU_ID 65535
 
@@ -66,14 +67,9 @@ int vax_domxml_kib(const char *number, const char *unit, unsigned long long *kib
 		{ "TB", 1000000000000ULL, 1024 }, { "T", 1073741824ULL, 1 },
 		{ "TiB", 1073741824ULL, 1 },
 	};
-	unsigned long long n;
-	char *end;
+	uint64_t n;
 
-	if (!number || !isdigit((unsigned char)*number))
-		return -1;   /* strtoull would take " -1" as 2^64-1 */
-	errno = 0;
-	n = strtoull(number, &end, 10);
-	if (errno || *end)
+	if (!vax_parse_u64(number, UINT64_MAX, &n))
 		return -1;
 	if (!unit)
 		unit = "KiB";
@@ -101,14 +97,9 @@ static void parse_memory(const xmlNode *n, struct vax_vals *v, int field)
 
 static void parse_count(const char *s, struct vax_vals *v, int field)
 {
-	char *end;
-	unsigned long n;
+	uint64_t n;
 
-	if (!s || !isdigit((unsigned char)*s))
-		return;   /* strtoul would wrap " -1" around */
-	errno = 0;
-	n = strtoul(s, &end, 10);
-	if (!errno && !*end && end != s && n <= 0xFFFFFFFFUL)
+	if (vax_parse_u64(s, 0xFFFFFFFFu, &n))
 		vax_set(v, field, n);
 }
 
@@ -231,13 +222,11 @@ static int parse_vcpus(const xmlNode *root, const xmlNode *vcpu, struct vax_domd
 	if (n && !(def->pins = calloc(n, sizeof(*def->pins))))
 		return -1;
 	for (const xmlNode *c = tune ? tune->children : NULL; c; c = c->next) {
-		char *id = is(c, "vcpupin") ? attr(c, "vcpu") : NULL, *end;
-		if (id && isdigit((unsigned char)*id)) {
-			unsigned long v = strtoul(id, &end, 10);
-			if (!*end && v <= VAX_MAX_VCPU_ID) {
-				def->pins[def->npins].vcpu = (unsigned)v;
-				def->pins[def->npins++].cpuset = attr(c, "cpuset");
-			}
+		char *id = is(c, "vcpupin") ? attr(c, "vcpu") : NULL;
+		uint64_t v;
+		if (vax_parse_u64(id, VAX_MAX_VCPU_ID, &v)) {
+			def->pins[def->npins].vcpu = (unsigned)v;
+			def->pins[def->npins++].cpuset = attr(c, "cpuset");
 		}
 		free(id);
 	}

@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
@@ -19,17 +20,17 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "number.h"
 #include "priv.h"
 
 static bool number(const char *s, unsigned long *out)
 {
-	char *end;
+	uint64_t v;
 
-	if (!s || !isdigit((unsigned char)*s))
+	if (!vax_parse_u64(s, ULONG_MAX, &v))
 		return false;
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return !errno && !*end;
+	*out = (unsigned long)v;
+	return true;
 }
 
 /* getpwnam/getgrnam return NULL with errno 0 (or one of these) when the
