@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include "agentx_handler.h"
 #include "agentx_notify.h"
 #include "agentx_value.h"
+#include "agentx_vm.h"
 #include "collector.h"
 #include "events.h"
 #include "handoff.h"
@@ -27,9 +27,6 @@
 #include "log.h"
 #include "conf.h"
 #include "mib_virt.h"
-#include "mib_vm.h"
-#include "vm_notify.h"
-#include "vm_state.h"
 
 #define APP "virt-agentx"
 
@@ -48,17 +45,6 @@ static struct {
 	int wake[2];                        /* self-pipe: worker, events, signals */
 	volatile sig_atomic_t stop, reload, cut;
 
-	/* VM-MIB notifications (main thread only). */
-	struct vax_vm_tracker vm;
-	struct vax_vm_bulk bulk;
-	struct vax_rate rate;
-	struct vax_vm_opts vm_conf;         /* as last read from the file */
-	bool vm_per_vm, vm_bulk;            /* the two enable objects' values */
-	bool vm_served;                     /* serveMIBs has VM-MIB: else no VM-MIB notifications */
-	bool vm_saved[2];                   /* their values before a SET (kept in RESERVE1) */
-	unsigned bulk_alarm;                /* snmp_alarm id, 0: none */
-	uint64_t vm_denied_logged;
-	int64_t vm_denied_log_ms;
 } A = { .wake = { -1, -1 } };
 
 /* Events waiting beyond this many are dropped (and counted): the main
@@ -135,7 +121,7 @@ static void serve(struct vax_snapshot *s)
 	vax_snapshot_free(A.current);
 	A.current = s;
 	A.kick_outstanding = false;
-	vax_vm_tracker_snapshot(&A.vm, s);
+	vax_vmtraps_snapshot(s);
 	connection_traps(s);
 }
 
@@ -146,57 +132,6 @@ static void take_pending(void)
 
 
 /* ---- VM-MIB (RFC 7666) notifications ---- */
-
-static void send_bulk(unsigned reg, void *arg);
-
-/* Per-VM notifications the rate limit held back: the first at once, then
- * a count at most once a second (and when a bulk window closes). */
-static void log_denied(bool now_anyway)
-{
-	uint64_t n = A.rate.denied - A.vm_denied_logged;
-	int64_t t = vax_now_ms();
-
-	if (!n || (!now_anyway && A.vm_denied_log_ms && t - A.vm_denied_log_ms < 1000))
-		return;
-	vax_warn("VM-MIB: %" PRIu64 " per-VM notification%s over vmNotificationRate "
-		 "(%u a second) not sent%s", n, n == 1 ? "" : "s", A.rate.rate,
-		 A.vm_bulk ? "; the bulk notifications name their VMs" : "");
-	A.vm_denied_logged = A.rate.denied;
-	A.vm_denied_log_ms = t;
-}
-
-static void arm_bulk(void)
-{
-	int64_t due = vax_vm_bulk_due(&A.bulk), wait;
-
-	if (A.bulk_alarm || due < 0)
-		return;
-	wait = due - vax_now_ms();
-	if (wait < 0)
-		wait = 0;
-	struct timeval tv = { (time_t)(wait / 1000), (suseconds_t)(wait % 1000) * 1000 };
-	A.bulk_alarm = snmp_alarm_register_hr(tv, 0, send_bulk, NULL);
-}
-
-/* The window is over: one vmBulk<State> per state some VM changed to. */
-static void send_bulk(unsigned reg, void *arg)
-{
-	struct vax_varbind vb[2];
-
-	(void)reg;
-	(void)arg;
-	A.bulk_alarm = 0;
-	for (int k = 1; k <= VAX_VM_NNOTIF; k++) {
-		size_t len;
-		uint8_t *bits = vax_vm_bulk_take(&A.bulk, k, &len);
-		if (!bits)
-			continue;
-		if (A.traps_enabled && A.vm_bulk)
-			send_trap(vb, vax_vm_bulk_varbinds(k, bits, len, vb, 2));
-		free(bits);
-	}
-	log_denied(true);
-}
 
 /* The index of a domain not in the snapshot yet; 0 once the collector,
  * which owns the index map, is stopped (see vax_agent_run). */
@@ -209,129 +144,15 @@ static uint32_t collector_index(const char *uuid)
  * its index (a burst of events over thousands of rows stays cheap). */
 static const struct vax_domain *served_domain(const char *uuid)
 {
-	const struct vax_domain *d = vax_snapshot_find(A.current, collector_index(uuid));
+	const struct vax_domain *d = A.collector ?
+		vax_snapshot_find(A.current, vax_collector_lookup(A.collector, uuid)) : NULL;
 
 	return d && strcmp(d->uuid, uuid) == 0 ? d : NULL;
 }
 
-/* Every event goes through the tracker (it must know each VM's state
- * whatever is enabled); what it reports is sent as enabled. */
-static void vm_event(const struct vax_event *ev)
-{
-	struct vax_vm_trap t[2];
-	struct vax_varbind vb[6];
-	const struct vax_domain *d;
-	uint8_t uuid[16];
-	uint32_t index;
-	int persistent = -1;
-	size_t n;
-
-	if (!A.vm_served)
-		return;
-	d = served_domain(ev->uuid);
-	index = d ? d->index : collector_index(ev->uuid);
-	if (d && vax_has(&d->vals, VAX_DOM_PERSISTENT))
-		persistent = d->vals.v[VAX_DOM_PERSISTENT] ? 1 : 0;
-	if (!index)
-		return;
-	n = vax_vm_tracker_event(&A.vm, index, ev->kind, ev->detail, persistent,
-				 ev->at_ms, t);
-	for (size_t i = 0; i < n && A.traps_enabled; i++) {
-		if (A.vm_per_vm) {
-			bool ok = vax_rate_allow(&A.rate, vax_now_ms());
-			if (ok)
-				send_trap(vb, vax_vm_trap_varbinds(&t[i], ev->name, ev->uuid, uuid, vb, 6));
-			vax_debug("traps", "VM-MIB notification %d for index %u (was %s)%s",
-				  t[i].notif, index, vax_vm_oper_name(t[i].prev_oper),
-				  ok ? "" : ": over vmNotificationRate, not sent");
-		}
-		if (A.vm_bulk && vax_vm_bulk_add(&A.bulk, t[i].notif, index, vax_now_ms()))
-			arm_bulk();
-	}
-	log_denied(false);
-}
-
-/* vmPerVMNotificationsEnabled.0 / vmBulkNotificationsEnabled.0: TruthValue,
- * read-write. A SET changes only this process's flag (the RFC: "MUST NOT
- * persist across re-initialization"); every phase runs on the main thread
- * and touches nothing but the flag. */
-static int vm_enable_handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
-			     netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
-{
-	int which = (int)(intptr_t)h->myvoid;
-	bool *flag = which ? &A.vm_bulk : &A.vm_per_vm;
-
-	(void)reg;
-	for (netsnmp_request_info *r = requests; r; r = r->next) {
-		netsnmp_variable_list *vb = r->requestvb;
-		long v;
-
-		switch (reqinfo->mode) {
-		case MODE_GET:
-			v = *flag ? 1 : 2;
-			snmp_set_var_typed_value(vb, ASN_INTEGER, &v, sizeof(v));
-			break;
-		case MODE_SET_RESERVE1:
-			if (vb->type != ASN_INTEGER || vb->val_len != sizeof(long))
-				netsnmp_set_request_error(reqinfo, r, SNMP_ERR_WRONGTYPE);
-			else if (*vb->val.integer != 1 && *vb->val.integer != 2)
-				netsnmp_set_request_error(reqinfo, r, SNMP_ERR_WRONGVALUE);
-			/* The value before this SET, kept before any ACTION changes
-			 * it: a PDU naming the object twice still undoes to it. */
-			A.vm_saved[which] = *flag;
-			break;
-		case MODE_SET_ACTION:
-			*flag = *vb->val.integer == 1;
-			break;
-		case MODE_SET_UNDO:
-			*flag = A.vm_saved[which];
-			break;
-		case MODE_SET_COMMIT:
-			vax_notice("%s set to %s by SNMP (until the agent restarts)",
-				   which ? "vmBulkNotificationsEnabled" : "vmPerVMNotificationsEnabled",
-				   *flag ? "true" : "false");
-			break;
-		default:   /* RESERVE2, FREE: nothing held */
-			break;
-		}
-	}
-	return SNMP_ERR_NOERROR;
-}
-
-static int register_vm_scalars(char *err, size_t errlen)
-{
-	static const oid per_vm[] = { VAX_VM_PER_VM_ENABLED_OID };
-	static const oid bulk[] = { VAX_VM_BULK_ENABLED_OID };
-	const struct { const char *name; const oid *o; size_t len; } s[2] = {
-		{ "vmPerVMNotificationsEnabled", per_vm, OID_LENGTH(per_vm) },
-		{ "vmBulkNotificationsEnabled", bulk, OID_LENGTH(bulk) },
-	};
-
-	/* Each scalar on its own, so they sit beside whatever else serves
-	 * the VM-MIB (the more specific registration answers for them). */
-	for (int i = 0; i < 2; i++) {
-		netsnmp_handler_registration *r = netsnmp_create_handler_registration(
-			s[i].name, vm_enable_handler, s[i].o, s[i].len, HANDLER_CAN_RWRITE);
-		if (r)
-			r->handler->myvoid = (void *)(intptr_t)i;
-		if (!r || netsnmp_register_scalar(r) != MIB_REGISTERED_OK) {
-			snprintf(err, errlen, "cannot register %s", s[i].name);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 void vax_agent_configure_vm(const struct vax_vm_opts *o)
 {
-	if (o->per_vm != A.vm_conf.per_vm)
-		A.vm_per_vm = o->per_vm;
-	if (o->bulk != A.vm_conf.bulk)
-		A.vm_bulk = o->bulk;
-	if (o->rate != A.vm_conf.rate)
-		vax_rate_init(&A.rate, o->rate, o->rate);
-	A.bulk.window_ms = o->bulk_window_ms;
-	A.vm_conf = *o;
+	vax_vmtraps_configure(o, A.traps_enabled);
 }
 
 /* One lifecycle event as its notifications, on the main thread. */
@@ -344,18 +165,21 @@ static void event_trap(const struct vax_event *ev)
 	int state = vax_event_state(ev->kind);
 	char name[sizeof(ev->name)];
 
+	bool wanted = A.traps_enabled && ev->kind >= 0 && ev->kind < VAX_EV_NKINDS &&
+		      (A.trap_events & (1u << ev->kind));
+
 	take_pending();
-	vm_event(ev);
-	if (!A.traps_enabled || ev->kind < 0 || ev->kind >= VAX_EV_NKINDS ||
-	    !(A.trap_events & (1u << ev->kind)))
-		return;
-	/* The row as it is served, if it is, with the state the event set. */
 	if ((row = served_domain(ev->uuid)))
 		d = *row;
-	if (!d.index) {
+	/* A domain not served yet gets its index only for a notification. */
+	if (!d.index && (wanted || vax_vmtraps_served()))
 		d.index = collector_index(ev->uuid);
+	vax_vmtraps_event(ev, row, d.index);
+	if (!wanted)
+		return;
+	/* The row as it is served, if it is, with the state the event set. */
+	if (!row)
 		memcpy(d.uuid, ev->uuid, sizeof(d.uuid));
-	}
 	/* The event's name: after a rename the row still has the old one. */
 	memcpy(name, ev->name, sizeof(name));
 	d.name = name;
@@ -558,12 +382,7 @@ int vax_agent_init(const struct vax_agent_opts *o, char *err, size_t errlen)
 	A.cache_timeout = o->cache_timeout;
 	A.traps_enabled = o->traps_enabled;
 	A.trap_events = o->trap_events;
-	A.vm_conf = o->vm;
-	A.vm_served = (o->mibs & VAX_MIB_VM) != 0;
-	A.vm_per_vm = o->vm.per_vm;
-	A.vm_bulk = o->vm.bulk;
-	vax_rate_init(&A.rate, o->vm.rate, o->vm.rate);
-	vax_vm_bulk_init(&A.bulk, o->vm.bulk_window_ms);
+	vax_vmtraps_start(&o->vm, (o->mibs & VAX_MIB_VM) != 0, o->traps_enabled);
 	if (!(A.current = vax_snapshot_new(0))) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -595,7 +414,7 @@ int vax_agent_init(const struct vax_agent_opts *o, char *err, size_t errlen)
 			   (int)o->agentx_ping);
 	if (vax_handler_register(o->mibs, current_view, err, errlen) < 0)
 		return -1;
-	if ((o->mibs & VAX_MIB_VM) && register_vm_scalars(err, errlen) < 0)
+	if ((o->mibs & VAX_MIB_VM) && vax_vmtraps_register(err, errlen) < 0)
 		return -1;
 	vax_notify_init();
 	init_snmp(APP);
@@ -633,10 +452,7 @@ void vax_agent_shutdown(void)
 {
 	/* While net-snmp's logging still works. */
 	take_pending();
-	if (A.bulk_alarm) {   /* what the bulk window gathered so far */
-		snmp_alarm_unregister(A.bulk_alarm);
-		send_bulk(0, NULL);
-	}
+	vax_vmtraps_stop();   /* queues what the bulk window gathered so far */
 	vax_notify_flush(NOTIFY_ROUND);
 	vax_notify_shutdown();
 	if (A.cut)
@@ -647,8 +463,7 @@ void vax_agent_shutdown(void)
 	shutdown_agent();
 	vax_snapshot_free(A.current);
 	A.current = NULL;
-	vax_vm_tracker_free(&A.vm);
-	vax_vm_bulk_free(&A.bulk);
+	vax_vmtraps_free();
 	vax_handoff_free(&A.in);
 	close(A.wake[0]);
 	close(A.wake[1]);

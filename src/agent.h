@@ -12,17 +12,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "agentx_vm.h"
 #include "model.h"
 
 struct vax_collector;
 struct vax_event;
-
-/* VM-MIB notification settings (virt-agentx.conf). */
-struct vax_vm_opts {
-	bool per_vm, bulk;            /* vmPerVMNotificationsEnabled, vmBulk... */
-	unsigned rate;                /* per-VM notifications a second, 0: no limit */
-	unsigned bulk_window_ms;
-};
 
 struct vax_agent_opts {
 	const char *agentx_socket;    /* NULL: net-snmp's default */

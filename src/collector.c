@@ -1278,6 +1278,16 @@ void vax_collector_reconfigure(struct vax_collector *c, const char *uri,
 	pthread_mutex_unlock(&c->lock);
 }
 
+uint32_t vax_collector_lookup(struct vax_collector *c, const char *uuid)
+{
+	uint32_t index;
+
+	pthread_mutex_lock(&c->index_lock);
+	index = vax_index_lookup(c->index, uuid);
+	pthread_mutex_unlock(&c->index_lock);
+	return index;
+}
+
 uint32_t vax_collector_index(struct vax_collector *c, const char *uuid)
 {
 	bool added;

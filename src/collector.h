@@ -37,6 +37,8 @@ void vax_collector_kick(struct vax_collector *c);
 /* The index of a domain UUID, assigning one if new (any thread): a
  * notification for a domain not yet in any snapshot still has its index. */
 uint32_t vax_collector_index(struct vax_collector *c, const char *uuid);
+/* The index a UUID already has, 0 if none (any thread; assigns nothing). */
+uint32_t vax_collector_lookup(struct vax_collector *c, const char *uuid);
 /* After a reload: reconnect to another URI (NULL: libvirt's default)
  * and/or use another index file (NULL: unchanged). Returns at once: the
  * worker applies it, so a hung libvirt never blocks the caller. */

@@ -191,6 +191,18 @@ uint32_t vax_index_get(struct vax_index *ix, const char *uuid_in, bool *added)
 	return ix->e[at].index;
 }
 
+uint32_t vax_index_lookup(const struct vax_index *ix, const char *uuid_in)
+{
+	char uuid[37];
+	bool found;
+	size_t at;
+
+	if (!vax_uuid_canonical(uuid_in, uuid))
+		return 0;
+	at = find(ix, uuid, &found);
+	return found ? ix->e[at].index : 0;
+}
+
 int vax_index_save(struct vax_index *ix, char *err, size_t errlen)
 {
 	char *tmp = NULL;

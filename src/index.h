@@ -28,6 +28,8 @@ int vax_index_load(struct vax_index *ix, void (*warn)(const char *msg),
 /* The index of a canonical UUID, assigning the next free one if new
  * (*added set). 0 when the UUID is malformed or the space is exhausted. */
 uint32_t vax_index_get(struct vax_index *ix, const char *uuid, bool *added);
+/* The index a UUID has, 0 if none: never assigns one. */
+uint32_t vax_index_lookup(const struct vax_index *ix, const char *uuid);
 
 /* A copy (to write it without holding up the map's users); NULL: no memory. */
 struct vax_index *vax_index_dup(const struct vax_index *ix);

@@ -1,0 +1,42 @@
+/* agentx_vm.h - RFC 7666's VM-MIB notifications (per VM and bulk, with
+ * vmNotificationRate) and its two writable enable scalars. Main thread
+ * only (net-snmp); the notifications go through agentx_notify.h. */
+#ifndef VAX_AGENTX_VM_H
+#define VAX_AGENTX_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "events.h"
+#include "model.h"
+
+/* VM-MIB notification settings (virt-agentx.conf). */
+struct vax_vm_opts {
+	bool per_vm, bulk;            /* vmPerVMNotificationsEnabled, vmBulk... */
+	unsigned rate;                /* per-VM notifications a second, 0: no limit */
+	unsigned bulk_window_ms;
+};
+
+/* The settings at start; served: serveMIBs has VM-MIB (else nothing is
+ * ever sent); traps: trapsEnabled. */
+void vax_vmtraps_start(const struct vax_vm_opts *o, bool served, bool traps);
+/* Does the agent serve the VM-MIB (and so send its notifications)? */
+bool vax_vmtraps_served(void);
+/* Register vmPerVMNotificationsEnabled.0 and vmBulkNotificationsEnabled.0
+ * (between init_agent and init_snmp). */
+int vax_vmtraps_register(char *err, size_t errlen);
+/* After a reload. The two enable objects take the file's value only where
+ * it changed since the last load: a value an SNMP SET gave them stays
+ * until then (it is never saved). */
+void vax_vmtraps_configure(const struct vax_vm_opts *o, bool traps);
+/* A new snapshot is served: the tracker learns each VM's state. */
+void vax_vmtraps_snapshot(const struct vax_snapshot *s);
+/* A lifecycle event of the VM with this index (row: as served, or NULL). */
+void vax_vmtraps_event(const struct vax_event *ev, const struct vax_domain *row,
+		       uint32_t index);
+/* Queue what the bulk window gathered so far (at stop), then free all. */
+void vax_vmtraps_stop(void);
+void vax_vmtraps_free(void);
+
+#endif
