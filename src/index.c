@@ -173,6 +173,17 @@ int vax_index_load(struct vax_index *ix, void (*warn)(const char *msg),
 	return 0;
 }
 
+/* Where uuid_in (canonicalized into uuid) is or would go; false if it is
+ * not a UUID. */
+static bool locate(const struct vax_index *ix, const char *uuid_in, char uuid[37],
+		   size_t *at, bool *found)
+{
+	if (!vax_uuid_canonical(uuid_in, uuid))
+		return false;
+	*at = find(ix, uuid, found);
+	return true;
+}
+
 uint32_t vax_index_get(struct vax_index *ix, const char *uuid_in, bool *added)
 {
 	char uuid[37];
@@ -180,9 +191,8 @@ uint32_t vax_index_get(struct vax_index *ix, const char *uuid_in, bool *added)
 	size_t at;
 
 	*added = false;
-	if (!vax_uuid_canonical(uuid_in, uuid))
+	if (!locate(ix, uuid_in, uuid, &at, &found))
 		return 0;
-	at = find(ix, uuid, &found);
 	if (found)
 		return ix->e[at].index;
 	if (ix->max >= VAX_INDEX_MAX || insert(ix, at, uuid, ix->max + 1) < 0)
@@ -197,10 +207,7 @@ uint32_t vax_index_lookup(const struct vax_index *ix, const char *uuid_in)
 	bool found;
 	size_t at;
 
-	if (!vax_uuid_canonical(uuid_in, uuid))
-		return 0;
-	at = find(ix, uuid, &found);
-	return found ? ix->e[at].index : 0;
+	return locate(ix, uuid_in, uuid, &at, &found) && found ? ix->e[at].index : 0;
 }
 
 int vax_index_save(struct vax_index *ix, char *err, size_t errlen)
