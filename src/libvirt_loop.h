@@ -1,7 +1,7 @@
 /* libvirt_loop.h - libvirt's default event loop, on a thread of its own.
  *
  * That thread runs libvirt's connection keepalives, close callbacks and
- * domain event callbacks (collector.c registers them). They run there,
+ * domain event callbacks (collector_conn.c registers them). They run there,
  * never on the main thread: they only hand work over (handoff.h). */
 #ifndef VAX_LIBVIRT_LOOP_H
 #define VAX_LIBVIRT_LOOP_H

@@ -1,6 +1,6 @@
 /* libvirt_state.h - libvirt's virDomainState numbers, in the one place
  * the layers above the collector read them from: they include no libvirt
- * header. collector.c checks them against libvirt's own at compile time. */
+ * header. collector_conn.c checks them against libvirt's own at compile time. */
 #ifndef VAX_LIBVIRT_STATE_H
 #define VAX_LIBVIRT_STATE_H
 
