@@ -1,5 +1,5 @@
-/* agent.h - the AgentX subagent: with agentx_notify.c and log.c, the only
- * net-snmp code.
+/* agent.h - the AgentX subagent. agent.c, the agentx_*.c files and log.c
+ * are the only net-snmp code.
  *
  * The main thread (the caller's) runs net-snmp's loop and is the only one
  * that touches net-snmp. Other threads reach it through vax_agent_publish

@@ -368,9 +368,15 @@ FILE *vax_fopen_regular(const char *path, const char *what, char *err, size_t er
 		errno = saved;
 		return NULL;
 	}
+	if (fstat(fd, &st) < 0) {
+		saved = errno;
+		snprintf(err, errlen, "%s: cannot read %s: %s", path, what, strerror(errno));
+		close(fd);
+		errno = saved;
+		return NULL;
+	}
 	/* /dev/null stays usable as "no settings". */
-	if (fstat(fd, &st) < 0 ||
-	    !(S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))) {
+	if (!(S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))) {
 		snprintf(err, errlen, "%s: %s is not a regular file (%s): give the path "
 			 "of a plain file", path, what,
 			 S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ? "a directory" :
