@@ -18,27 +18,21 @@
 #include "agent.h"
 #include "agentx_handler.h"
 #include "agentx_notify.h"
-#include "agentx_value.h"
+#include "agentx_virtagentx.h"
 #include "agentx_vm.h"
 #include "collector.h"
 #include "events.h"
 #include "handoff.h"
-#include "libvirt_state.h"
 #include "log.h"
 #include "conf.h"
-#include "mib_virt.h"
 
 #define APP "virt-agentx"
 
 static struct {
 	struct vax_snapshot *current;       /* main thread only */
 	struct vax_collector *collector;
-	unsigned cache_timeout, refresh_wait_ms;
+	const struct vax_config *conf;      /* the daemon's (vax_agent_init) */
 	bool kick_outstanding;              /* a refresh was asked, not yet seen */
-	bool traps_enabled;
-	unsigned trap_events;
-	enum { LINK_UNKNOWN, LINK_UP, LINK_DOWN } link;   /* as last trapped */
-	uint64_t conn_losses;               /* as last seen */
 
 	struct vax_handoff in;              /* snapshots and events from other threads */
 
@@ -78,41 +72,6 @@ void vax_agent_publish(struct vax_snapshot *snap, void *arg)
 	vax_handoff_publish(&A.in, snap);
 }
 
-/* ---- notifications ---- */
-
-/* Queue one notification (agentx_notify.c sends it when snmpd can take
- * it): never a send from here, so a GET never writes a trap. */
-static void send_trap(const struct vax_varbind *vb, size_t n)
-{
-	if (n)
-		vax_notify_queue(vax_varbind_list(vb, n));
-}
-
-/* Connection notifications follow the snapshots: a loss counted by the
- * collector, or a change of state, even if a quick reconnect hid it. */
-static void connection_traps(const struct vax_snapshot *s)
-{
-	struct vax_varbind vb[3];
-	struct vax_view view = { s, vax_now_ms(), A.cache_timeout };
-	bool lost = s->conn_losses > A.conn_losses && A.link == LINK_UP;
-
-	A.conn_losses = s->conn_losses;
-	if (lost || (s->conn == VAX_DISCONNECTED && A.link != LINK_DOWN)) {
-		struct vax_snapshot down = *s;   /* the state at the loss */
-		down.conn = VAX_DISCONNECTED;
-		view.snap = &down;
-		if (A.traps_enabled)
-			send_trap(vb, vax_virt_connection_trap(&view, false, vb, 3));
-		A.link = LINK_DOWN;
-		view.snap = s;
-	}
-	if (s->conn == VAX_CONNECTED) {
-		if (A.link == LINK_DOWN && A.traps_enabled)
-			send_trap(vb, vax_virt_connection_trap(&view, true, vb, 3));
-		A.link = LINK_UP;
-	}
-}
-
 /* s (if any) becomes the served snapshot. */
 static void serve(struct vax_snapshot *s)
 {
@@ -122,7 +81,7 @@ static void serve(struct vax_snapshot *s)
 	A.current = s;
 	A.kick_outstanding = false;
 	vax_vmtraps_snapshot(s);
-	connection_traps(s);
+	vax_virttraps_snapshot(A.conf, s);
 }
 
 static void take_pending(void)
@@ -131,7 +90,7 @@ static void take_pending(void)
 }
 
 
-/* ---- VM-MIB (RFC 7666) notifications ---- */
+/* ---- events: the notifications of both MIBs ---- */
 
 /* The index of a domain not in the snapshot yet; 0 once the collector,
  * which owns the index map, is stopped (see vax_agent_run). */
@@ -150,52 +109,20 @@ static const struct vax_domain *served_domain(const char *uuid)
 	return d && strcmp(d->uuid, uuid) == 0 ? d : NULL;
 }
 
-void vax_agent_configure_vm(const struct vax_vm_opts *o)
-{
-	vax_vmtraps_configure(o, A.traps_enabled);
-}
-
-/* One lifecycle event as its notifications, on the main thread. */
+/* One lifecycle event as the notifications of both MIBs. */
 static void event_trap(const struct vax_event *ev)
 {
-	struct vax_varbind vb[VAX_TRAP_VARBINDS];
-	static struct vax_domdef nodef;   /* a domain not yet in any snapshot */
-	struct vax_domain d = { .def = &nodef };
 	const struct vax_domain *row;
-	int state = vax_event_state(ev->kind);
-	char name[sizeof(ev->name)];
-
-	bool wanted = A.traps_enabled && ev->kind >= 0 && ev->kind < VAX_EV_NKINDS &&
-		      (A.trap_events & (1u << ev->kind));
+	uint32_t index;
 
 	take_pending();
-	if ((row = served_domain(ev->uuid)))
-		d = *row;
+	row = served_domain(ev->uuid);
+	index = row ? row->index : 0;
 	/* A domain not served yet gets its index only for a notification. */
-	if (!d.index && (wanted || vax_vmtraps_served()))
-		d.index = collector_index(ev->uuid);
-	vax_vmtraps_event(ev, row, d.index);
-	if (!wanted)
-		return;
-	/* The row as it is served, if it is, with the state the event set. */
-	if (!row)
-		memcpy(d.uuid, ev->uuid, sizeof(d.uuid));
-	/* The event's name: after a rename the row still has the old one. */
-	memcpy(name, ev->name, sizeof(name));
-	d.name = name;
-	/* Every object the notification lists must be there: a domain defined
-	 * or undefined without a known state is one that is not running. */
-	if (state < 0 && !vax_has(&d.vals, VAX_DOM_STATE))
-		state = VAX_STATE_SHUTOFF;
-	if (!d.index) {
-		vax_warn("no index for domain %s: notification not sent", ev->uuid);
-		return;
-	}
-	if (state >= 0)
-		vax_set(&d.vals, VAX_DOM_STATE, (uint64_t)state);
-	send_trap(vb, vax_virt_domain_trap(&d, ev->kind, ev->detail, vb, VAX_TRAP_VARBINDS));
-	vax_debug("traps", "sent %s (%s) for %s, index %u", vax_event_kind_name(ev->kind),
-		  vax_event_detail_name(ev->kind, ev->detail), ev->name, d.index);
+	if (!index && (vax_virttraps_wanted(A.conf, ev) || vax_vmtraps_served()))
+		index = collector_index(ev->uuid);
+	vax_vmtraps_event(ev, row, index);
+	vax_virttraps_event(A.conf, ev, row, index);
 }
 
 /* Called by the collector on libvirt's loop thread: queue the event for
@@ -229,14 +156,10 @@ static void deliver_events(void)
 		wake_up();
 }
 
-void vax_agent_configure(struct vax_collector *collector, unsigned cache_timeout,
-			 unsigned refresh_wait_ms, bool traps_enabled, unsigned trap_events)
+void vax_agent_configure(const struct vax_config *c)
 {
-	A.collector = collector;
-	A.cache_timeout = cache_timeout;
-	A.refresh_wait_ms = refresh_wait_ms;
-	A.traps_enabled = traps_enabled;
-	A.trap_events = trap_events;
+	A.conf = c;
+	vax_vmtraps_configure(c);
 }
 
 /* Before answering: is the data older than the cache timeout? Then ask
@@ -253,14 +176,14 @@ static void ensure_fresh(void)
 	 * to our registrations (they get the empty first snapshot) and in
 	 * snmp_shutdown() to our close (the last snapshot). */
 	if (!A.collector || A.kick_outstanding ||
-	    now - A.current->taken_ms < (int64_t)A.cache_timeout * 1000)
+	    now - A.current->taken_ms < (int64_t)A.conf->cache_timeout * 1000)
 		return;
 	vax_collector_kick(A.collector);
 	A.kick_outstanding = true;
-	if (!A.refresh_wait_ms)
+	if (!A.conf->refresh_wait_ms)
 		return;
 
-	serve(vax_handoff_wait(&A.in, A.refresh_wait_ms));
+	serve(vax_handoff_wait(&A.in, A.conf->refresh_wait_ms));
 }
 
 /* The handler's view of the data: fresh (as ensure_fresh makes it) for a
@@ -269,7 +192,7 @@ static void current_view(struct vax_view *view, bool fresh)
 {
 	if (fresh)
 		ensure_fresh();
-	*view = (struct vax_view){ A.current, vax_now_ms(), A.cache_timeout };
+	*view = (struct vax_view){ A.current, vax_now_ms(), A.conf->cache_timeout };
 }
 
 /* ---- the main loop: net-snmp's sockets, the wake-up pipe, signals ---- */
@@ -376,13 +299,10 @@ int vax_agent_event_init(char *err, size_t errlen)
 	return 0;
 }
 
-int vax_agent_init(const struct vax_agent_opts *o, char *err, size_t errlen)
+int vax_agent_init(const struct vax_config *o, char *err, size_t errlen)
 {
-	A.refresh_wait_ms = o->refresh_wait_ms;
-	A.cache_timeout = o->cache_timeout;
-	A.traps_enabled = o->traps_enabled;
-	A.trap_events = o->trap_events;
-	vax_vmtraps_start(&o->vm, (o->mibs & VAX_MIB_VM) != 0, o->traps_enabled);
+	A.conf = o;
+	vax_vmtraps_start(o);
 	if (!(A.current = vax_snapshot_new(0))) {
 		snprintf(err, errlen, "out of memory");
 		return -1;

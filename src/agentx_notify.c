@@ -14,6 +14,7 @@
 #include <net-snmp/agent/agent_callbacks.h>
 
 #include "agentx_notify.h"
+#include "agentx_value.h"
 #include "log.h"
 
 static struct {
@@ -67,6 +68,12 @@ void vax_notify_queue(netsnmp_variable_list *vars)
 		N.dropped++;
 	}
 	N.q[(N.head + N.len++) % VAX_NOTIFY_QUEUE] = vars;
+}
+
+void vax_notify_varbinds(const struct vax_varbind *vb, size_t n)
+{
+	if (n)
+		vax_notify_queue(vax_varbind_list(vb, n));
 }
 
 /* Can one notification go without blocking? A socket poll() calls

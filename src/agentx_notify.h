@@ -31,6 +31,11 @@ void vax_notify_init(void);
  * sysUpTime.0 when it is sent). Takes ownership of vars. */
 void vax_notify_queue(netsnmp_variable_list *vars);
 
+struct vax_varbind;
+/* Queue a notification as a MIB view built it (agentx_value.h); nothing
+ * when n is 0 (the view had nothing to say). */
+void vax_notify_varbinds(const struct vax_varbind *vb, size_t n);
+
 /* Send queued notifications, oldest first, while the socket takes them,
  * at most max of them; none while there is no AgentX session (they wait
  * for the next one). Returns how many are left. */

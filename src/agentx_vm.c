@@ -23,7 +23,7 @@ static struct {
 	struct vax_vm_tracker vm;
 	struct vax_vm_bulk bulk;
 	struct vax_rate rate;
-	struct vax_vm_opts conf;        /* as last read from the file */
+	struct vax_vm_conf conf;        /* as last read from the file */
 	bool per_vm, bulk_on;           /* the two enable objects' values */
 	bool served;                    /* serveMIBs has VM-MIB: else none of this */
 	bool traps;                     /* trapsEnabled */
@@ -32,12 +32,6 @@ static struct {
 	uint64_t denied_logged;
 	int64_t denied_log_ms;
 } V;
-
-static void queue(const struct vax_varbind *vb, size_t n)
-{
-	if (n)
-		vax_notify_queue(vax_varbind_list(vb, n));
-}
 
 static void send_bulk(unsigned reg, void *arg);
 
@@ -84,7 +78,7 @@ static void send_bulk(unsigned reg, void *arg)
 		if (!bits)
 			continue;
 		if (V.traps && V.bulk_on)
-			queue(vb, vax_vm_bulk_varbinds(k, bits, len, vb, 2));
+			vax_notify_varbinds(vb, vax_vm_bulk_varbinds(k, bits, len, vb, 2));
 		free(bits);
 	}
 	log_denied(true);
@@ -110,7 +104,7 @@ void vax_vmtraps_event(const struct vax_event *ev, const struct vax_domain *row,
 		if (V.per_vm) {
 			bool ok = vax_rate_allow(&V.rate, vax_now_ms());
 			if (ok)
-				queue(vb, vax_vm_trap_varbinds(&t[i], ev->name, ev->uuid, uuid, vb, 6));
+				vax_notify_varbinds(vb, vax_vm_trap_varbinds(&t[i], ev->name, ev->uuid, uuid, vb, 6));
 			vax_debug("traps", "VM-MIB notification %d for index %u (was %s)%s",
 				  t[i].notif, index, vax_vm_oper_name(t[i].prev_oper),
 				  ok ? "" : ": over vmNotificationRate, not sent");
@@ -192,11 +186,13 @@ int vax_vmtraps_register(char *err, size_t errlen)
 	return 0;
 }
 
-void vax_vmtraps_start(const struct vax_vm_opts *o, bool served, bool traps)
+void vax_vmtraps_start(const struct vax_config *c)
 {
+	const struct vax_vm_conf *o = &c->vm;
+
 	V.conf = *o;
-	V.served = served;
-	V.traps = traps;
+	V.served = (c->mibs & VAX_MIB_VM) != 0;
+	V.traps = c->traps_enabled;
 	V.per_vm = o->per_vm;
 	V.bulk_on = o->bulk;
 	vax_rate_init(&V.rate, o->rate, o->rate);
@@ -208,9 +204,11 @@ bool vax_vmtraps_served(void)
 	return V.served;
 }
 
-void vax_vmtraps_configure(const struct vax_vm_opts *o, bool traps)
+void vax_vmtraps_configure(const struct vax_config *c)
 {
-	V.traps = traps;
+	const struct vax_vm_conf *o = &c->vm;
+
+	V.traps = c->traps_enabled;
 	if (o->per_vm != V.conf.per_vm)
 		V.per_vm = o->per_vm;
 	if (o->bulk != V.conf.bulk)

@@ -8,19 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conf.h"
 #include "events.h"
 #include "model.h"
 
-/* VM-MIB notification settings (virt-agentx.conf). */
-struct vax_vm_opts {
-	bool per_vm, bulk;            /* vmPerVMNotificationsEnabled, vmBulk... */
-	unsigned rate;                /* per-VM notifications a second, 0: no limit */
-	unsigned bulk_window_ms;
-};
-
-/* The settings at start; served: serveMIBs has VM-MIB (else nothing is
- * ever sent); traps: trapsEnabled. */
-void vax_vmtraps_start(const struct vax_vm_opts *o, bool served, bool traps);
+/* The settings at start: c->vm, trapsEnabled, and serveMIBs (without
+ * VM-MIB nothing is ever sent). */
+void vax_vmtraps_start(const struct vax_config *c);
 /* Does the agent serve the VM-MIB (and so send its notifications)? */
 bool vax_vmtraps_served(void);
 /* Register vmPerVMNotificationsEnabled.0 and vmBulkNotificationsEnabled.0
@@ -29,7 +23,7 @@ int vax_vmtraps_register(char *err, size_t errlen);
 /* After a reload. The two enable objects take the file's value only where
  * it changed since the last load: a value an SNMP SET gave them stays
  * until then (it is never saved). */
-void vax_vmtraps_configure(const struct vax_vm_opts *o, bool traps);
+void vax_vmtraps_configure(const struct vax_config *c);
 /* A new snapshot is served: the tracker learns each VM's state. */
 void vax_vmtraps_snapshot(const struct vax_snapshot *s);
 /* A lifecycle event of the VM with this index (row: as served, or NULL). */

@@ -31,10 +31,10 @@ void vax_config_init(struct vax_config *c)
 	c->traps_enabled = true;
 	c->trap_events = VAX_EV_ALL;
 	c->mibs = VAX_MIB_ALL;
-	c->vm_per_vm = true;
-	c->vm_bulk = false;
-	c->vm_rate = 0;
-	c->vm_bulk_window_ms = 1000;
+	c->vm.per_vm = true;
+	c->vm.bulk = false;
+	c->vm.rate = 0;
+	c->vm.bulk_window_ms = 1000;
 }
 
 void vax_config_free(struct vax_config *c)
@@ -225,14 +225,14 @@ int vax_config_line(struct vax_config *c, const char *line, char *err, size_t er
 	if (!strcasecmp(name, "trapsEnabled"))
 		return set_bool(&c->traps_enabled, value, name, err, errlen);
 	if (!strcasecmp(name, "vmPerVMNotifications"))
-		return set_bool(&c->vm_per_vm, value, name, err, errlen);
+		return set_bool(&c->vm.per_vm, value, name, err, errlen);
 	if (!strcasecmp(name, "vmBulkNotifications"))
-		return set_bool(&c->vm_bulk, value, name, err, errlen);
+		return set_bool(&c->vm.bulk, value, name, err, errlen);
 	if (!strcasecmp(name, "vmNotificationRate"))
-		return set_uint(&c->vm_rate, value, 0, 100000, name,
+		return set_uint(&c->vm.rate, value, 0, 100000, name,
 				"notifications a second", err, errlen);
 	if (!strcasecmp(name, "vmBulkWindow"))
-		return set_uint(&c->vm_bulk_window_ms, value, 10, 60000, name,
+		return set_uint(&c->vm.bulk_window_ms, value, 10, 60000, name,
 				"milliseconds", err, errlen);
 	if (!strcasecmp(name, "trapEvents")) {
 		char why[256];

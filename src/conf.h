@@ -9,6 +9,16 @@
 #define VAX_DEFAULT_CONFIG "/etc/snmp/virt-agentx.conf"
 #define VAX_DEFAULT_INDEX_FILE "/var/lib/virt-agentx/index"
 
+/* VM-MIB (RFC 7666) notifications. */
+struct vax_vm_conf {
+	bool per_vm;                   /* vmPerVMNotificationsEnabled */
+	bool bulk;                     /* vmBulkNotificationsEnabled */
+	unsigned rate;                 /* per-VM notifications a second, 0: no limit */
+	unsigned bulk_window_ms;       /* how long bulk notifications gather VMs */
+};
+
+/* The whole configuration, one type for every layer that needs a part:
+ * the daemon owns it and passes it whole (agent.h, agentx_vm.h). */
 struct vax_config {
 	char *uri;             /* NULL: libvirt's default URI */
 	unsigned cache_timeout;        /* seconds */
@@ -20,11 +30,7 @@ struct vax_config {
 	bool traps_enabled;
 	unsigned trap_events;          /* mask of 1 << enum vax_event_kind */
 	unsigned mibs;                 /* VAX_MIB_* served (serveMIBs) */
-	/* VM-MIB (RFC 7666) notifications. */
-	bool vm_per_vm;                /* vmPerVMNotificationsEnabled */
-	bool vm_bulk;                  /* vmBulkNotificationsEnabled */
-	unsigned vm_rate;              /* per-VM notifications a second, 0: no limit */
-	unsigned vm_bulk_window_ms;    /* how long bulk notifications gather VMs */
+	struct vax_vm_conf vm;
 };
 
 /* The MIBs the agent can serve, in serveMIBs' order. */

@@ -199,14 +199,11 @@ static void reload(void *arg)
 	    next.agentx_ping != cfg.agentx_ping || next.mibs != cfg.mibs)
 		vax_warn("AgentX settings or serveMIBs changed: they take effect when "
 			 "the agent restarts");
-	vax_agent_configure(collector, next.cache_timeout, next.refresh_wait_ms,
-			    next.traps_enabled, next.trap_events);
-	vax_agent_configure_vm(&(struct vax_vm_opts){ next.vm_per_vm, next.vm_bulk,
-				next.vm_rate, next.vm_bulk_window_ms });
-	vax_notice("configuration reloaded: cache %u s, notifications %s", next.cache_timeout,
-		   next.traps_enabled ? "on" : "off");
 	vax_config_free(&cfg);
 	cfg = next;
+	vax_agent_configure(&cfg);
+	vax_notice("configuration reloaded: cache %u s, notifications %s", cfg.cache_timeout,
+		   cfg.traps_enabled ? "on" : "off");
 }
 
 int main(int argc, char **argv)
@@ -309,18 +306,7 @@ int main(int argc, char **argv)
 
 	if (vax_agent_event_init(err, sizeof(err)) < 0 ||
 	    !(loop = vax_libvirt_loop_start(err, sizeof(err))) ||
-	    vax_agent_init(&(struct vax_agent_opts){
-			.agentx_socket = cfg.agentx_socket,
-			.agentx_timeout = cfg.agentx_timeout,
-			.agentx_ping = cfg.agentx_ping,
-			.refresh_wait_ms = cfg.refresh_wait_ms,
-			.traps_enabled = cfg.traps_enabled,
-			.trap_events = cfg.trap_events,
-			.mibs = cfg.mibs,
-			.uri = cfg.uri,
-			.cache_timeout = cfg.cache_timeout,
-			.vm = { cfg.vm_per_vm, cfg.vm_bulk, cfg.vm_rate,
-				cfg.vm_bulk_window_ms } }, err, sizeof(err)) < 0) {
+	    vax_agent_init(&cfg, err, sizeof(err)) < 0) {
 		vax_err("%s", err);
 		status = EXIT_RUNTIME;
 		goto out;
