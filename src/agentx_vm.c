@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -15,6 +16,7 @@
 #include "agentx_vm.h"
 #include "clock.h"
 #include "log.h"
+#include "uuid.h"
 #include "mib_vm.h"
 #include "vm_notify.h"
 #include "vm_state.h"
@@ -90,12 +92,15 @@ void vax_vmtraps_event(const struct vax_event *ev, const struct vax_domain *row,
 {
 	struct vax_vm_trap t[2];
 	struct vax_varbind vb[6];
-	uint8_t uuid[16];
+	char name[sizeof(ev->name)];
+	struct vax_domain d = { .name = name };   /* as the event names it */
 	int persistent = -1;
 	size_t n;
 
 	if (!V.served || !index)
 		return;
+	memcpy(name, ev->name, sizeof(name));
+	d.has_uuid_raw = vax_uuid_parse(ev->uuid, d.uuid_raw);
 	if (row && vax_has(&row->vals, VAX_DOM_PERSISTENT))
 		persistent = row->vals.v[VAX_DOM_PERSISTENT] ? 1 : 0;
 	n = vax_vm_tracker_event(&V.vm, index, ev->kind, ev->detail, persistent,
@@ -104,7 +109,7 @@ void vax_vmtraps_event(const struct vax_event *ev, const struct vax_domain *row,
 		if (V.per_vm) {
 			bool ok = vax_rate_allow(&V.rate, vax_now_ms());
 			if (ok)
-				vax_notify_varbinds(vb, vax_vm_trap_varbinds(&t[i], ev->name, ev->uuid, uuid, vb, 6));
+				vax_notify_varbinds(vb, vax_vm_trap_varbinds(&t[i], &d, vb, 6));
 			vax_debug("traps", "VM-MIB notification %d for index %u (was %s)%s",
 				  t[i].notif, index, vax_vm_oper_name(t[i].prev_oper),
 				  ok ? "" : ": over vmNotificationRate, not sent");

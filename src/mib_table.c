@@ -52,6 +52,12 @@ bool vax_v_octets(struct vax_value *v, const void *s, size_t len)
 	return true;
 }
 
+bool vax_v_ifindex(struct vax_value *v, const struct vax_nic_vals *vals, int field)
+{
+	return vax_v_integer(v, vax_has(vals, field) && vals->v[field] <= INT32_MAX
+			     ? (int64_t)vals->v[field] : 0);
+}
+
 bool vax_v_text(struct vax_value *v, const char *s, size_t max)
 {
 	return s && vax_v_octets(v, s, vax_utf8_prefix(s, max));

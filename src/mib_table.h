@@ -63,6 +63,30 @@ struct vax_row vax_mib_disk_row(const struct vax_snapshot *s, size_t i);
 size_t vax_mib_nic_nrows(const struct vax_snapshot *s);
 struct vax_row vax_mib_nic_row(const struct vax_snapshot *s, size_t i);
 
+/* ---- for the views' getters ---- */
+
+#define VAX_UNUSED __attribute__((unused))
+#define VAX_N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The definition of a disk or NIC row's device (r->sub counts from 1),
+ * and its values. */
+static inline const struct vax_disk_def *vax_row_disk_def(const struct vax_row *r)
+{
+	return &r->dom->def->disks[r->sub - 1];
+}
+static inline const struct vax_disk_vals *vax_row_disk_vals(const struct vax_row *r)
+{
+	return &r->dom->disks[r->sub - 1].vals;
+}
+static inline const struct vax_nic_def *vax_row_nic_def(const struct vax_row *r)
+{
+	return &r->dom->def->nics[r->sub - 1];
+}
+static inline const struct vax_nic_vals *vax_row_nic_vals(const struct vax_row *r)
+{
+	return &r->dom->nics[r->sub - 1].vals;
+}
+
 /* ---- value helpers: each fills v and returns true, or false (absent) ---- */
 
 #define VAX_DISPLAY_MAX 255     /* DisplayString, SnmpAdminString */
@@ -71,6 +95,9 @@ bool vax_v_integer(struct vax_value *v, int64_t i);
 bool vax_v_gauge(struct vax_value *v, uint64_t u);      /* capped at 2^32-1 */
 bool vax_v_counter64(struct vax_value *v, uint64_t u);
 bool vax_v_octets(struct vax_value *v, const void *s, size_t len);
+/* InterfaceIndexOrZero: a host ifIndex, 0 when IF-MIB has no row for
+ * the device on this host (not known, or not a host interface). */
+bool vax_v_ifindex(struct vax_value *v, const struct vax_nic_vals *vals, int field);
 /* Text cut at a character boundary to at most max bytes; NULL: absent. */
 bool vax_v_text(struct vax_value *v, const char *s, size_t max);
 /* A number of a value set (any entity's: see vax_vals), typed as the

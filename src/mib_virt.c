@@ -17,7 +17,6 @@ const size_t vax_virt_root_len = sizeof(vax_virt_root) / sizeof(vax_virt_root[0]
 
 enum { OBJECTS = 1, SCALARS = 1, ENTRY = 1 };
 #define DISPLAY_MAX VAX_DISPLAY_MAX
-#define UNUSED __attribute__((unused))
 #define UTF8_MAX 1024       /* VirtUtf8String */
 
 /* ---- value helpers ---- */
@@ -75,43 +74,41 @@ static const struct vax_scalar scalars[] = {
 /* ---- tables ---- */
 
 static const struct vax_domdef *def(const struct vax_row *r) { return r->dom->def; }
-static const struct vax_disk_def *disk_def(const struct vax_row *r) { return &def(r)->disks[r->sub - 1]; }
-static const struct vax_nic_def *nic_def(const struct vax_row *r) { return &def(r)->nics[r->sub - 1]; }
 
-static bool dom_num(const struct vax_view *w UNUSED, const struct vax_row *r,
+static bool dom_num(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
 		 const struct vax_column *c, struct vax_value *v)
 {
 	return number(v, c->type, &r->dom->vals, c->field);
 }
 
-static bool dom_name(const struct vax_view *w UNUSED, const struct vax_row *r,
+static bool dom_name(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
 		 const struct vax_column *c, struct vax_value *v)
 {
 	(void)c;
 	return utf8(v, r->dom->name);
 }
 
-static bool dom_uuid(const struct vax_view *w UNUSED, const struct vax_row *r,
+static bool dom_uuid(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
 		 const struct vax_column *c, struct vax_value *v)
 {
 	(void)c;
 	return octets(v, r->dom->uuid, 36);
 }
 
-static bool dom_truth(const struct vax_view *w UNUSED, const struct vax_row *r,
+static bool dom_truth(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
 		 const struct vax_column *c, struct vax_value *v)
 {
 	return truth(v, &r->dom->vals, c->field);
 }
 
-static bool dom_ostype(const struct vax_view *w UNUSED, const struct vax_row *r,
+static bool dom_ostype(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
 		 const struct vax_column *c, struct vax_value *v)
 {
 	(void)c;
 	return display(v, def(r)->os_type);
 }
 
-static bool dom_used(const struct vax_view *w UNUSED, const struct vax_row *r,
+static bool dom_used(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
 		 const struct vax_column *c, struct vax_value *v)
 {
 	uint64_t used;
@@ -121,14 +118,14 @@ static bool dom_used(const struct vax_view *w UNUSED, const struct vax_row *r,
 	       (*v = (struct vax_value){ .type = VAX_T_COUNTER64, .u = used }, true);
 }
 
-static bool dom_ndisks(const struct vax_view *w UNUSED, const struct vax_row *r,
+static bool dom_ndisks(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
 		 const struct vax_column *c, struct vax_value *v)
 {
 	(void)c;
 	return def(r)->parsed && gauge(v, def(r)->ndisks);
 }
 
-static bool dom_nnics(const struct vax_view *w UNUSED, const struct vax_row *r,
+static bool dom_nnics(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
 		 const struct vax_column *c, struct vax_value *v)
 {
 	(void)c;
@@ -180,13 +177,13 @@ static const struct vax_column dom_cols[] = {
 	{ 32, G, -1, dom_stats_age },
 };
 
-static bool vcpu_num(const struct vax_view *w UNUSED, const struct vax_row *r,
+static bool vcpu_num(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
 		 const struct vax_column *c, struct vax_value *v)
 {
 	return number(v, c->type, &r->dom->vcpus[r->sub - 1].vals, c->field);
 }
 
-static bool vcpu_number(const struct vax_view *w UNUSED, const struct vax_row *r,
+static bool vcpu_number(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
 		 const struct vax_column *c, struct vax_value *v)
 {
 	(void)c;
@@ -202,17 +199,17 @@ static const struct vax_column vcpu_cols[] = {
 	{ 7, I, VAX_VCPU_PCPU, vcpu_num },
 };
 
-static bool disk_num(const struct vax_view *w UNUSED, const struct vax_row *r,
+static bool disk_num(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
 		 const struct vax_column *c, struct vax_value *v)
 {
-	return number(v, c->type, &r->dom->disks[r->sub - 1].vals, c->field);
+	return number(v, c->type, vax_row_disk_vals(r), c->field);
 }
 
 /* String columns of the device tables, by column id. */
-static bool disk_str(const struct vax_view *w UNUSED, const struct vax_row *r,
+static bool disk_str(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
 		 const struct vax_column *c, struct vax_value *v)
 {
-	const struct vax_disk_def *d = disk_def(r);
+	const struct vax_disk_def *d = vax_row_disk_def(r);
 
 	switch (c->id) {
 	case 2: return utf8(v, d->target);
@@ -241,16 +238,16 @@ static const struct vax_column disk_cols[] = {
 	{ 18, C, VAX_DISK_PHYSICAL, disk_num },
 };
 
-static bool nic_num(const struct vax_view *w UNUSED, const struct vax_row *r,
+static bool nic_num(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
 		 const struct vax_column *c, struct vax_value *v)
 {
-	return number(v, c->type, &r->dom->nics[r->sub - 1].vals, c->field);
+	return number(v, c->type, vax_row_nic_vals(r), c->field);
 }
 
-static bool nic_str(const struct vax_view *w UNUSED, const struct vax_row *r,
+static bool nic_str(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
 		 const struct vax_column *c, struct vax_value *v)
 {
-	const struct vax_nic_def *n = nic_def(r);
+	const struct vax_nic_def *n = vax_row_nic_def(r);
 
 	switch (c->id) {
 	case 2: return utf8(v, n->target);
@@ -265,22 +262,17 @@ static bool nic_str(const struct vax_view *w UNUSED, const struct vax_row *r,
 }
 
 /* 0 when the device is not on this host (IF-MIB has no row for it). */
-static bool nic_ifindex(const struct vax_view *w UNUSED, const struct vax_row *r,
-		 const struct vax_column *c, struct vax_value *v)
+static bool nic_ifindex(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
+			const struct vax_column *c, struct vax_value *v)
 {
-	const struct vax_nic_vals *vals = &r->dom->nics[r->sub - 1].vals;
-
-	(void)c;
-	return integer(v, vax_has(vals, VAX_NIC_HOST_IFINDEX) &&
-			  vals->v[VAX_NIC_HOST_IFINDEX] <= INT32_MAX
-			  ? (int64_t)vals->v[VAX_NIC_HOST_IFINDEX] : 0);
+	return vax_v_ifindex(v, vax_row_nic_vals(r), c->field);
 }
 
 static const struct vax_column nic_cols[] = {
 	{ 2, S, -1, nic_str }, { 3, S, -1, nic_str }, { 4, S, -1, nic_str },
 	{ 5, S, -1, nic_str }, { 6, S, -1, nic_str }, { 7, S, -1, nic_str },
 	{ 8, S, -1, nic_str },
-	{ 9, I, -1, nic_ifindex },
+	{ 9, I, VAX_NIC_HOST_IFINDEX, nic_ifindex },
 	{ 10, C, VAX_NIC_RX_BYTES, nic_num },
 	{ 11, C, VAX_NIC_RX_PKTS, nic_num },
 	{ 12, C, VAX_NIC_RX_ERRS, nic_num },
@@ -296,16 +288,15 @@ static const struct vax_column nic_cols[] = {
 #undef S
 
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 static const struct vax_table tables[] = {
-	{ 2, 1, dom_cols, N(dom_cols), vax_mib_dom_nrows, vax_mib_dom_row },
-	{ 3, 2, vcpu_cols, N(vcpu_cols), vax_mib_vcpu_nrows, vax_mib_vcpu_row },
-	{ 4, 2, disk_cols, N(disk_cols), vax_mib_disk_nrows, vax_mib_disk_row },
-	{ 5, 2, nic_cols, N(nic_cols), vax_mib_nic_nrows, vax_mib_nic_row },
+	{ 2, 1, dom_cols, VAX_N(dom_cols), vax_mib_dom_nrows, vax_mib_dom_row },
+	{ 3, 2, vcpu_cols, VAX_N(vcpu_cols), vax_mib_vcpu_nrows, vax_mib_vcpu_row },
+	{ 4, 2, disk_cols, VAX_N(disk_cols), vax_mib_disk_nrows, vax_mib_disk_row },
+	{ 5, 2, nic_cols, VAX_N(nic_cols), vax_mib_nic_nrows, vax_mib_nic_row },
 };
 
 static const struct vax_mibdef virt_mib = {
-	OBJECTS, scalars, N(scalars), scalar, tables, N(tables),
+	OBJECTS, scalars, VAX_N(scalars), scalar, tables, VAX_N(tables),
 };
 
 enum vax_lookup vax_virt_get(const struct vax_view *view, const uint32_t *sub,

@@ -27,8 +27,6 @@ const uint32_t vax_vm_subtrees[VAX_VM_NSUBTREES][2] = {
 	{ OBJECTS, STORAGE_TABLE }, { OBJECTS, NETWORK_TABLE },
 };
 
-#define UNUSED __attribute__((unused))
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 /* net-snmp's hrDeviceIndex of processor n (HOST-RESOURCES-MIB): the
  * device type hrDeviceProcessor (3) shifted left 16, plus n. */
 #define HR_PROCESSOR_BASE (3u << 16)
@@ -116,7 +114,7 @@ static uint64_t mem_unit_kib(const struct vax_vals *v)
 	const int fields[] = { VAX_DOM_MEM_MAX, VAX_DOM_MEM_CUR };
 	uint64_t max = 0;
 
-	for (size_t i = 0; i < N(fields); i++)
+	for (size_t i = 0; i < VAX_N(fields); i++)
 		if (vax_has(v, fields[i]) && v->v[fields[i]] > max)
 			max = v->v[fields[i]];
 	return unit_for(max, 1, UINT64_C(1) << 20);
@@ -179,8 +177,8 @@ static const struct vax_column vm_cols[] = {
 
 /* ---- vmCpuTable, vmCpuAffinityTable ---- */
 
-static bool cpu_time(const struct vax_view *w UNUSED, const struct vax_row *r,
-		     const struct vax_column *c UNUSED, struct vax_value *v)
+static bool cpu_time(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
+		     const struct vax_column *c VAX_UNUSED, struct vax_value *v)
 {
 	return MICRO(v, &r->dom->vcpus[r->sub - 1].vals, VAX_VCPU_TIME);
 }
@@ -190,8 +188,8 @@ static const struct vax_column cpu_cols[] = { { 2, C, -1, cpu_time } };
 /* From the definition's placement: <vcpupin> of this vCPU, else <vcpu
  * cpuset>, else anywhere; numad's choice (placement='auto') and a cpuset
  * we cannot read are unknown(0). */
-static bool affinity(const struct vax_view *w UNUSED, const struct vax_row *r,
-		     const struct vax_column *c UNUSED, struct vax_value *v)
+static bool affinity(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
+		     const struct vax_column *c VAX_UNUSED, struct vax_value *v)
 {
 	const struct vax_domdef *def = r->dom->def;
 	const char *set = def->cpuset;
@@ -211,11 +209,6 @@ static bool affinity(const struct vax_view *w UNUSED, const struct vax_row *r,
 static const struct vax_column affinity_cols[] = { { 3, I, -1, affinity } };
 
 /* ---- vmStorageTable ---- */
-
-static const struct vax_disk_def *disk_def(const struct vax_row *r)
-{
-	return &r->dom->def->disks[r->sub - 1];
-}
 
 static bool is(const char *s, const char *what) { return s && !strcmp(s, what); }
 
@@ -247,11 +240,11 @@ static uint64_t size_unit(const struct vax_disk_vals *v)
 	return unit_for(max, 1, UINT64_C(1) << 30);   /* bytes, at most 1 GiB */
 }
 
-static bool disk_cell(const struct vax_view *w UNUSED, const struct vax_row *r,
+static bool disk_cell(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
 		      const struct vax_column *c, struct vax_value *v)
 {
-	const struct vax_disk_def *d = disk_def(r);
-	const struct vax_disk_vals *vals = &r->dom->disks[r->sub - 1].vals;
+	const struct vax_disk_def *d = vax_row_disk_def(r);
+	const struct vax_disk_vals *vals = vax_row_disk_vals(r);
 	int field;
 
 	switch (c->id) {
@@ -280,10 +273,10 @@ static bool disk_cell(const struct vax_view *w UNUSED, const struct vax_row *r,
 	return false;
 }
 
-static bool disk_num(const struct vax_view *w UNUSED, const struct vax_row *r,
+static bool disk_num(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
 		     const struct vax_column *c, struct vax_value *v)
 {
-	return vax_v_number(v, c->type, &r->dom->disks[r->sub - 1].vals, c->field);
+	return vax_v_number(v, c->type, vax_row_disk_vals(r), c->field);
 }
 
 static const struct vax_column storage_cols[] = {
@@ -300,22 +293,15 @@ static const struct vax_column storage_cols[] = {
 
 /* ---- vmNetworkTable ---- */
 
-/* InterfaceIndexOrZero: 0 when IF-MIB has no row for it on this host. */
-static bool if_index(struct vax_value *v, const struct vax_nic_vals *vals, int field)
-{
-	return vax_v_integer(v, vax_has(vals, field) && vals->v[field] <= INT32_MAX
-			     ? (int64_t)vals->v[field] : 0);
-}
-
-static bool nic_cell(const struct vax_view *w UNUSED, const struct vax_row *r,
+static bool nic_cell(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
 		     const struct vax_column *c, struct vax_value *v)
 {
-	const struct vax_nic_def *n = &r->dom->def->nics[r->sub - 1];
-	const struct vax_nic_vals *vals = &r->dom->nics[r->sub - 1].vals;
+	const struct vax_nic_def *n = vax_row_nic_def(r);
+	const struct vax_nic_vals *vals = vax_row_nic_vals(r);
 
 	switch (c->id) {
-	case 2: return if_index(v, vals, VAX_NIC_HOST_IFINDEX);
-	case 3: return if_index(v, vals, VAX_NIC_PARENT_IFINDEX);
+	case 2: return vax_v_ifindex(v, vals, VAX_NIC_HOST_IFINDEX);
+	case 3: return vax_v_ifindex(v, vals, VAX_NIC_PARENT_IFINDEX);
 	case 4: return text(v, n->model);
 	case 5: return n->has_mac && vax_v_octets(v, n->mac, 6);
 	}
@@ -347,15 +333,15 @@ static struct vax_row affinity_row(const struct vax_snapshot *s, size_t i)
 }
 
 static const struct vax_table tables[] = {
-	{ VM_TABLE, 1, vm_cols, N(vm_cols), vax_mib_dom_nrows, vax_mib_dom_row },
-	{ CPU_TABLE, 2, cpu_cols, N(cpu_cols), vax_mib_vcpu_nrows, vax_mib_vcpu_row },
-	{ AFFINITY_TABLE, 3, affinity_cols, N(affinity_cols), affinity_nrows, affinity_row },
-	{ STORAGE_TABLE, 2, storage_cols, N(storage_cols), vax_mib_disk_nrows, vax_mib_disk_row },
-	{ NETWORK_TABLE, 2, network_cols, N(network_cols), vax_mib_nic_nrows, vax_mib_nic_row },
+	{ VM_TABLE, 1, vm_cols, VAX_N(vm_cols), vax_mib_dom_nrows, vax_mib_dom_row },
+	{ CPU_TABLE, 2, cpu_cols, VAX_N(cpu_cols), vax_mib_vcpu_nrows, vax_mib_vcpu_row },
+	{ AFFINITY_TABLE, 3, affinity_cols, VAX_N(affinity_cols), affinity_nrows, affinity_row },
+	{ STORAGE_TABLE, 2, storage_cols, VAX_N(storage_cols), vax_mib_disk_nrows, vax_mib_disk_row },
+	{ NETWORK_TABLE, 2, network_cols, VAX_N(network_cols), vax_mib_nic_nrows, vax_mib_nic_row },
 };
 
 static const struct vax_mibdef vm_mib = {
-	OBJECTS, scalars, N(scalars), scalar, tables, N(tables),
+	OBJECTS, scalars, VAX_N(scalars), scalar, tables, VAX_N(tables),
 };
 
 enum vax_lookup vax_vm_get(const struct vax_view *view, const uint32_t *sub,
@@ -368,4 +354,72 @@ bool vax_vm_next(const struct vax_view *view, const uint32_t *sub, size_t len,
 		 uint32_t *out, size_t *outlen, struct vax_value *val)
 {
 	return vax_mib_next(&vm_mib, view, sub, len, out, outlen, val);
+}
+
+/* ---- notifications (vmNotifications, .0) ---- */
+
+static const uint32_t trap_oid_name[] = { VAX_SNMP_TRAP_OID };
+
+/* snmpTrapOID.0's value, vmNotifications.n, in static storage. */
+static void trap_oid(struct vax_varbind *vb, int n)
+{
+	static uint32_t values[2 * VAX_VM_NNOTIF + 1][VAX_VM_ROOT_LEN + 2];
+
+	memcpy(vb->oid, trap_oid_name, sizeof(trap_oid_name));
+	vb->len = VAX_N(trap_oid_name);
+	memcpy(values[n], vax_vm_root, sizeof(values[n][0]) * VAX_VM_ROOT_LEN);
+	values[n][VAX_VM_ROOT_LEN] = 0;
+	values[n][VAX_VM_ROOT_LEN + 1] = (uint32_t)n;
+	vb->val = (struct vax_value){ .type = VAX_T_OID, .s = values[n],
+		.len = VAX_VM_ROOT_LEN + 2 };
+}
+
+/* vmEntry.column.index */
+static void cell(struct vax_varbind *vb, uint32_t column, uint32_t index)
+{
+	static const uint32_t prefix[] = { VAX_VM_ROOT, OBJECTS, VM_TABLE, 1 };
+
+	memcpy(vb->oid, prefix, sizeof(prefix));
+	vb->len = VAX_N(prefix);
+	vb->oid[vb->len++] = column;
+	vb->oid[vb->len++] = index;
+}
+
+size_t vax_vm_trap_varbinds(const struct vax_vm_trap *t, const struct vax_domain *d,
+			    struct vax_varbind *out, size_t max)
+{
+	static const struct vax_view none;   /* name and UUID need no clock */
+	size_t n = 0;
+
+	if (max < 5 || t->notif < 1 || t->notif > VAX_VM_NNOTIF)
+		return 0;
+	trap_oid(&out[n++], t->notif);
+	for (uint32_t column = 2; column <= 3; column++) {   /* vmName, vmUUID */
+		cell(&out[n], column, t->index);
+		/* Both are in every notification: empty if unknown (UUIDorZero). */
+		if (!domain_cell(&none, d, column, &out[n].val))
+			vax_v_octets(&out[n].val, "", 0);
+		n++;
+	}
+	cell(&out[n], 6, t->index);   /* vmOperState: the state before */
+	vax_v_integer(&out[n++].val, t->prev_oper);
+	if (t->notif == VAX_VM_NOTIF_DELETED) {
+		cell(&out[n], 8, t->index);   /* vmPersistent */
+		vax_v_integer(&out[n++].val, t->persistent);
+	}
+	return n;
+}
+
+size_t vax_vm_bulk_varbinds(int notif, const uint8_t *bits, size_t len,
+			    struct vax_varbind *out, size_t max)
+{
+	static const uint32_t affected[] = { VAX_VM_ROOT, OBJECTS, 11, 0 };
+
+	if (max < 2 || notif < 1 || notif > VAX_VM_NNOTIF)
+		return 0;
+	trap_oid(&out[0], notif + VAX_VM_NOTIF_BULK_OFFSET);
+	memcpy(out[1].oid, affected, sizeof(affected));
+	out[1].len = VAX_N(affected);
+	vax_v_octets(&out[1].val, bits, len);
+	return 2;
 }

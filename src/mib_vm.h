@@ -4,6 +4,7 @@
 #define VAX_MIB_VM_H
 
 #include "mib.h"
+#include "vm_notify.h"
 #include "vm_state.h"
 
 /* vmMIB ::= { mib-2 236 }; its length counted by the compiler. */
@@ -28,5 +29,17 @@ enum vax_lookup vax_vm_get(const struct vax_view *view, const uint32_t *sub,
 			   size_t len, struct vax_value *val);
 bool vax_vm_next(const struct vax_view *view, const uint32_t *sub, size_t len,
 		 uint32_t *out, size_t *outlen, struct vax_value *val);
+
+/* A per-VM notification the policy decided on (vm_notify.h) for domain d
+ * (as served, or made from the event: name and uuid_raw are read):
+ * snmpTrapOID.0, vmName and vmUUID as vmTable serves them, then
+ * vmOperState = t->prev_oper (the state before: RFC 7666) and, for
+ * vmDeleted, vmPersistent = t->persistent, each .t->index. The values
+ * point into d. Returns the count (0 if max < 5). */
+size_t vax_vm_trap_varbinds(const struct vax_vm_trap *t, const struct vax_domain *d,
+			    struct vax_varbind *out, size_t max);
+/* snmpTrapOID.0 = vmBulk<notif>, vmAffectedVMs.0 = bits. */
+size_t vax_vm_bulk_varbinds(int notif, const uint8_t *bits, size_t len,
+			    struct vax_varbind *out, size_t max);
 
 #endif

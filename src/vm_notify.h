@@ -2,7 +2,8 @@
  * state: which per-VM notification an event makes, with which previous
  * vmOperState; the bulk notifications' VM sets; a rate limiter. No
  * net-snmp, no libvirt, no clock of its own (time is an argument), so
- * unit tests drive it (tests/unit/check_vm_notify.c); agent.c sends. */
+ * unit tests drive it (tests/unit/check_vm_notify.c). The varbinds are
+ * mib_vm.c's, from the getters that answer GET; agentx_vm.c sends. */
 #ifndef VAX_VM_NOTIFY_H
 #define VAX_VM_NOTIFY_H
 
@@ -10,9 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mib.h"
-#include "mib_vm.h"
 #include "model.h"
+#include "vm_state.h"
 
 /* ---- each VM's last known vmOperState ---- */
 
@@ -85,17 +85,5 @@ struct vax_rate {
 void vax_rate_init(struct vax_rate *r, unsigned rate, unsigned burst);
 /* May one more be sent at now_ms? Takes a token if so. */
 bool vax_rate_allow(struct vax_rate *r, int64_t now_ms);
-
-/* ---- the varbinds (VM-MIB OIDs, values as the vmTable serves them) ---- */
-
-/* snmpTrapOID.0, vmName, vmUUID, vmOperState (and vmPersistent for
- * vmDeleted), each .index. name is UTF-8 (cut to 255 bytes here), uuid
- * libvirt's text; uuid_buf holds the 16 octets the varbind points to.
- * Returns the count (0 if max < 5). */
-size_t vax_vm_trap_varbinds(const struct vax_vm_trap *t, const char *name, const char *uuid,
-			    uint8_t uuid_buf[16], struct vax_varbind *out, size_t max);
-/* snmpTrapOID.0 = vmBulk<notif>, vmAffectedVMs.0 = bits. */
-size_t vax_vm_bulk_varbinds(int notif, const uint8_t *bits, size_t len,
-			    struct vax_varbind *out, size_t max);
 
 #endif

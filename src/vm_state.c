@@ -90,11 +90,6 @@ int vax_vm_persistent(int persistent)
 	return persistent ? VAX_VM_PERSISTENT_YES : VAX_VM_PERSISTENT_NO;
 }
 
-size_t vax_vm_name_len(const char *name)
-{
-	return name ? vax_utf8_prefix(name, 255) : 0;
-}
-
 int vax_vm_event_oper_state(int event, int detail)
 {
 	switch (event) {

@@ -45,10 +45,6 @@ int vax_vm_admin_state(int oper);
 /* vmPersistent from libvirt's persistent flag: 1, 0, or < 0 unknown. */
 int vax_vm_persistent(int persistent);
 
-/* vmName is SnmpAdminString (SIZE (0..255)): how many bytes of a UTF-8
- * name to serve, cut on a character boundary. */
-size_t vax_vm_name_len(const char *name);
-
 /* The vmOperState a libvirt lifecycle event (virDomainEventType and its
  * detail) leaves the domain in; 0 when the event is no change of
  * operational state (defined, undefined). */

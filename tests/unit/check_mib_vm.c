@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <libvirt/libvirt.h>
 
 #include "fixtures.h"
@@ -224,6 +226,93 @@ START_TEST(test_cells)
 }
 END_TEST
 
+/* ---- notifications: the varbinds, from the getters that answer GET ---- */
+
+/* A domain as a notification names it: name and raw UUID only (the name
+ * in static storage, until the next call). */
+static struct vax_domain event_domain(const char *name, const char *uuid)
+{
+	static char buf[1025];
+	struct vax_domain d = { .name = name ? buf : NULL };
+
+	if (name)
+		snprintf(buf, sizeof(buf), "%s", name);
+
+	d.has_uuid_raw = vax_uuid_parse(uuid, d.uuid_raw);
+	return d;
+}
+
+START_TEST(test_varbinds)
+{
+	struct vax_varbind vb[6];
+	struct vax_vm_trap t = { 4, 7, VAX_VM_OPER_RUNNING, VAX_VM_PERSISTENT_YES };
+	static const uint32_t name_oid[] = { 1, 3, 6, 1, 2, 1, 236, 1, 4, 1, 2, 7 };
+	static const uint32_t trap_oid[] = { 1, 3, 6, 1, 2, 1, 236, 0, 4 };
+	struct vax_domain d = event_domain("web01", "7a1e0000-0000-4000-8000-000000000001");
+	size_t n;
+
+	n = vax_vm_trap_varbinds(&t, &d, vb, 6);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_uint_eq(vb[0].len, 11);   /* snmpTrapOID.0 = vmPaused */
+	ck_assert_int_eq(vb[0].val.type, VAX_T_OID);
+	ck_assert_uint_eq(vb[0].val.len, 9);
+	ck_assert_mem_eq(vb[0].val.s, trap_oid, sizeof(trap_oid));
+	ck_assert_uint_eq(vb[1].len, 12);
+	ck_assert_mem_eq(vb[1].oid, name_oid, sizeof(name_oid));
+	ck_assert_uint_eq(vb[1].val.len, 5);
+	ck_assert_uint_eq(vb[2].oid[10], 3);   /* vmUUID */
+	ck_assert_uint_eq(vb[2].val.len, 16);
+	ck_assert_uint_eq(((const uint8_t *)vb[2].val.s)[15], 1);
+	ck_assert_uint_eq(vb[3].oid[10], 6);   /* vmOperState */
+	ck_assert_int_eq(vb[3].val.i, VAX_VM_OPER_RUNNING);
+	t.notif = VAX_VM_NOTIF_DELETED;
+	d = event_domain("web01", "not-a-uuid");
+	n = vax_vm_trap_varbinds(&t, &d, vb, 6);
+	ck_assert_uint_eq(n, 5);
+	ck_assert_uint_eq(vb[2].val.len, 0);   /* UUIDorZero */
+	ck_assert_uint_eq(vb[4].oid[10], 8);   /* vmPersistent */
+	ck_assert_int_eq(vb[4].val.i, VAX_VM_PERSISTENT_YES);
+	d = event_domain("x", "");
+	ck_assert_uint_eq(vax_vm_trap_varbinds(&t, &d, vb, 4), 0);
+
+	uint8_t bits[2] = { 0x80, 0x01 };
+	n = vax_vm_bulk_varbinds(1, bits, 2, vb, 2);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(((const uint32_t *)vb[0].val.s)[8], 11);   /* vmBulkRunning */
+	ck_assert_uint_eq(vb[1].len, 10);   /* vmAffectedVMs.0 */
+	ck_assert_uint_eq(vb[1].oid[8], 11);
+	ck_assert_uint_eq(vb[1].oid[9], 0);
+	ck_assert_uint_eq(vb[1].val.len, 2);
+}
+END_TEST
+
+/* vmName in a notification: VM-MIB's SnmpAdminString, at most 255 bytes,
+ * cut on a character. */
+static size_t name_len(const char *name)
+{
+	struct vax_vm_trap t = { 4, 7, VAX_VM_OPER_RUNNING, VAX_VM_PERSISTENT_YES };
+	struct vax_domain d = event_domain(name, "");
+	struct vax_varbind vb[6];
+
+	ck_assert_uint_eq(vax_vm_trap_varbinds(&t, &d, vb, 6), 4);
+	return vb[1].val.len;
+}
+
+START_TEST(test_name_len)
+{
+	char *long_ascii = fx_repeat("a", 300), *long_utf8 = fx_repeat("\xd0\xb4", 200);
+
+	ck_assert_uint_eq(name_len("web01"), 5);
+	ck_assert_uint_eq(name_len(NULL), 0);
+	ck_assert_uint_eq(name_len(long_ascii), 255);
+	/* 2-byte characters: 127 of them (254 bytes), never half of one. */
+	ck_assert_uint_eq(name_len(long_utf8), 254);
+	ck_assert(fx_utf8_valid(long_utf8, name_len(long_utf8)));
+	free(long_ascii);
+	free(long_utf8);
+}
+END_TEST
+
 static Suite *vm_suite(void)
 {
 	Suite *s = suite_create("mib_vm");
@@ -236,6 +325,8 @@ static Suite *vm_suite(void)
 	tcase_add_test(tc, test_uuid_octets);
 	tcase_add_test(tc, test_cells);
 	tcase_add_test(tc, test_huge_sizes);
+	tcase_add_test(tc, test_varbinds);
+	tcase_add_test(tc, test_name_len);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -280,50 +280,6 @@ START_TEST(test_bulk_bits)
 }
 END_TEST
 
-/* ---- varbinds ---- */
-
-START_TEST(test_varbinds)
-{
-	struct vax_varbind vb[6];
-	struct vax_vm_trap t = { 4, 7, VAX_VM_OPER_RUNNING, VAX_VM_PERSISTENT_YES };
-	uint8_t u[16];
-	static const uint32_t name_oid[] = { 1, 3, 6, 1, 2, 1, 236, 1, 4, 1, 2, 7 };
-	static const uint32_t trap_oid[] = { 1, 3, 6, 1, 2, 1, 236, 0, 4 };
-	size_t n;
-
-	n = vax_vm_trap_varbinds(&t, "web01", "7a1e0000-0000-4000-8000-000000000001", u, vb, 6);
-	ck_assert_uint_eq(n, 4);
-	ck_assert_uint_eq(vb[0].len, 11);   /* snmpTrapOID.0 = vmPaused */
-	ck_assert_int_eq(vb[0].val.type, VAX_T_OID);
-	ck_assert_uint_eq(vb[0].val.len, 9);
-	ck_assert_mem_eq(vb[0].val.s, trap_oid, sizeof(trap_oid));
-	ck_assert_uint_eq(vb[1].len, 12);
-	ck_assert_mem_eq(vb[1].oid, name_oid, sizeof(name_oid));
-	ck_assert_uint_eq(vb[1].val.len, 5);
-	ck_assert_uint_eq(vb[2].oid[10], 3);   /* vmUUID */
-	ck_assert_uint_eq(vb[2].val.len, 16);
-	ck_assert_uint_eq(((const uint8_t *)vb[2].val.s)[15], 1);
-	ck_assert_uint_eq(vb[3].oid[10], 6);   /* vmOperState */
-	ck_assert_int_eq(vb[3].val.i, VAX_VM_OPER_RUNNING);
-	t.notif = VAX_VM_NOTIF_DELETED;
-	n = vax_vm_trap_varbinds(&t, "web01", "not-a-uuid", u, vb, 6);
-	ck_assert_uint_eq(n, 5);
-	ck_assert_uint_eq(vb[2].val.len, 0);   /* UUIDorZero */
-	ck_assert_uint_eq(vb[4].oid[10], 8);   /* vmPersistent */
-	ck_assert_int_eq(vb[4].val.i, VAX_VM_PERSISTENT_YES);
-	ck_assert_uint_eq(vax_vm_trap_varbinds(&t, "x", "", u, vb, 4), 0);
-
-	uint8_t bits[2] = { 0x80, 0x01 };
-	n = vax_vm_bulk_varbinds(1, bits, 2, vb, 2);
-	ck_assert_uint_eq(n, 2);
-	ck_assert_uint_eq(((const uint32_t *)vb[0].val.s)[8], 11);   /* vmBulkRunning */
-	ck_assert_uint_eq(vb[1].len, 10);   /* vmAffectedVMs.0 */
-	ck_assert_uint_eq(vb[1].oid[8], 11);
-	ck_assert_uint_eq(vb[1].oid[9], 0);
-	ck_assert_uint_eq(vb[1].val.len, 2);
-}
-END_TEST
-
 static Suite *vm_notify_suite(void)
 {
 	Suite *s = suite_create("vm_notify");
@@ -338,7 +294,6 @@ static Suite *vm_notify_suite(void)
 	tcase_add_test(tc, test_tracker_undefine_running);
 	tcase_add_test(tc, test_tracker_snapshots);
 	tcase_add_test(tc, test_bulk_bits);
-	tcase_add_test(tc, test_varbinds);
 	suite_add_tcase(s, tc);
 	return s;
 }

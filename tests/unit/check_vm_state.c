@@ -119,21 +119,6 @@ START_TEST(test_event_states)
 }
 END_TEST
 
-START_TEST(test_name_len)
-{
-	char *long_ascii = fx_repeat("a", 300), *long_utf8 = fx_repeat("\xd0\xb4", 200);
-
-	ck_assert_uint_eq(vax_vm_name_len("web01"), 5);
-	ck_assert_uint_eq(vax_vm_name_len(NULL), 0);
-	ck_assert_uint_eq(vax_vm_name_len(long_ascii), 255);
-	/* 2-byte characters: 127 of them (254 bytes), never half of one. */
-	ck_assert_uint_eq(vax_vm_name_len(long_utf8), 254);
-	ck_assert(fx_utf8_valid(long_utf8, vax_vm_name_len(long_utf8)));
-	free(long_ascii);
-	free(long_utf8);
-}
-END_TEST
-
 static Suite *vm_state_suite(void)
 {
 	Suite *s = suite_create("vm_state");
@@ -143,7 +128,6 @@ static Suite *vm_state_suite(void)
 	tcase_add_test(tc, test_admin_state);
 	tcase_add_test(tc, test_persistent);
 	tcase_add_test(tc, test_event_states);
-	tcase_add_test(tc, test_name_len);
 	suite_add_tcase(s, tc);
 	return s;
 }
