@@ -11,8 +11,8 @@
 #include "agentx_handler.h"
 #include "agentx_value.h"
 #include "conf.h"
-#include "mib_virt.h"
-#include "mib_vm.h"
+#include "mib_virtagentx.h"
+#include "mib_vmmib.h"
 
 static void (*get_view)(struct vax_view *view, bool fresh);
 

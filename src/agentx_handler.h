@@ -3,7 +3,7 @@
  *
  * It answers from the view it is given and never calls libvirt: a GET or
  * GETNEXT asks for a fresh view (the agent may wait a little for a
- * refresh, see ensure_fresh in agent.c); every SET is notWritable. */
+ * refresh, see ensure_fresh in agentx_loop.c); every SET is notWritable. */
 #ifndef VAX_AGENTX_HANDLER_H
 #define VAX_AGENTX_HANDLER_H
 

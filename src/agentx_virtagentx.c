@@ -10,7 +10,7 @@
 #include "clock.h"
 #include "libvirt_state.h"
 #include "log.h"
-#include "mib_virt.h"
+#include "mib_virtagentx.h"
 
 static struct {
 	enum { LINK_UNKNOWN, LINK_UP, LINK_DOWN } link;   /* as last notified */

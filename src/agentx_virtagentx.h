@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "conf.h"
-#include "events.h"
+#include "libvirt_events.h"
 #include "model.h"
 
 /* A new snapshot is served: a connection lost (counted by the collector,

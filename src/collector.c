@@ -26,7 +26,8 @@
 #include "collector_int.h"
 #include "libvirt_state.h"
 #include "log.h"
-#include "stats.h"
+#include "libvirt_stats.h"
+#include "utf8.h"
 
 static struct vax_snapshot *new_snapshot(struct vax_collector *c, size_t n)
 {

@@ -8,7 +8,7 @@
 #define VAX_COLLECTOR_H
 
 #include "clock.h"
-#include "events.h"
+#include "libvirt_events.h"
 #include "model.h"
 
 struct vax_libvirt_loop;

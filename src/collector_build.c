@@ -15,7 +15,8 @@
 #include "collector_int.h"
 #include "libvirt_state.h"
 #include "log.h"
-#include "stats.h"
+#include "libvirt_stats.h"
+#include "utf8.h"
 
 /* ---- UUID sets from virConnectListAllDomains ---- */
 

@@ -16,7 +16,8 @@
 #include "collector_int.h"
 #include "libvirt_state.h"
 #include "log.h"
-#include "stats.h"
+#include "libvirt_stats.h"
+#include "utf8.h"
 
 /* libvirt prints every error to stderr unless told otherwise; we read
  * errors with virGetLastError() where they happen. */

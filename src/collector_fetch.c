@@ -16,7 +16,7 @@
 #include "collector_int.h"
 #include "libvirt_state.h"
 #include "log.h"
-#include "stats.h"
+#include "libvirt_stats.h"
 
 /* ---- bulk stats on a fetcher thread ----
  *

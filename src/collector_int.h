@@ -23,7 +23,7 @@
 #include <libvirt/virterror.h>
 
 #include "collector.h"
-#include "domxml.h"
+#include "libvirt_domxml.h"
 #include "index.h"
 #include "model.h"
 

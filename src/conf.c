@@ -19,7 +19,7 @@
 #include <sys/sysmacros.h>
 
 #include "conf.h"
-#include "events.h"
+#include "libvirt_events.h"
 #include "number.h"
 
 void vax_config_init(struct vax_config *c)

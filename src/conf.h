@@ -18,7 +18,7 @@ struct vax_vm_conf {
 };
 
 /* The whole configuration, one type for every layer that needs a part:
- * the daemon owns it and passes it whole (agent.h, agentx_vm.h). */
+ * the daemon owns it and passes it whole (agentx.h, agentx_vmmib.h). */
 struct vax_config {
 	char *uri;             /* NULL: libvirt's default URI */
 	unsigned cache_timeout;        /* seconds */

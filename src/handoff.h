@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "events.h"
+#include "libvirt_events.h"
 #include "model.h"
 
 struct vax_handoff {

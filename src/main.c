@@ -14,7 +14,7 @@
 #include <libvirt/libvirt.h>
 #include <libxml/parser.h>
 
-#include "agent.h"
+#include "agentx.h"
 #include "collector.h"
 #include "conf.h"
 #include "libvirt_loop.h"

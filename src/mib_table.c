@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mib_table.h"
+#include "utf8.h"
 
 #define ENTRY 1   /* xxxEntry under xxxTable, in every MIB */
 

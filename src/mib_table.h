@@ -1,7 +1,7 @@
 /* mib_table.h - the lookup machinery every MIB view shares: scalars and
  * tables of a snapshot, GET and GETNEXT by binary search over sorted rows.
  *
- * A view (mib_virt.c, mib_vm.c) only describes its objects: which scalars
+ * A view (mib_virtagentx.c, mib_vmmib.c) only describes its objects: which scalars
  * and which columns, and how each cell is read from the snapshot. */
 #ifndef VAX_MIB_TABLE_H
 #define VAX_MIB_TABLE_H

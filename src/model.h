@@ -220,16 +220,4 @@ int vax_cpuset_has(const char *set, unsigned cpu);
  * minus usable, or minus unused when usable is missing. */
 bool vax_domain_mem_used(const struct vax_domain *d, uint64_t *out);
 
-/* Copy at most max bytes of a UTF-8 string, cutting at a character
- * boundary; returns the length kept. s must be valid UTF-8 (see below). */
-size_t vax_utf8_prefix(const char *s, size_t max);
-
-/* A malloc'ed copy of s that is valid UTF-8 (RFC 3629): every ill-formed
- * sequence (a stray byte, an overlong form, a surrogate, a code point
- * above U+10FFFF, a cut character) becomes U+FFFD. For text from outside
- * (libvirt accepts any bytes in a domain name through virDomainRename)
- * before the MIB serves it as VirtUtf8String or DisplayString. NULL
- * stays NULL; NULL also when out of memory. */
-char *vax_utf8_dup(const char *s);
-
 #endif

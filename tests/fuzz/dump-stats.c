@@ -19,7 +19,7 @@
 
 #include <libvirt/libvirt.h>
 
-#include "domxml.h"
+#include "libvirt_domxml.h"
 
 /* A name safe in a file name: a run of other bytes becomes one '_'. */
 static void safe(char *out, size_t len, const char *name)

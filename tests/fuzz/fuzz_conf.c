@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "conf.h"
-#include "events.h"
+#include "libvirt_events.h"
 #include "fuzz.h"
 
 #define NAME "fuzz.conf"

@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "domxml.h"
+#include "libvirt_domxml.h"
 #include "fuzz.h"
 
 #define BIT(f) (UINT64_C(1) << (f))

@@ -31,7 +31,7 @@
 
 #include "fuzz.h"
 #include "model.h"
-#include "stats.h"
+#include "libvirt_stats.h"
 
 #define MAX_DEVS 8
 #define MAX_PARAMS 4096

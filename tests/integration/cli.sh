@@ -104,7 +104,7 @@ rm -f "$T/agent.conf" && mv "$T/agent.conf.real" "$T/agent.conf"
 check "SIGHUP: agent still running, SIGTERM exit 0" vax_stop_agent
 
 # The code's root OID is the MIB's (one place each).
-code_root=$(sed -n 's/^#define VAX_VIRT_ROOT \(.*\)$/\1/p' "$VAX_TOP_SRCDIR/src/mib_virt.h" | tr -d ' ' | tr , .)
+code_root=$(sed -n 's/^#define VAX_VIRT_ROOT \(.*\)$/\1/p' "$VAX_TOP_SRCDIR/src/mib_virtagentx.h" | tr -d ' ' | tr , .)
 mib_arc=$(sed -n 's/.*::= *{ *enterprises *\([0-9]*\) *}.*/\1/p' "$VAX_TOP_SRCDIR/mibs/VIRT-AGENTX-MIB.txt")
 check "one root in the code, one in the MIB, and they agree" \
     test "$code_root" = "1.3.6.1.4.1.$mib_arc"

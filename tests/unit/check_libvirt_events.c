@@ -1,4 +1,4 @@
-/* check_events.c - lifecycle events to notifications, and trapEvents. */
+/* check_libvirt_events.c - lifecycle events to notifications, and trapEvents. */
 #include "config.h"
 
 #include <check.h>
@@ -7,9 +7,9 @@
 #include <libvirt/libvirt.h>
 
 #include "conf.h"
-#include "events.h"
+#include "libvirt_events.h"
 #include "fixtures.h"
-#include "mib_virt.h"
+#include "mib_virtagentx.h"
 
 /* Our kinds are libvirt's numbers: a notification is kind + 1. */
 START_TEST(test_kinds_are_libvirts)

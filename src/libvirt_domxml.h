@@ -1,6 +1,6 @@
-/* domxml.h - the parts of a libvirt domain XML that the MIB shows. */
-#ifndef VAX_DOMXML_H
-#define VAX_DOMXML_H
+/* libvirt_domxml.h - the parts of a libvirt domain XML that the MIB shows. */
+#ifndef VAX_LIBVIRT_DOMXML_H
+#define VAX_LIBVIRT_DOMXML_H
 
 #include <stddef.h>
 

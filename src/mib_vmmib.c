@@ -1,4 +1,4 @@
-/* mib_vm.c - the IETF VM-MIB (RFC 7666): (column, index) -> value of the
+/* mib_vmmib.c - the IETF VM-MIB (RFC 7666): (column, index) -> value of the
  * same snapshot VIRT-AGENTX-MIB is served from.
  *
  * Only the objects are here; lookups are mib_table.c's. vmIndex is our
@@ -12,7 +12,7 @@
 #include <libvirt/libvirt.h>
 
 #include "mib_table.h"
-#include "mib_vm.h"
+#include "mib_vmmib.h"
 
 const uint32_t vax_vm_root[] = { VAX_VM_ROOT };
 const size_t vax_vm_root_len = sizeof(vax_vm_root) / sizeof(vax_vm_root[0]);

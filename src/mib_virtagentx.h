@@ -1,6 +1,6 @@
-/* mib_virt.h - VIRT-AGENTX-MIB served from a snapshot. */
-#ifndef VAX_MIB_VIRT_H
-#define VAX_MIB_VIRT_H
+/* mib_virtagentx.h - VIRT-AGENTX-MIB served from a snapshot. */
+#ifndef VAX_MIB_VIRTAGENTX_H
+#define VAX_MIB_VIRTAGENTX_H
 
 #include "mib.h"
 

@@ -1,4 +1,4 @@
-/* check_mib_virt.c - VIRT-AGENTX-MIB served from an in-memory snapshot. */
+/* check_mib_virtagentx.c - VIRT-AGENTX-MIB served from an in-memory snapshot. */
 #include "config.h"
 
 #include <check.h>
@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "fixtures.h"
-#include "mib_virt.h"
+#include "mib_virtagentx.h"
+#include "utf8.h"
 
 #define UUID1 "8e3b1c1a-0d5e-4f8a-9a51-000000000001"
 #define UUID2 "8e3b1c1a-0d5e-4f8a-9a51-000000000002"
@@ -1489,7 +1490,7 @@ END_TEST
 
 static Suite *mib_suite(void)
 {
-	Suite *s = suite_create("mib_virt");
+	Suite *s = suite_create("mib_virtagentx");
 	TCase *tc;
 
 	tc = tcase_create("basics");

@@ -1,4 +1,4 @@
-/* events.c - the tables behind events.h. */
+/* libvirt_events.c - the tables behind libvirt_events.h. */
 #include "config.h"
 
 #include <ctype.h>
@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "events.h"
+#include "libvirt_events.h"
 #include "libvirt_state.h"
 
 static const char *const kinds[VAX_EV_NKINDS] = {

@@ -1,11 +1,11 @@
-/* mib_vm.h - the IETF VM-MIB (RFC 7666) served from a snapshot, beside
+/* mib_vmmib.h - the IETF VM-MIB (RFC 7666) served from a snapshot, beside
  * VIRT-AGENTX-MIB: same rows, same indexes (vmIndex == virtDomainIndex). */
-#ifndef VAX_MIB_VM_H
-#define VAX_MIB_VM_H
+#ifndef VAX_MIB_VMMIB_H
+#define VAX_MIB_VMMIB_H
 
 #include "mib.h"
-#include "vm_notify.h"
-#include "vm_state.h"
+#include "mib_vmmib_notify.h"
+#include "mib_vmmib_state.h"
 
 /* vmMIB ::= { mib-2 236 }; its length counted by the compiler. */
 #define VAX_VM_ROOT 1, 3, 6, 1, 2, 1, 236
@@ -30,7 +30,7 @@ enum vax_lookup vax_vm_get(const struct vax_view *view, const uint32_t *sub,
 bool vax_vm_next(const struct vax_view *view, const uint32_t *sub, size_t len,
 		 uint32_t *out, size_t *outlen, struct vax_value *val);
 
-/* A per-VM notification the policy decided on (vm_notify.h) for domain d
+/* A per-VM notification the policy decided on (mib_vmmib_notify.h) for domain d
  * (as served, or made from the event: name and uuid_raw are read):
  * snmpTrapOID.0, vmName and vmUUID as vmTable serves them, then
  * vmOperState = t->prev_oper (the state before: RFC 7666) and, for

@@ -1,5 +1,7 @@
-/* agent.c - AgentX glue, main thread: registration, the request handler,
- * the notifications of both MIBs, and net-snmp's loop with signals. */
+/* agentx_loop.c - the AgentX side's main thread: registration, the served
+ * snapshot and its freshness, events turned into both MIBs' notifications
+ * (agentx_virtagentx.c, agentx_vmmib.c), and net-snmp's loop with the
+ * wake-up pipe and signals. */
 #include "config.h"
 
 #include <errno.h>
@@ -15,16 +17,17 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 #include <net-snmp/library/large_fd_set.h>
 
-#include "agent.h"
+#include "agentx.h"
 #include "agentx_handler.h"
 #include "agentx_notify.h"
 #include "agentx_virtagentx.h"
-#include "agentx_vm.h"
+#include "agentx_vmmib.h"
 #include "collector.h"
-#include "events.h"
+#include "libvirt_events.h"
 #include "handoff.h"
 #include "log.h"
 #include "conf.h"
+#include "utf8.h"
 
 #define APP "virt-agentx"
 

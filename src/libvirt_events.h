@@ -1,8 +1,8 @@
-/* events.h - libvirt lifecycle events as notifications: which one, the
+/* libvirt_events.h - libvirt lifecycle events as notifications: which one, the
  * state the event leaves the domain in, and the detail as a word. Pure
  * tables, no libvirt calls, so unit tests cover every pair. */
-#ifndef VAX_EVENTS_H
-#define VAX_EVENTS_H
+#ifndef VAX_LIBVIRT_EVENTS_H
+#define VAX_LIBVIRT_EVENTS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,13 +1,13 @@
-/* agent.h - the AgentX subagent. agent.c, the agentx_*.c files and log.c
- * are the only net-snmp code.
+/* agentx.h - the AgentX subagent, as the daemon (main.c) drives it. The
+ * agentx_*.c files and log.c are the only net-snmp code.
  *
  * The main thread (the caller's) runs net-snmp's loop and is the only one
  * that touches net-snmp. Other threads reach it through vax_agent_publish
  * and vax_agent_event, which only queue (handoff.h) and wake it. SNMP
  * handlers read the current snapshot and never call libvirt; no libvirt
  * header is included here. */
-#ifndef VAX_AGENT_H
-#define VAX_AGENT_H
+#ifndef VAX_AGENTX_H
+#define VAX_AGENTX_H
 
 #include <stdbool.h>
 #include <stddef.h>

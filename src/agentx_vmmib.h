@@ -1,15 +1,15 @@
-/* agentx_vm.h - RFC 7666's VM-MIB notifications (per VM and bulk, with
+/* agentx_vmmib.h - RFC 7666's VM-MIB notifications (per VM and bulk, with
  * vmNotificationRate) and its two writable enable scalars. Main thread
  * only (net-snmp); the notifications go through agentx_notify.h. */
-#ifndef VAX_AGENTX_VM_H
-#define VAX_AGENTX_VM_H
+#ifndef VAX_AGENTX_VMMIB_H
+#define VAX_AGENTX_VMMIB_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "conf.h"
-#include "events.h"
+#include "libvirt_events.h"
 #include "model.h"
 
 /* The settings at start: c->vm, trapsEnabled, and serveMIBs (without

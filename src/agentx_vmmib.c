@@ -1,6 +1,6 @@
-/* agentx_vm.c - RFC 7666's VM-MIB notifications and its two writable
- * enable scalars (main thread; see agentx_vm.h). The policy (tracker,
- * bulk window, rate limit) is vm_notify.c's; this file sends. */
+/* agentx_vmmib.c - RFC 7666's VM-MIB notifications and its two writable
+ * enable scalars (main thread; see agentx_vmmib.h). The policy (tracker,
+ * bulk window, rate limit) is mib_vmmib_notify.c's; this file sends. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -13,13 +13,13 @@
 
 #include "agentx_notify.h"
 #include "agentx_value.h"
-#include "agentx_vm.h"
+#include "agentx_vmmib.h"
 #include "clock.h"
 #include "log.h"
 #include "uuid.h"
-#include "mib_vm.h"
-#include "vm_notify.h"
-#include "vm_state.h"
+#include "mib_vmmib.h"
+#include "mib_vmmib_notify.h"
+#include "mib_vmmib_state.h"
 
 static struct {
 	struct vax_vm_tracker vm;

@@ -1,4 +1,4 @@
-/* check_vm_notify.c - which VM-MIB notifications events make, the bulk
+/* check_mib_vmmib_notify.c - which VM-MIB notifications events make, the bulk
  * VM lists, and the rate limiter, all as functions of their inputs and
  * of time. */
 #include "config.h"
@@ -9,10 +9,10 @@
 
 #include <libvirt/libvirt.h>
 
-#include "events.h"
+#include "libvirt_events.h"
 #include "fixtures.h"
-#include "vm_notify.h"
-#include "vm_state.h"
+#include "mib_vmmib_notify.h"
+#include "mib_vmmib_state.h"
 
 /* ---- rate limiter ---- */
 
@@ -282,8 +282,8 @@ END_TEST
 
 static Suite *vm_notify_suite(void)
 {
-	Suite *s = suite_create("vm_notify");
-	TCase *tc = tcase_create("vm_notify");
+	Suite *s = suite_create("mib_vmmib_notify");
+	TCase *tc = tcase_create("mib_vmmib_notify");
 
 	tcase_add_test(tc, test_rate_unlimited);
 	tcase_add_test(tc, test_rate_burst_then_steady);

@@ -1,4 +1,4 @@
-/* vm_state.h - libvirt's view of a domain as the IETF VM-MIB (RFC 7666)
+/* mib_vmmib_state.h - libvirt's view of a domain as the IETF VM-MIB (RFC 7666)
  * shows it: vmOperState, vmAdminState, vmPersistent, vmName (vmUUID:
  * vax_uuid_parse in uuid.h).
  *
@@ -6,8 +6,8 @@
  * notifications both call them, so a walk and a notification agree.
  * States and reasons are libvirt's numbers (virDomainState and the
  * vir<State>Reason enums); libvirt's headers are not needed. */
-#ifndef VAX_VM_STATE_H
-#define VAX_VM_STATE_H
+#ifndef VAX_MIB_VMMIB_STATE_H
+#define VAX_MIB_VMMIB_STATE_H
 
 #include <stdbool.h>
 #include <stddef.h>

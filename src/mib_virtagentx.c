@@ -1,4 +1,4 @@
-/* mib_virt.c - VIRT-AGENTX-MIB: (column, index) -> value of a snapshot.
+/* mib_virtagentx.c - VIRT-AGENTX-MIB: (column, index) -> value of a snapshot.
  *
  * The objects and how each cell reads the snapshot; lookups are
  * mib_table.c's. Column and object numbers follow mibs/VIRT-AGENTX-MIB.txt.
@@ -7,10 +7,10 @@
 
 #include <string.h>
 
-#include "events.h"
+#include "libvirt_events.h"
 #include "index.h"
 #include "mib_table.h"
-#include "mib_virt.h"
+#include "mib_virtagentx.h"
 
 const uint32_t vax_virt_root[] = { VAX_VIRT_ROOT };
 const size_t vax_virt_root_len = sizeof(vax_virt_root) / sizeof(vax_virt_root[0]);

@@ -1,4 +1,4 @@
-/* check_stats.c - libvirt statistics to model values. */
+/* check_libvirt_stats.c - libvirt statistics to model values. */
 #include "config.h"
 
 #include <check.h>
@@ -10,7 +10,7 @@
 #include <libvirt/libvirt.h>
 
 #include "fixtures.h"
-#include "stats.h"
+#include "libvirt_stats.h"
 
 #define UUID "8e3b1c1a-0d5e-4f8a-9a51-000000000001"
 #define ALL_GROUPS (VAX_GRP_STATE | VAX_GRP_CPU | VAX_GRP_BALLOON | \

@@ -1,14 +1,14 @@
-/* vm_notify.c - see vm_notify.h and doc/vm-mib-notifications.md. */
+/* mib_vmmib_notify.c - see mib_vmmib_notify.h and doc/vm-mib-notifications.md. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "events.h"
+#include "libvirt_events.h"
 #include "model.h"
 #include "uuid.h"
-#include "vm_notify.h"
-#include "vm_state.h"
+#include "mib_vmmib_notify.h"
+#include "mib_vmmib_state.h"
 
 struct vax_vm_seen {
 	uint8_t oper;          /* 0: nothing known */

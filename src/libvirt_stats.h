@@ -1,7 +1,7 @@
-/* stats.h - libvirt statistics to model values. Pure conversions: no
+/* libvirt_stats.h - libvirt statistics to model values. Pure conversions: no
  * connection, no I/O, so unit tests and fuzzers drive them directly. */
-#ifndef VAX_STATS_H
-#define VAX_STATS_H
+#ifndef VAX_LIBVIRT_STATS_H
+#define VAX_LIBVIRT_STATS_H
 
 #include <libvirt/libvirt.h>
 

@@ -1,17 +1,17 @@
-/* vm_state.c - see vm_state.h. The choices made where libvirt and the
+/* mib_vmmib_state.c - see mib_vmmib_state.h. The choices made where libvirt and the
  * VM-MIB do not line up one to one are listed in
  * doc/vm-mib-notifications.md. */
 #include "config.h"
 
 #include <string.h>
 
-#include "events.h"
+#include "libvirt_events.h"
 #include "model.h"
 #include "libvirt_state.h"
-#include "vm_state.h"
+#include "mib_vmmib_state.h"
 
 /* libvirt's numbers (virDomainState and reasons), spelled out here so that
- * this file needs no libvirt header; tests/unit/check_vm_state.c checks
+ * this file needs no libvirt header; tests/unit/check_mib_vmmib_state.c checks
  * them against libvirt's. */
 enum { RUNNING_POSTCOPY = 10 };
 enum { PAUSED_MIGRATION = 2, PAUSED_SAVE = 3, PAUSED_SHUTTING_DOWN = 8,

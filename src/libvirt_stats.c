@@ -1,4 +1,4 @@
-/* stats.c - converting libvirt statistics into model values.
+/* libvirt_stats.c - converting libvirt statistics into model values.
  *
  * Rules: a value libvirt marks unsupported (negative in the old structs,
  * missing in typed parameters) stays absent; block.N / net.N numbers can
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stats.h"
+#include "libvirt_stats.h"
 
 /* A typed parameter as an unsigned number; false when it cannot be one. */
 static bool param_u64(const virTypedParameter *p, uint64_t *out)

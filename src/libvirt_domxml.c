@@ -1,4 +1,4 @@
-/* domxml.c - reading device metadata from a domain XML with libxml2.
+/* libvirt_domxml.c - reading device metadata from a domain XML with libxml2.
  *
  * Only what libvirt's stats do not carry: device order, names, sources,
  * buses, MACs, models, nwfilter references, and the configured vCPU and
@@ -16,7 +16,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "domxml.h"
+#include "libvirt_domxml.h"
 #include "number.h"
 
 #define VAX_MAX_VCPU_ID 65535

@@ -1,4 +1,4 @@
-/* check_domxml.c - reading a libvirt domain XML. */
+/* check_libvirt_domxml.c - reading a libvirt domain XML. */
 #include "config.h"
 
 #include <check.h>
@@ -6,8 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domxml.h"
+#include "libvirt_domxml.h"
 #include "fixtures.h"
+#include "utf8.h"
 
 static char err[512];
 

@@ -1,4 +1,4 @@
-/* check_vm_state.c - libvirt states as VM-MIB vmOperState/vmAdminState,
+/* check_mib_vmmib_state.c - libvirt states as VM-MIB vmOperState/vmAdminState,
  * events as the per-VM notification they make, vmUUID, vmName. */
 #include "config.h"
 
@@ -8,9 +8,9 @@
 
 #include <libvirt/libvirt.h>
 
-#include "events.h"
+#include "libvirt_events.h"
 #include "fixtures.h"
-#include "vm_state.h"
+#include "mib_vmmib_state.h"
 
 #define OPER(st, re) vax_vm_oper_state(VIR_DOMAIN_##st, VIR_DOMAIN_##re)
 #define ADMIN(st, re) vax_vm_admin_state(OPER(st, re))
@@ -121,8 +121,8 @@ END_TEST
 
 static Suite *vm_state_suite(void)
 {
-	Suite *s = suite_create("vm_state");
-	TCase *tc = tcase_create("vm_state");
+	Suite *s = suite_create("mib_vmmib_state");
+	TCase *tc = tcase_create("mib_vmmib_state");
 
 	tcase_add_test(tc, test_oper_state);
 	tcase_add_test(tc, test_admin_state);

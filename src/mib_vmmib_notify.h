@@ -1,18 +1,18 @@
-/* vm_notify.h - when to send VM-MIB (RFC 7666) notifications, as pure
+/* mib_vmmib_notify.h - when to send VM-MIB (RFC 7666) notifications, as pure
  * state: which per-VM notification an event makes, with which previous
  * vmOperState; the bulk notifications' VM sets; a rate limiter. No
  * net-snmp, no libvirt, no clock of its own (time is an argument), so
- * unit tests drive it (tests/unit/check_vm_notify.c). The varbinds are
- * mib_vm.c's, from the getters that answer GET; agentx_vm.c sends. */
-#ifndef VAX_VM_NOTIFY_H
-#define VAX_VM_NOTIFY_H
+ * unit tests drive it (tests/unit/check_mib_vmmib_notify.c). The varbinds are
+ * mib_vmmib.c's, from the getters that answer GET; agentx_vmmib.c sends. */
+#ifndef VAX_MIB_VMMIB_NOTIFY_H
+#define VAX_MIB_VMMIB_NOTIFY_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "model.h"
-#include "vm_state.h"
+#include "mib_vmmib_state.h"
 
 /* ---- each VM's last known vmOperState ---- */
 

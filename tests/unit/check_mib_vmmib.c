@@ -1,4 +1,4 @@
-/* check_mib_vm.c - VM-MIB (RFC 7666) from an in-memory snapshot: the
+/* check_mib_vmmib.c - VM-MIB (RFC 7666) from an in-memory snapshot: the
  * libvirt state mapping, units, and the computed affinity rows. */
 #include "config.h"
 
@@ -8,7 +8,7 @@
 #include <libvirt/libvirt.h>
 
 #include "fixtures.h"
-#include "mib_vm.h"
+#include "mib_vmmib.h"
 #include "uuid.h"
 
 #define OID(...) ((const uint32_t[]){ __VA_ARGS__ }), \
@@ -315,7 +315,7 @@ END_TEST
 
 static Suite *vm_suite(void)
 {
-	Suite *s = suite_create("mib_vm");
+	Suite *s = suite_create("mib_vmmib");
 	TCase *tc = tcase_create("vm");
 
 	tcase_add_test(tc, test_oper_state);
