@@ -63,7 +63,7 @@ enum vax_nic_field {
 
 /* A set of optional numbers: bit f of `have` says v[f] is known, so
  * "absent" is never confused with 0.  Each entity has its own size (a
- * domain 22 numbers, a vCPU 5): at thousands of rows one size for all
+ * domain VAX_DOM_NFIELDS numbers, a vCPU VAX_VCPU_NFIELDS): at thousands of rows one size for all
  * cost 40% more memory.  vax_set/vax_has/vax_unset take any of them and
  * ignore a field beyond its array. */
 #define VAX_VALS(n) { uint64_t have; uint64_t v[n]; }

@@ -5,8 +5,9 @@
 
 #include <stddef.h>
 
-/* Copy at most max bytes of a UTF-8 string, cutting at a character
- * boundary; returns the length kept. s must be valid UTF-8 (see below). */
+/* How many bytes of a UTF-8 string to keep for at most max, cut at a
+ * character boundary (nothing is copied). s must be valid UTF-8 (see
+ * below). */
 size_t vax_utf8_prefix(const char *s, size_t max);
 
 /* A malloc'ed copy of s that is valid UTF-8 (RFC 3629): every ill-formed
