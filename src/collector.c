@@ -128,17 +128,10 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 	for (int i = 0; i < n; i++) {
 		struct vax_domain *d = vax_snapshot_add(s);
 		if (col_build_domain(c, recs[i], now, d, &cache[ncache], have_p ? &persistent : NULL,
-				 have_a ? &autostart : NULL)) {
+				 have_a ? &autostart : NULL))
 			ncache++;
-			continue;
-		}
-		/* Undo a half-built domain; the slot is reused. */
-		free(d->name); free(d->vcpus); free(d->disks); free(d->nics);
-		vax_domdef_unref(d->def);
-		vax_domdef_unref(cache[ncache].def);
-		cache[ncache].def = NULL;
-		cache[ncache].unparsable = false;
-		s->ndomains--;
+		else
+			vax_snapshot_drop_last(s);   /* not shown: the slot is reused */
 	}
 	if (vax_snapshot_seal(s) < 0) {
 		vax_err("out of memory sealing a snapshot");

@@ -155,13 +155,13 @@ bool col_build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
 	for (;;) {
 		d->def = vax_domdef_ref(cache->def);
 		if (!d->def && !(d->def = vax_domdef_new()))
-			return false;
+			goto fail;
 		if (d->def->ndisks)
 			d->disks = calloc(d->def->ndisks, sizeof(*d->disks));
 		if (d->def->nnics)
 			d->nics = calloc(d->def->nnics, sizeof(*d->nics));
 		if ((d->def->ndisks && !d->disks) || (d->def->nnics && !d->nics) || !d->name)
-			return false;
+			goto fail;
 		groups = vax_stats_apply(d, rec->params, rec->nparams, &unknown_dev);
 		if (!unknown_dev || fetched)
 			break;
@@ -215,6 +215,11 @@ bool col_build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
 				if_nametoindex(d->def->nics[i].parent));
 	}
 	return true;
+fail:
+	/* The entry is reused for the next domain. */
+	vax_domdef_unref(cache->def);
+	memset(cache, 0, sizeof(*cache));
+	return false;
 }
 
 /* vmTableLastChange: the set of domain indexes differs from the last

@@ -123,7 +123,9 @@ struct vax_domdef *col_fetch_def(virDomainPtr dom, const char *name, bool *unpar
 struct xml_entry *col_xml_find(struct xml_entry *v, size_t n, const char *uuid);
 
 /* collector_build.c */
-/* d from one bulk stats record (and the fallbacks); false to skip it. */
+/* d from one bulk stats record (and the fallbacks); false to skip it:
+ * then d holds what vax_snapshot_drop_last frees, and the cache entry is
+ * empty. */
 bool col_build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
 		      int64_t now, struct vax_domain *d, struct xml_entry *cache,
 		      const struct uuid_set *persistent, const struct uuid_set *autostart);

@@ -274,16 +274,6 @@ static void check_domain(const struct vax_domain *d, const struct input *in,
 	}
 }
 
-static void clear_domain(struct vax_domain *d)
-{
-	free(d->name);
-	free(d->vcpus);
-	free(d->disks);
-	free(d->nics);
-	vax_domdef_unref(d->def);
-	memset(d, 0, sizeof(*d));
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct input in = { 0 };
@@ -323,7 +313,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 out:
 	vax_snapshot_free(snap);
-	clear_domain(&d);
+	vax_domain_clear(&d);
 	free_params(in.p, in.n);
 	vax_domdef_unref(in.def);
 	return 0;
