@@ -123,12 +123,18 @@ struct vax_domdef *col_fetch_def(virDomainPtr dom, const char *name, bool *unpar
 struct xml_entry *col_xml_find(struct xml_entry *v, size_t n, const char *uuid);
 
 /* collector_build.c */
-/* d from one bulk stats record (and the fallbacks); false to skip it:
- * then d holds what vax_snapshot_drop_last frees, and the cache entry is
- * empty. */
-bool col_build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
-		      int64_t now, struct vax_domain *d, struct xml_entry *cache,
-		      const struct uuid_set *persistent, const struct uuid_set *autostart);
+/* What one refresh knows for every domain it builds. */
+struct col_refresh {
+	int64_t now;                         /* monotonic ms, after the bulk call */
+	const struct uuid_set *persistent;   /* NULL: that listing failed */
+	const struct uuid_set *autostart;
+};
+/* d (zeroed) and its XML cache entry from one bulk stats record, with the
+ * per-domain calls; false to skip the domain: then d holds what
+ * vax_snapshot_drop_last frees, and the entry is empty. */
+bool col_build_domain(struct vax_collector *c, const struct col_refresh *r,
+		      virDomainStatsRecordPtr rec, struct vax_domain *d,
+		      struct xml_entry *cache);
 /* The connection's host facts into the snapshot. */
 void col_host_facts(struct vax_collector *c, struct vax_snapshot *s);
 /* The UUIDs virConnectListAllDomains gives for flags; -1 on failure. */
