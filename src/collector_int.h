@@ -6,8 +6,11 @@
  *                      event and close callbacks (libvirt's loop thread)
  *   collector_fetch.c  bulk statistics on fetcher threads, with deadlines
  *   collector_xml.c    the cache of parsed domain XML
- *   collector_build.c  a snapshot domain from a bulk stats record, with the
- *                      per-domain fallback for the groups a driver left out
+ *   collector_build.c  the libvirt calls around one snapshot domain: UUID,
+ *                      name, index, XML cache and hot-plug refetch, the
+ *                      per-domain fallback for the groups a driver left
+ *                      out, host ifindexes; its values are built by
+ *                      stats_domain.c, which calls nothing
  *
  * Everything here runs on the worker thread unless its comment says
  * otherwise; fields say which lock guards them. */
