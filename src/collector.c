@@ -27,6 +27,7 @@
 #include "libvirt_state.h"
 #include "log.h"
 #include "libvirt_stats.h"
+#include "libvirt_stats_domain.h"
 #include "utf8.h"
 
 static struct vax_snapshot *new_snapshot(struct vax_collector *c, size_t n)
@@ -111,15 +112,17 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 	/* Which groups does this driver return in bulk? Learnt from every
 	 * running domain, before any domain decides on per-domain calls. */
 	for (int i = 0; i < n; i++)
-		if (virDomainGetID(recs[i]->dom) != (unsigned)-1)
+		if (virDomainGetID(recs[i]->dom) != VAX_NO_ID)
 			for (int k = 0; k < recs[i]->nparams; k++)
 				c->bulk_groups |= vax_stats_group(recs[i]->params[k].field);
-	int64_t now = vax_now_ms();
+	struct col_refresh r = { .now = vax_now_ms() };
 
 	/* A failed list only leaves those two columns absent. */
 	c->calls += 2;
-	bool have_p = col_list_uuids(c->conn, VIR_CONNECT_LIST_DOMAINS_PERSISTENT, &persistent) == 0;
-	bool have_a = col_list_uuids(c->conn, VIR_CONNECT_LIST_DOMAINS_AUTOSTART, &autostart) == 0;
+	if (col_list_uuids(c->conn, VIR_CONNECT_LIST_DOMAINS_PERSISTENT, &persistent) == 0)
+		r.persistent = &persistent;
+	if (col_list_uuids(c->conn, VIR_CONNECT_LIST_DOMAINS_AUTOSTART, &autostart) == 0)
+		r.autostart = &autostart;
 
 	if (!(s = new_snapshot(c, (size_t)n)) ||
 	    (n && !(cache = calloc((size_t)n, sizeof(*cache))))) {
@@ -128,18 +131,10 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 	}
 	for (int i = 0; i < n; i++) {
 		struct vax_domain *d = vax_snapshot_add(s);
-		if (col_build_domain(c, recs[i], now, d, &cache[ncache], have_p ? &persistent : NULL,
-				 have_a ? &autostart : NULL)) {
+		if (col_build_domain(c, &r, recs[i], d, &cache[ncache]))
 			ncache++;
-			continue;
-		}
-		/* Undo a half-built domain; the slot is reused. */
-		free(d->name); free(d->vcpus); free(d->disks); free(d->nics);
-		vax_domdef_unref(d->def);
-		vax_domdef_unref(cache[ncache].def);
-		cache[ncache].def = NULL;
-		cache[ncache].unparsable = false;
-		s->ndomains--;
+		else
+			vax_snapshot_drop_last(s);   /* not shown: the slot is reused */
 	}
 	if (vax_snapshot_seal(s) < 0) {
 		vax_err("out of memory sealing a snapshot");

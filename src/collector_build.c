@@ -1,5 +1,9 @@
-/* collector_build.c - one snapshot domain from a bulk stats record, with
- * per-domain calls for the groups a driver left out (worker thread). */
+/* collector_build.c - the libvirt calls around building one snapshot
+ * domain (worker thread): its UUID, name and index, its XML (cached, and
+ * fetched again when stats name a hot-plugged device), the per-domain
+ * calls for the groups a driver leaves out of bulk stats, and the host's
+ * ifindexes of its NICs. What the values are is libvirt_stats_domain.c's: it
+ * calls nothing. Also the UUID lists and the host facts of a refresh. */
 #include "config.h"
 
 #include <errno.h>
@@ -16,6 +20,7 @@
 #include "libvirt_state.h"
 #include "log.h"
 #include "libvirt_stats.h"
+#include "libvirt_stats_domain.h"
 #include "utf8.h"
 
 /* ---- UUID sets from virConnectListAllDomains ---- */
@@ -47,8 +52,11 @@ int col_list_uuids(virConnectPtr conn, unsigned flags, struct uuid_set *set)
 	return 0;
 }
 
-static bool in_set(const struct uuid_set *set, const char *uuid)
+/* 1 or 0: whether uuid is in the set; -1 (unknown) without a set. */
+static int in_set(const struct uuid_set *set, const char *uuid)
 {
+	if (!set)
+		return -1;
 	return set->n && bsearch(uuid, set->uuid, set->n, sizeof(*set->uuid), cmp_uuid);
 }
 
@@ -116,98 +124,40 @@ static void fallback(virDomainPtr dom, struct vax_domain *d, unsigned groups,
 	}
 }
 
-/* ---- one refresh ---- */
+/* ---- one domain ---- */
 
-
-/* Fill one domain of the snapshot from its bulk record. */
-bool col_build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
-		      int64_t now, struct vax_domain *d, struct xml_entry *cache,
-		      const struct uuid_set *persistent, const struct uuid_set *autostart)
+/* Fetch and parse the domain's XML into its cache entry. */
+static void fetch_def(struct vax_collector *c, virDomainPtr dom, const char *name,
+		      struct xml_entry *cache)
 {
-	virDomainPtr dom = rec->dom;
-	const char *name = virDomainGetName(dom);
-	unsigned id = virDomainGetID(dom);
-	bool unknown_dev, fetched = false;
-	struct xml_entry *old;
-	unsigned groups;
+	vax_domdef_unref(cache->def);
+	cache->def = col_fetch_def(dom, name, &cache->unparsable);
+	c->calls++;
+}
 
-	if (virDomainGetUUIDString(dom, d->uuid) < 0 || !name)
-		return false;
-	/* Any bytes (see vax_utf8_dup): served and logged as valid UTF-8. */
-	if (!(d->name = vax_utf8_dup(name)))
-		return false;
-	if (!(d->index = vax_collector_index(c, d->uuid))) {
-		vax_warn("domain %s (%s): no free index left; not shown", d->name, d->uuid);
-		return false;
-	}
+/* The entry's definition: the cached one while the domain id is the
+ * same, else fetched. Returns whether this refresh need not fetch it
+ * again for a device the stats name and it lacks (it was just fetched,
+ * or the XML does not parse). */
+static bool find_def(struct vax_collector *c, virDomainPtr dom, const char *name,
+		     struct xml_entry *cache)
+{
+	const struct xml_entry *old = col_xml_find(c->xml, c->nxml, cache->uuid);
 
-	memcpy(cache->uuid, d->uuid, sizeof(cache->uuid));
-	cache->id = (int)id;
-	old = col_xml_find(c->xml, c->nxml, d->uuid);
-	if (old && old->id == (int)id && (old->def || old->unparsable)) {
+	if (old && old->id == cache->id && (old->def || old->unparsable)) {
 		cache->def = vax_domdef_ref(old->def);
 		cache->unparsable = old->unparsable;
-		fetched = old->unparsable;   /* nor again for a device it names */
-	} else {
-		cache->def = col_fetch_def(dom, d->name, &cache->unparsable);
-		c->calls++;
-		fetched = true;
+		return old->unparsable;
 	}
-	for (;;) {
-		d->def = vax_domdef_ref(cache->def);
-		if (!d->def && !(d->def = vax_domdef_new()))
-			return false;
-		if (d->def->ndisks)
-			d->disks = calloc(d->def->ndisks, sizeof(*d->disks));
-		if (d->def->nnics)
-			d->nics = calloc(d->def->nnics, sizeof(*d->nics));
-		if ((d->def->ndisks && !d->disks) || (d->def->nnics && !d->nics) || !d->name)
-			return false;
-		groups = vax_stats_apply(d, rec->params, rec->nparams, &unknown_dev);
-		if (!unknown_dev || fetched)
-			break;
-		/* Stats name a device the cached XML lacks: it was hot-plugged. */
-		vax_domdef_unref(cache->def);
-		cache->def = col_fetch_def(dom, d->name, &cache->unparsable);
-		c->calls++;
-		fetched = true;
-		vax_domdef_unref(d->def);
-		free(d->disks); free(d->nics); free(d->vcpus);
-		d->def = NULL; d->disks = NULL; d->nics = NULL; d->vcpus = NULL;
-		d->nvcpus = 0;
-		memset(&d->vals, 0, sizeof(d->vals));
-	}
-	if (id != (unsigned)-1) {
-		unsigned missing = c->bulk_groups & ~groups & VAX_GRP_ALL;
-		const struct vax_domain *last = c->prev ? vax_snapshot_find(c->prev, d->index) : NULL;
+	fetch_def(c, dom, name, cache);
+	return true;
+}
 
-		vax_set(&d->vals, VAX_DOM_ID, id);
-		d->stats_ms = now;
-		/* Started while we watched: a new id, or new to a snapshot
-		 * that came before. Already running at the first: unknown. */
-		if (last && vax_has(&last->vals, VAX_DOM_ID) && last->vals.v[VAX_DOM_ID] == id)
-			d->started_ms = last->started_ms;
-		else if (c->prev)
-			d->started_ms = now;
-		/* Calls only for what this driver never returns in bulk. */
-		fallback(dom, d, groups | c->bulk_groups, &c->calls);
-		if (vax_stats_skipped(d))
-			missing = VAX_GRP_ALL;
-		if (missing && last && last->stats_ms && strcmp(last->uuid, d->uuid) == 0) {
-			vax_debug("collector", "%s skipped by bulk stats: serving values %lld ms old",
-				  d->name, (long long)(now - last->stats_ms));
-			vax_stats_carry_over(last, d, missing);
-		}
-	}
-	/* The configured sizes fill what the stats did not say. */
-	for (int f = 0; f < VAX_DOM_NFIELDS; f++)
-		if (vax_has(&d->def->vals, f) && !vax_has(&d->vals, f))
-			vax_set(&d->vals, f, d->def->vals.v[f]);
-	if (persistent)
-		vax_set(&d->vals, VAX_DOM_PERSISTENT, in_set(persistent, d->uuid));
-	if (autostart)
-		vax_set(&d->vals, VAX_DOM_AUTOSTART, in_set(autostart, d->uuid));
-	for (size_t i = 0; c->uri_is_local && i < d->def->nnics; i++) {
+/* The host side of each NIC: its tap device and what it is attached to
+ * (only where libvirt runs on this host). */
+static void host_ifindexes(struct vax_domain *d)
+{
+	for (size_t i = 0; i < d->def->nnics; i++) {
 		if (d->def->nics[i].target)
 			vax_set(&d->nics[i].vals, VAX_NIC_HOST_IFINDEX,
 				if_nametoindex(d->def->nics[i].target));
@@ -215,7 +165,63 @@ bool col_build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
 			vax_set(&d->nics[i].vals, VAX_NIC_PARENT_IFINDEX,
 				if_nametoindex(d->def->nics[i].parent));
 	}
+}
+
+bool col_build_domain(struct vax_collector *c, const struct col_refresh *r,
+		      virDomainStatsRecordPtr rec, struct vax_domain *d,
+		      struct xml_entry *cache)
+{
+	virDomainPtr dom = rec->dom;
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	struct vax_domain_src src = { .uuid = uuid, .params = rec->params,
+				      .nparams = rec->nparams };
+	struct vax_domain_facts f = { .now = r->now, .id = virDomainGetID(dom),
+				      .bulk_groups = c->bulk_groups, .first = !c->prev };
+	bool unknown_dev, fetched;
+	char *name = NULL;   /* for the log, as served */
+	int groups;
+
+	src.name = virDomainGetName(dom);
+	if (virDomainGetUUIDString(dom, uuid) < 0 || !(name = vax_utf8_dup(src.name)))
+		goto fail;
+	if (!(src.index = vax_collector_index(c, uuid))) {
+		vax_warn("domain %s (%s): no free index left; not shown", name, uuid);
+		goto fail;
+	}
+	memcpy(cache->uuid, uuid, sizeof(cache->uuid));
+	cache->id = (int)f.id;
+	fetched = find_def(c, dom, name, cache);
+	for (;;) {
+		src.def = cache->def;
+		groups = vax_domain_from_stats(d, &src, &unknown_dev);
+		if (groups < 0 || !unknown_dev || fetched)
+			break;
+		/* Stats name a device the cached XML lacks: it was hot-plugged. */
+		vax_domain_clear(d);
+		fetch_def(c, dom, name, cache);
+		fetched = true;
+	}
+	if (groups < 0)
+		goto fail;
+	/* Calls only for what this driver never returns in bulk. */
+	if (f.id != VAX_NO_ID)
+		fallback(dom, d, (unsigned)groups | c->bulk_groups, &c->calls);
+	f.last = c->prev ? vax_snapshot_find(c->prev, src.index) : NULL;
+	f.persistent = in_set(r->persistent, uuid);
+	f.autostart = in_set(r->autostart, uuid);
+	if (vax_domain_finish(d, (unsigned)groups, &f))
+		vax_debug("collector", "%s skipped by bulk stats: serving values %lld ms old",
+			  name, (long long)(r->now - f.last->stats_ms));
+	if (c->uri_is_local)
+		host_ifindexes(d);
+	free(name);
 	return true;
+fail:
+	free(name);
+	/* The entry is reused for the next domain. */
+	vax_domdef_unref(cache->def);
+	memset(cache, 0, sizeof(*cache));
+	return false;
 }
 
 /* vmTableLastChange: the set of domain indexes differs from the last

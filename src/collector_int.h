@@ -6,8 +6,11 @@
  *                      event and close callbacks (libvirt's loop thread)
  *   collector_fetch.c  bulk statistics on fetcher threads, with deadlines
  *   collector_xml.c    the cache of parsed domain XML
- *   collector_build.c  a snapshot domain from a bulk stats record, with the
- *                      per-domain fallback for the groups a driver left out
+ *   collector_build.c  the libvirt calls around one snapshot domain: UUID,
+ *                      name, index, XML cache and hot-plug refetch, the
+ *                      per-domain fallback for the groups a driver left
+ *                      out, host ifindexes; its values are built by
+ *                      libvirt_stats_domain.c, which calls nothing
  *
  * Everything here runs on the worker thread unless its comment says
  * otherwise; fields say which lock guards them. */
@@ -123,10 +126,18 @@ struct vax_domdef *col_fetch_def(virDomainPtr dom, const char *name, bool *unpar
 struct xml_entry *col_xml_find(struct xml_entry *v, size_t n, const char *uuid);
 
 /* collector_build.c */
-/* d from one bulk stats record (and the fallbacks); false to skip it. */
-bool col_build_domain(struct vax_collector *c, virDomainStatsRecordPtr rec,
-		      int64_t now, struct vax_domain *d, struct xml_entry *cache,
-		      const struct uuid_set *persistent, const struct uuid_set *autostart);
+/* What one refresh knows for every domain it builds. */
+struct col_refresh {
+	int64_t now;                         /* monotonic ms, after the bulk call */
+	const struct uuid_set *persistent;   /* NULL: that listing failed */
+	const struct uuid_set *autostart;
+};
+/* d (zeroed) and its XML cache entry from one bulk stats record, with the
+ * per-domain calls; false to skip the domain: then d holds what
+ * vax_snapshot_drop_last frees, and the entry is empty. */
+bool col_build_domain(struct vax_collector *c, const struct col_refresh *r,
+		      virDomainStatsRecordPtr rec, struct vax_domain *d,
+		      struct xml_entry *cache);
 /* The connection's host facts into the snapshot. */
 void col_host_facts(struct vax_collector *c, struct vax_snapshot *s);
 /* The UUIDs virConnectListAllDomains gives for flags; -1 on failure. */

@@ -133,18 +133,28 @@ struct vax_snapshot *vax_snapshot_ref(struct vax_snapshot *s)
 	return s;
 }
 
+void vax_domain_clear(struct vax_domain *d)
+{
+	free(d->name);
+	free(d->vcpus);
+	free(d->disks);
+	free(d->nics);
+	vax_domdef_unref(d->def);
+	memset(d, 0, sizeof(*d));
+}
+
+void vax_snapshot_drop_last(struct vax_snapshot *s)
+{
+	if (s->ndomains)
+		vax_domain_clear(&s->domains[--s->ndomains]);
+}
+
 void vax_snapshot_free(struct vax_snapshot *s)
 {
 	if (!s || atomic_fetch_sub(&s->ref, 1) != 1)
 		return;
-	for (size_t i = 0; i < s->ndomains; i++) {
-		struct vax_domain *d = &s->domains[i];
-		free(d->name);
-		free(d->vcpus);
-		free(d->disks);
-		free(d->nics);
-		vax_domdef_unref(d->def);
-	}
+	for (size_t i = 0; i < s->ndomains; i++)
+		vax_domain_clear(&s->domains[i]);
 	free(s->domains);
 	free(s->vcpu_rows);
 	free(s->disk_rows);

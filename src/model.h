@@ -198,11 +198,17 @@ struct vax_snapshot {
 struct vax_domdef *vax_domdef_new(void);
 struct vax_domdef *vax_domdef_ref(struct vax_domdef *def);
 void vax_domdef_unref(struct vax_domdef *def);
+/* Free what a domain holds (name, stats arrays, its reference to def) and
+ * zero it: the one place a domain is freed, in a snapshot or not. */
+void vax_domain_clear(struct vax_domain *d);
 
 /* Allocate a snapshot with room for n domains (ndomains starts at 0). */
 struct vax_snapshot *vax_snapshot_new(size_t n);
 /* Append a zeroed domain (owned by the snapshot) and return it. */
 struct vax_domain *vax_snapshot_add(struct vax_snapshot *s);
+/* Give back the last domain added (a domain that could not be built),
+ * freeing what it holds; before vax_snapshot_seal only. */
+void vax_snapshot_drop_last(struct vax_snapshot *s);
 /* Sort domains by index and build the device row lists. Call once, last. */
 int vax_snapshot_seal(struct vax_snapshot *s);
 struct vax_snapshot *vax_snapshot_ref(struct vax_snapshot *s);

@@ -5,7 +5,7 @@
  * For every domain on URI: its XML through vax_domxml_parse (the disks
  * and NICs the collector would have) and its virConnectGetAllDomainStats
  * record (the collector's groups, or every group with "all"), written to
- * DIR/PREFIX-NAME in fuzz_stats.c's format with libvirt's own types.
+ * DIR/PREFIX-NAME in stats_input.h's format with libvirt's own types.
  * Not part of the build: tests/fuzz/make-seeds.sh builds and runs it
  * (make tests/fuzz/dump-stats) to refresh the committed seeds.
  */

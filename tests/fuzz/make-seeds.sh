@@ -10,7 +10,7 @@
 #                          a few seconds (disk counters climbing, balloon)
 #   stats/qemu-all-guest   every group QEMU has (keys the agent ignores)
 # The stats files come from dump-stats.c (make tests/fuzz/dump-stats):
-# libvirt's own records and types, in fuzz_stats.c's format, with the
+# libvirt's own records and types, in stats_input.h's format, with the
 # disks and NICs vax_domxml_parse finds in the domain's XML.
 set -u
 # shellcheck source=tests/lib.sh

@@ -40,7 +40,7 @@ static void teardown(void)
 	virTypedParamsFree(params, nparams);
 	params = NULL;
 	nparams = maxparams = 0;
-	fx_domain_clear(&dom);
+	vax_domain_clear(&dom);
 }
 
 static const char *key(char *buf, size_t len, const char *fmt, va_list ap)
@@ -380,7 +380,7 @@ END_TEST
 
 START_TEST(test_no_devices_in_def)
 {
-	fx_domain_clear(&dom);
+	vax_domain_clear(&dom);
 	fx_domain_init(&dom, 1, "empty", UUID, -1, NULL, 0);
 	add_block(0, "vda", 100);
 	add_net(0, "tap0", 100);

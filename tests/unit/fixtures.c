@@ -117,16 +117,6 @@ void fx_domain_init(struct vax_domain *d, uint32_t index, const char *name,
 	}
 }
 
-void fx_domain_clear(struct vax_domain *d)
-{
-	free(d->name);
-	free(d->vcpus);
-	free(d->disks);
-	free(d->nics);
-	vax_domdef_unref(d->def);
-	memset(d, 0, sizeof(*d));
-}
-
 struct vax_domain *fx_add_domain(struct vax_snapshot *s, uint32_t index,
 				 const char *name, const char *uuid, int state,
 				 struct vax_domdef *def, size_t nvcpus)

@@ -26,13 +26,11 @@ struct vax_domdef *fx_domdef_n(size_t ndisks, size_t nnics);
 
 /* Set up a zeroed domain: index, name, uuid, state (< 0: absent), def (the
  * caller's reference is taken over; NULL: an empty definition), stats arrays
- * sized to the definition, and nvcpus vCPU slots without values. */
+ * sized to the definition, and nvcpus vCPU slots without values. Outside a
+ * snapshot, vax_domain_clear frees it. */
 void fx_domain_init(struct vax_domain *d, uint32_t index, const char *name,
 		    const char *uuid, int state, struct vax_domdef *def,
 		    size_t nvcpus);
-
-/* Free what a domain owns, for domains not owned by a snapshot. */
-void fx_domain_clear(struct vax_domain *d);
 
 /* Append a domain to s, set up as fx_domain_init does. The pointer is only
  * valid until the next append or vax_snapshot_seal (which sorts). */
