@@ -14,14 +14,12 @@
 #if defined HAVE_MALLOC_H && defined HAVE_MALLOC_TRIM
 #include <malloc.h>
 #endif
-#include <net/if.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "collector_int.h"
 #include "libvirt_state.h"
@@ -45,37 +43,7 @@ static struct vax_snapshot *new_snapshot(struct vax_collector *c, size_t n)
 	return s;
 }
 
-/* Write the index file when it gained entries, from a copy: the main
- * thread looks indexes up for notifications and must not wait on a disk.
- * A failure is logged once, and retried at the next refresh. */
-static void save_index(struct vax_collector *c)
-{
-	struct vax_index *copy = NULL;
-	char err[512];
-
-	pthread_mutex_lock(&c->index_lock);
-	if (c->index_dirty && (copy = vax_index_dup(c->index)))
-		c->index_dirty = false;
-	pthread_mutex_unlock(&c->index_lock);
-	if (!copy)
-		return;
-	if (vax_index_save(copy, err, sizeof(err)) < 0) {
-		if (!c->index_save_failed)
-			vax_warn("%s%s; indexes may change when the agent restarts", err,
-				 geteuid() ? " (the agent does not run as root: the file's "
-				 "directory must be writable by its user, see -U)" : "");
-		c->index_save_failed = true;
-		pthread_mutex_lock(&c->index_lock);
-		c->index_dirty = true;
-		pthread_mutex_unlock(&c->index_lock);
-	} else if (c->index_save_failed) {
-		vax_notice("%s written again", vax_index_path(copy));
-		c->index_save_failed = false;
-	}
-	vax_index_free(copy);
-}
-
-/* Forget the cached XML of domains whose definition changed. */
+/* One refresh: a snapshot, or an empty one that says what failed. */
 static struct vax_snapshot *refresh(struct vax_collector *c)
 {
 	const unsigned groups = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL |
@@ -148,7 +116,7 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 	c->xml = cache;
 	c->nxml = ncache;
 	cache = NULL;
-	save_index(c);
+	col_save_index(c);
 
 	free(persistent.uuid);
 	free(autostart.uuid);
@@ -287,7 +255,7 @@ static void *worker(void *arg)
 	pthread_mutex_unlock(&c->lock);
 	col_reap_fetchers(c, 2000);
 	col_disconnect(c);
-	save_index(c);   /* indexes given out for notifications since */
+	col_save_index(c);   /* indexes given out for notifications since */
 	return NULL;
 }
 
@@ -338,41 +306,6 @@ fail:
 	return NULL;
 }
 
-void vax_collector_kick(struct vax_collector *c)
-{
-	pthread_mutex_lock(&c->lock);
-	c->kicked = true;
-	pthread_cond_signal(&c->cond);
-	pthread_mutex_unlock(&c->lock);
-}
-
-/* Freed by the last of the owner and the fetcher threads still in a call. */
-void col_release(struct vax_collector *c)
-{
-	bool last;
-
-	pthread_mutex_lock(&c->lock);
-	last = --c->refs == 0;
-	pthread_mutex_unlock(&c->lock);
-	if (!last)
-		return;
-	for (size_t i = 0; i < c->nxml; i++)
-		vax_domdef_unref(c->xml[i].def);
-	free(c->xml);
-	vax_index_free(c->index);
-	vax_snapshot_free(c->prev);
-	free(c->invalid);
-	free(c->conn_uri);
-	free(c->dom_indexes);
-	free(c->new_uri);
-	free(c->new_index);
-	pthread_cond_destroy(&c->cond);
-	pthread_mutex_destroy(&c->lock);
-	pthread_mutex_destroy(&c->index_lock);
-	free(c->uri);
-	free(c);
-}
-
 bool vax_collector_stop(struct vax_collector *c)
 {
 	bool all_ended;
@@ -405,28 +338,4 @@ void vax_collector_reconfigure(struct vax_collector *c, const char *uri,
 	c->kicked = true;
 	pthread_cond_signal(&c->cond);
 	pthread_mutex_unlock(&c->lock);
-}
-
-uint32_t vax_collector_lookup(struct vax_collector *c, const char *uuid)
-{
-	uint32_t index;
-
-	pthread_mutex_lock(&c->index_lock);
-	index = vax_index_lookup(c->index, uuid);
-	pthread_mutex_unlock(&c->index_lock);
-	return index;
-}
-
-uint32_t vax_collector_index(struct vax_collector *c, const char *uuid)
-{
-	bool added;
-	uint32_t index;
-
-	pthread_mutex_lock(&c->index_lock);
-	index = vax_index_get(c->index, uuid, &added);
-	c->index_dirty |= added;
-	pthread_mutex_unlock(&c->index_lock);
-	if (added)
-		vax_info("domain %s gets index %u", uuid, index);
-	return index;
 }

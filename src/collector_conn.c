@@ -61,17 +61,8 @@ static void invalidate(struct vax_collector *c, virDomainPtr dom)
 {
 	char uuid[VIR_UUID_STRING_BUFLEN];
 
-	if (virDomainGetUUIDString(dom, uuid) < 0)
-		return;
-	pthread_mutex_lock(&c->lock);
-	char (*v)[37] = realloc(c->invalid, (c->ninvalid + 1) * sizeof(*v));
-	if (v) {
-		c->invalid = v;
-		memcpy(c->invalid[c->ninvalid++], uuid, 37);
-	}
-	c->kicked = true;
-	pthread_cond_signal(&c->cond);
-	pthread_mutex_unlock(&c->lock);
+	if (virDomainGetUUIDString(dom, uuid) == 0)
+		col_ask(c, uuid);
 }
 
 static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
@@ -118,7 +109,7 @@ static void on_close(virConnectPtr conn, int reason, void *opaque)
 	(void)conn;
 	(void)reason;
 	atomic_store(&c->closed, true);
-	vax_collector_kick(c);
+	col_ask(c, NULL);
 }
 
 /* ---- connection ---- */

@@ -1,7 +1,10 @@
 /* collector_int.h - what the collector's files share (collector*.c only;
  * everyone else uses collector.h).
  *
- *   collector.c        the worker: its life cycle, one refresh, the index file
+ *   collector.c        the worker: its life cycle, one refresh
+ *   collector_state.c  asking for a refresh, the references (any thread);
+ *                      calls no other collector file
+ *   collector_index.c  the index map (any thread) and its file
  *   collector_conn.c   the libvirt connection: open, alive check, keepalive,
  *                      event and close callbacks (libvirt's loop thread)
  *   collector_fetch.c  bulk statistics on fetcher threads, with deadlines
@@ -152,8 +155,16 @@ int col_fetch_stats(struct vax_collector *c, unsigned groups,
 /* Join ended fetchers; with wait_ms > 0 wait for the rest, then let go. */
 void col_reap_fetchers(struct vax_collector *c, int wait_ms);
 
-/* collector.c */
+/* collector_state.c (any thread) */
+/* Ask the worker for a refresh; with a UUID, that domain's XML is
+ * fetched again first (an event said it changed). */
+void col_ask(struct vax_collector *c, const char *uuid);
 /* Drop a reference (the owner's or a fetcher's); the last frees. */
 void col_release(struct vax_collector *c);
+
+/* collector_index.c (vax_collector_index/lookup: any thread) */
+/* Write the index file if it gained entries (worker; a failure is
+ * logged once and retried at the next refresh). */
+void col_save_index(struct vax_collector *c);
 
 #endif
