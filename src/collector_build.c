@@ -6,7 +6,6 @@
  * calls nothing. Also the UUID lists and the host facts of a refresh. */
 #include "config.h"
 
-#include <errno.h>
 #include <net/if.h>
 #include <pthread.h>
 #include <stdatomic.h>

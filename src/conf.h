@@ -1,4 +1,5 @@
-/* conf.h - virt-agentx.conf and the command-line values that override it. */
+/* conf.h - virt-agentx.conf and the command-line values that override it.
+ * Main thread (start and SIGHUP); the result is read by the agent there. */
 #ifndef VAX_CONF_H
 #define VAX_CONF_H
 

@@ -3,6 +3,9 @@
  * An NMS wants small integer indexes that survive restarts; a UUID maps to
  * the same index for as long as the file exists, and an index is never given
  * to another UUID (the file remembers every UUID it has seen).
+ *
+ * No locks of its own: collector_index.c guards the one map the worker and
+ * the main thread share.
  */
 #ifndef VAX_INDEX_H
 #define VAX_INDEX_H

@@ -1,4 +1,6 @@
-/* libvirt_domxml.h - the parts of a libvirt domain XML that the MIB shows. */
+/* libvirt_domxml.h - the parts of a libvirt domain XML that the MIB shows.
+ * Pure (libxml2 on a string, no connection): the collector worker parses,
+ * the fuzzer and unit tests too. */
 #ifndef VAX_LIBVIRT_DOMXML_H
 #define VAX_LIBVIRT_DOMXML_H
 

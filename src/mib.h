@@ -1,5 +1,6 @@
 /* mib.h - what a MIB view hands to the AgentX glue: SNMP-typed values,
- * described without net-snmp so views stay testable on their own. */
+ * described without net-snmp so views stay testable on their own. Pure
+ * data; the main thread fills and reads it. */
 #ifndef VAX_MIB_H
 #define VAX_MIB_H
 

@@ -2,7 +2,8 @@
  * tables of a snapshot, GET and GETNEXT by binary search over sorted rows.
  *
  * A view (mib_virtagentx.c, mib_vmmib.c) only describes its objects: which scalars
- * and which columns, and how each cell is read from the snapshot. */
+ * and which columns, and how each cell is read from the snapshot. Pure:
+ * it reads only the snapshot and the clock it is given. */
 #ifndef VAX_MIB_TABLE_H
 #define VAX_MIB_TABLE_H
 

@@ -1,4 +1,6 @@
-/* mib_virtagentx.h - VIRT-AGENTX-MIB served from a snapshot. */
+/* mib_virtagentx.h - VIRT-AGENTX-MIB served from a snapshot: objects and
+ * notification varbinds. Pure; the main thread calls it with the snapshot
+ * it serves. */
 #ifndef VAX_MIB_VIRTAGENTX_H
 #define VAX_MIB_VIRTAGENTX_H
 

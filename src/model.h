@@ -4,6 +4,10 @@
  * a newer one replaced it. Nothing here knows SNMP or libvirt: a numeric
  * value is a field id into a uint64_t array plus a "have" bit, so "the driver
  * did not say" (absent) can never be confused with zero.
+ *
+ * Threads: a snapshot is built by one thread (the collector worker), then
+ * sealed and never written again, so any thread may read it; the
+ * reference counts are atomic.
  */
 #ifndef VAX_MODEL_H
 #define VAX_MODEL_H
@@ -62,9 +66,9 @@ enum vax_nic_field {
 };
 
 /* A set of optional numbers: bit f of `have` says v[f] is known, so
- * "absent" is never confused with 0.  Each entity has its own size (a
- * domain VAX_DOM_NFIELDS numbers, a vCPU VAX_VCPU_NFIELDS): at thousands of rows one size for all
- * cost 40% more memory.  vax_set/vax_has/vax_unset take any of them and
+ * "absent" is never confused with 0.  Each entity has its own size
+ * (VAX_DOM_NFIELDS numbers for a domain, VAX_VCPU_NFIELDS for a vCPU): at
+ * thousands of rows one size for all cost 40% more memory.  vax_set/vax_has/vax_unset take any of them and
  * ignore a field beyond its array. */
 #define VAX_VALS(n) { uint64_t have; uint64_t v[n]; }
 struct vax_vals VAX_VALS(VAX_DOM_NFIELDS);    /* a domain's */

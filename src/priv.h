@@ -1,4 +1,5 @@
-/* priv.h - least privilege: -U USER and -G GROUP, and process hygiene. */
+/* priv.h - least privilege: -U USER and -G GROUP, and process hygiene.
+ * Main thread, at start, before any other thread exists. */
 #ifndef VAX_PRIV_H
 #define VAX_PRIV_H
 
