@@ -29,6 +29,10 @@ packages=(
     dpkg-dev debhelper fakeroot lintian
     # the real-guest tier: QEMU/TCG guests under a private libvirtd
     qemu-system-x86 qemu-utils
+    # ... and its Linux guest (tests/guest/build-image.sh): busybox, the
+    # guest agent with its libraries, cpio for the initramfs, mkfs.ext4
+    # for its disk; the kernel package is downloaded below, not installed
+    busybox-static qemu-guest-agent cpio e2fsprogs
     # contrib/prometheus: snmp_exporter 0.21 and its generator, promtool
     # (rules, scrape configs), curl (scrapes), jq (the dashboard)
     prometheus-snmp-exporter prometheus curl jq
@@ -84,6 +88,31 @@ if [ ${#missing[@]} -gt 0 ]; then
     if [ -n "$own_policy" ]; then
         rm -f "$policy"
         trap - EXIT
+    fi
+fi
+
+# The Linux guest's kernel: the package linux-image-amd64 points to,
+# downloaded (not installed: the host's kernel and boot stay as they are)
+# into /var/cache/virt-agentx, where tests/guest/build-image.sh finds it.
+guest_cache=/var/cache/virt-agentx
+if [ "$(id -u)" -eq 0 ] && ! ls "$guest_cache"/linux-image-*-amd64_*.deb > /dev/null 2>&1; then
+    kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+        sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n 1)
+    if [ -z "$kpkg" ]; then
+        apt-get -o DPkg::Lock::Timeout=600 update
+        kpkg=$(apt-cache depends linux-image-amd64 |
+            sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n 1)
+    fi
+    if [ -n "$kpkg" ]; then
+        echo "bootstrap.sh: downloading $kpkg for the test guests into $guest_cache"
+        mkdir -p "$guest_cache"
+        # As root apt warns that its sandbox user cannot write there: harmless.
+        (cd "$guest_cache" && apt-get download "$kpkg" 2>&1) |
+            { grep -v '^W: Download is performed unsandboxed' || true; }
+        ls "$guest_cache"/linux-image-*-amd64_*.deb > /dev/null 2>&1 ||
+            echo "bootstrap.sh: could not download $kpkg: the Linux-guest tests will skip" >&2
+    else
+        echo "bootstrap.sh: no linux-image-amd64 in apt's lists: the Linux-guest tests will skip" >&2
     fi
 fi
 

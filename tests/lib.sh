@@ -885,3 +885,147 @@ vax_qemu_pid() {
     done
     [ -n "$pid" ] && echo "$pid"
 }
+
+# ---- real Linux guests (tests/guest): a kernel, busybox and qemu-ga ----
+# vax_linux_image: build (or reuse) the guest image in the build tree and
+# set VAX_LINUX_KERNEL, VAX_LINUX_INITRD, VAX_LINUX_KVER. Skips, saying
+# why, when a part is missing (tests/guest/build-image.sh).
+vax_linux_image() {
+    local dir=${abs_top_builddir:-$VAX_TESTS_SRCDIR/..}/tests/guest-image t0 rc=0 out
+    t0=$(date +%s%N)
+    out=$(bash "$VAX_TESTS_SRCDIR/guest/build-image.sh" "$dir" 2>"$VAX_TMP/guest-image.err") || rc=$?
+    [ "$rc" -ne 77 ] || vax_skip "$(sed -n 's/^SKIP: //p' "$VAX_TMP/guest-image.err" | head -n 1)"
+    [ "$rc" -eq 0 ] || vax_die "building the guest image failed: $(tail -n 3 "$VAX_TMP/guest-image.err")"
+    VAX_LINUX_KVER=$out VAX_LINUX_KERNEL=$dir/vmlinuz VAX_LINUX_INITRD=$dir/initrd.gz
+    export VAX_LINUX_KVER VAX_LINUX_KERNEL VAX_LINUX_INITRD
+    vax_log "guest image: kernel $out, initrd $(( $(stat -c %s "$VAX_LINUX_INITRD") / 1024 )) KiB" \
+        "($(( ($(date +%s%N) - t0) / 1000000 )) ms)"
+}
+
+# vax_linux_guest_xml NAME TAP NET: print the path of NAME's
+# domain XML (and make its data disk): 192 MiB, 2 vCPUs, TCG, direct boot
+# of the image (vax_linux_image), vda = a raw ext4 disk the guest writes
+# and fsyncs to once a second, a virtio NIC on managed tap TAP with the
+# guest at NET.2/30 pinging the host at NET.1, a virtio balloon (2 s
+# stats), the guest agent's channel, ACPI, an ISA panic device, the
+# console in $VAX_TMP/qemu-images/NAME.console; on_crash destroy.
+vax_linux_guest_xml() {
+    local name=$1 tap=$2 net=$3 img=$VAX_TMP/qemu-images
+    mkdir -p "$img" && chmod 755 "$img" || return 1
+    if [ ! -e "$img/$name-data.raw" ]; then
+        truncate -s 64M "$img/$name-data.raw" && mkfs.ext4 -q -F "$img/$name-data.raw" || return 1
+        chmod 666 "$img/$name-data.raw"
+    fi
+    cat > "$img/$name.xml" <<EOF
+<domain type='qemu'>
+  <name>$name</name>
+  <memory unit='MiB'>192</memory>
+  <vcpu>2</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>$VAX_LINUX_KERNEL</kernel>
+    <initrd>$VAX_LINUX_INITRD</initrd>
+    <cmdline>console=ttyS0 quiet panic=-1 vax.ip=$net.2/30 vax.peer=$net.1</cmdline>
+  </os>
+  <features><acpi/><apic/></features>
+  <clock offset='utc'/>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>restart</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='$img/$name-data.raw'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <interface type='ethernet'>
+      <target dev='$tap' managed='yes'/>
+      <model type='virtio'/>
+      <rom enabled='no'/>
+    </interface>
+    <serial type='file'><source path='$img/$name.console' append='on'/></serial>
+    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
+    <memballoon model='virtio'><stats period='2'/></memballoon>
+    <panic model='isa'/>
+  </devices>
+</domain>
+EOF
+    echo "$img/$name.xml"
+}
+
+# vax_linux_up NAME NET [TIMEOUT]: after a start, give the host's end of
+# NAME's tap its address (a new QEMU has a new tap) and wait until the
+# guest agent answers (default 90 s). Logs how long it took.
+vax_linux_up() {
+    local name=$1 net=$2 t0 tap
+    t0=$(date +%s%N)
+    tap=$(vax_virsh domiflist "$name" | awk 'NR > 0 && $2 == "ethernet" { print $1; exit }')
+    [ -n "$tap" ] || vax_die "guest $name has no tap"
+    ip addr replace "$net.1/30" dev "$tap" && ip link set "$tap" up || vax_die "cannot address $tap"
+    wait_until "${3:-90}" eval 'vax_virsh qemu-agent-command "$name" "{\"execute\":\"guest-ping\"}" > /dev/null 2>&1' ||
+        vax_die "guest $name: no answer from its agent in ${3:-90} s (console: $(tail -n 3 "$VAX_TMP/qemu-images/$name.console" 2>/dev/null))"
+    VAX_QEMU_PIDS+=("$(vax_qemu_pid "$name")")
+    vax_log "guest $name: agent answers $(( ($(date +%s%N) - t0) / 1000000 )) ms after start-up was asked; tap $tap"
+}
+
+# vax_guest_exec NAME SHELL-COMMAND: run it in the guest through its agent
+# (guest-exec; needs a read-write connection, as root has here).
+vax_guest_exec() {
+    local cmd
+    cmd=$(printf '%s' "$2" | sed 's/\\/\\\\/g; s/"/\\"/g')
+    vax_virsh qemu-agent-command "$1" \
+        "{\"execute\":\"guest-exec\",\"arguments\":{\"path\":\"/bin/sh\",\"arg\":[\"-c\",\"$cmd\"]}}"
+}
+
+# ---- readings bracketed by virsh domstats --raw (qemu.sh, linux-guest.sh) ----
+# vax_bracket DOMAIN... [-- OID...]: $VAX_TMP/before (domstats), a refresh
+# after it, the walk of OIDs (default the enterprise tree) in
+# $VAX_TMP/walk, then $VAX_TMP/after. A counter served must lie between
+# its before and after readings.
+vax_bracket() {
+    local doms=() oids=() o
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do doms+=("$1"); shift; done
+    [ $# -eq 0 ] || shift
+    oids=("$@")
+    [ ${#oids[@]} -gt 0 ] || oids=(.1.3.6.1.4.1.32473)
+    vax_virsh domstats --raw "${doms[@]}" > "$VAX_TMP/before"
+    sleep 1.2
+    vax_get .1.3.6.1.4.1.32473.1.1.7.0 > /dev/null   # starts a refresh after "before"
+    sleep 0.5
+    for o in "${oids[@]}"; do vax_walk "$o"; done | grep -v ' = No more variables' > "$VAX_TMP/walk"
+    vax_virsh domstats --raw "${doms[@]}" > "$VAX_TMP/after"
+}
+# vax_cell OID: its value in the walk (no type, no quotes); vax_has OID.
+vax_cell() { awk -v o="$1" 'index($0, o " = ") == 1 { v = substr($0, length(o) + 4); sub(/^[A-Za-z0-9-]+: /, "", v); gsub(/^"|"$/, "", v); print v; exit }' "$VAX_TMP/walk"; }
+vax_has() { grep -q "^$1 = " "$VAX_TMP/walk"; }
+# vax_domstat before|after DOMAIN KEY: a virsh domstats --raw value.
+vax_domstat() {
+    awk -v d="$2" -v k="$3" '/^Domain: / { cur = $2; gsub(/\047/, "", cur); next }
+        cur == d { split($0, kv, "="); gsub(/^ +/, "", kv[1]); if (kv[1] == k) { print kv[2]; exit } }' "$VAX_TMP/$1"
+}
+# vax_between DESC VALUE LOW HIGH: ok if VALUE lies in [LOW, HIGH].
+vax_between() {
+    if [ -n "$2" ] && [ -n "$3" ] && [ -n "$4" ] &&
+        awk -v v="$2" -v a="$3" -v b="$4" 'BEGIN { lo = a < b ? a : b; hi = a < b ? b : a; exit !(v >= lo && v <= hi) }'; then
+        ok "$1"
+    else
+        not_ok "$1: '$2' not within ['$3', '$4']"
+    fi
+}
+# vax_counter DESC DOMAIN KEY OID: the value between the two readings, or
+# absent if virsh has none.
+vax_counter() {
+    local lo hi
+    lo=$(vax_domstat before "$2" "$3") hi=$(vax_domstat after "$2" "$3")
+    if [ -z "$hi" ]; then
+        if vax_has "$4"; then not_ok "$1: virsh has no $3, we say $(vax_cell "$4")"; else ok "$1: absent, as in virsh"; fi
+    else
+        vax_between "$1" "$(vax_cell "$4")" "$lo" "$hi"
+    fi
+}
+# vax_micro DESC DOMAIN KEY OID: a ns counter served in µs.
+vax_micro() {
+    vax_between "$1" "$(vax_cell "$4")" "$(( $(vax_domstat before "$2" "$3") / 1000 ))" \
+        "$(( $(vax_domstat after "$2" "$3") / 1000 ))"
+}

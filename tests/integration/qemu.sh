@@ -30,37 +30,13 @@ check "a steady refresh on QEMU makes 3 libvirt calls (virtRefreshCalls)" \
     wait_until 5 eval 'vax_get $R.1.14.0 | grep -q "Gauge32: 3$"'
 
 # ---- every table against virsh domstats --raw around the walk ----
-vax_virsh domstats --raw "$G1" "$G2" > "$VAX_TMP/before"
-sleep 1.2
-vax_get $R.1.7.0 > /dev/null      # starts a refresh after "before"
-sleep 0.5
-vax_walk .1.3.6.1.4.1.32473 | grep -v ' = No more variables' > "$VAX_TMP/walk"
-vax_virsh domstats --raw "$G1" "$G2" > "$VAX_TMP/after"
+vax_bracket "$G1" "$G2"          # before, refresh, walk, after (lib.sh)
 
-cell() { awk -v o="$1" 'index($0, o " = ") == 1 { v = substr($0, length(o) + 4); sub(/^[A-Za-z0-9-]+: /, "", v); gsub(/^"|"$/, "", v); print v; exit }' "$VAX_TMP/walk"; }
-has() { grep -q "^$1 = " "$VAX_TMP/walk"; }
-stat() {  # stat FILE DOMAIN KEY
-    awk -v d="$2" -v k="$3" '/^Domain: / { cur = $2; gsub(/\047/, "", cur); next }
-        cur == d { split($0, kv, "="); gsub(/^ +/, "", kv[1]); if (kv[1] == k) { print kv[2]; exit } }' "$VAX_TMP/$1"
-}
-between() {  # between DESC VALUE LOW HIGH
-    if [ -n "$2" ] && [ -n "$3" ] && [ -n "$4" ] &&
-        awk -v v="$2" -v a="$3" -v b="$4" 'BEGIN { lo = a < b ? a : b; hi = a < b ? b : a; exit !(v >= lo && v <= hi) }'; then
-        ok "$1"
-    else
-        not_ok "$1: '$2' not within ['$3', '$4']"
-    fi
-}
-# same KEY as COLUMN: a counter between the two readings, or absent if virsh has none.
-counter() {  # counter DESC DOMAIN KEY OID
-    local lo hi
-    lo=$(stat before "$2" "$3") hi=$(stat after "$2" "$3")
-    if [ -z "$hi" ]; then
-        if has "$4"; then not_ok "$1: virsh has no $3, we say $(cell "$4")"; else ok "$1: absent, as in virsh"; fi
-    else
-        between "$1" "$(cell "$4")" "$lo" "$hi"
-    fi
-}
+cell() { vax_cell "$@"; }
+has() { vax_has "$@"; }
+stat() { vax_domstat "$@"; }
+between() { vax_between "$@"; }
+counter() { vax_counter "$@"; }
 
 for g in "$G1" "$G2"; do
     i=$(idx_of "${VAX_QEMU_UUIDS[$g]}")
@@ -117,15 +93,8 @@ check "disk counters climb (the boot sector's I/O)" \
 
 # ---- VM-MIB (RFC 7666) on real guests ----
 V=.1.3.6.1.2.1.236.1
-vax_virsh domstats --raw "$G1" "$G2" > "$VAX_TMP/before"
-sleep 1.2
-vax_get $R.1.7.0 > /dev/null      # a refresh after "before"
-sleep 0.5
-{ vax_walk .1.3.6.1.2.1.236; vax_walk $R; } | grep -v ' = No more variables' > "$VAX_TMP/walk"
-vax_virsh domstats --raw "$G1" "$G2" > "$VAX_TMP/after"
-micro() {  # micro DESC DOMAIN KEY OID: a ns counter served in µs
-    between "$1" "$(cell "$4")" "$(( $(stat before "$2" "$3") / 1000 ))" "$(( $(stat after "$2" "$3") / 1000 ))"
-}
+vax_bracket "$G1" "$G2" -- .1.3.6.1.2.1.236 $R
+micro() { vax_micro "$@"; }
 check_eq "vmHvSoftware" QEMU "$(cell $V.1.1.0)"
 check_eq "vmHvVersion is virsh's hypervisor version" \
     "$(vax_virsh version | sed -n 's/^Running hypervisor: QEMU *//p')" "$(cell $V.1.2.0)"
