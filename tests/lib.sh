@@ -1004,11 +1004,12 @@ vax_domstat() {
     awk -v d="$2" -v k="$3" '/^Domain: / { cur = $2; gsub(/\047/, "", cur); next }
         cur == d { split($0, kv, "="); gsub(/^ +/, "", kv[1]); if (kv[1] == k) { print kv[2]; exit } }' "$VAX_TMP/$1"
 }
-# vax_between DESC VALUE LOW HIGH: ok if VALUE lies in [LOW, HIGH].
+# vax_between DESC VALUE LOW HIGH: ok if VALUE lies in [LOW, HIGH]; the
+# numbers are in the log either way.
 vax_between() {
     if [ -n "$2" ] && [ -n "$3" ] && [ -n "$4" ] &&
         awk -v v="$2" -v a="$3" -v b="$4" 'BEGIN { lo = a < b ? a : b; hi = a < b ? b : a; exit !(v >= lo && v <= hi) }'; then
-        ok "$1"
+        ok "$1 ($2 in [$3, $4])"
     else
         not_ok "$1: '$2' not within ['$3', '$4']"
     fi

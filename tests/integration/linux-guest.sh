@@ -55,7 +55,7 @@ for k in current:17 unused:18 available:19 usable:20 rss:21 swap_in:22 swap_out:
     vax_counter "balloon.${k%%:*}" "$G" "balloon.${k%%:*}" "$D.${k##*:}.$I"
 done
 avail=$(cell $D.19.$I) usable=$(cell $D.20.$I)
-check_eq "virtDomainMemoryUsed = available - usable (Ceilometer), same snapshot" \
+check_eq "virtDomainMemoryUsed = available - usable (Ceilometer), same snapshot: $avail - $usable" \
     "$(( avail - usable ))" "$(cell $D.27.$I)"
 echo "# balloon: available $avail usable $usable used $(cell $D.27.$I) unused $(cell $D.18.$I)" \
     "disk_caches $(cell $D.26.$I) rss $(cell $D.21.$I) KiB"
