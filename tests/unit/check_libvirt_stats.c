@@ -16,6 +16,7 @@
 #define ALL_GROUPS (VAX_GRP_STATE | VAX_GRP_CPU | VAX_GRP_BALLOON | \
 		    VAX_GRP_VCPU | VAX_GRP_BLOCK | VAX_GRP_NET)
 #define BIT(f) (UINT64_C(1) << (f))
+#define N(a) (int)(sizeof(a) / sizeof((a)[0]))
 
 /* The domain under test: disks vda, vdb; NICs tap0, a user-mode NIC
  * without a target, vnet1. */
@@ -80,74 +81,81 @@ static unsigned apply(void)
 
 /* ---- a full QEMU-like record ---- */
 
+/* A device's keys in the bulk record and the field each lands in. The
+ * full record gives key k of a device the value base + k + 1. */
+static const struct { const char *key; int field; } block_keys[] = {
+	{ "rd.reqs", VAX_DISK_RD_REQS }, { "rd.bytes", VAX_DISK_RD_BYTES },
+	{ "rd.times", VAX_DISK_RD_TIME }, { "wr.reqs", VAX_DISK_WR_REQS },
+	{ "wr.bytes", VAX_DISK_WR_BYTES }, { "wr.times", VAX_DISK_WR_TIME },
+	{ "fl.reqs", VAX_DISK_FL_REQS }, { "fl.times", VAX_DISK_FL_TIME },
+	{ "allocation", VAX_DISK_ALLOCATION }, { "capacity", VAX_DISK_CAPACITY },
+	{ "physical", VAX_DISK_PHYSICAL },
+}, net_keys[] = {
+	{ "rx.bytes", VAX_NIC_RX_BYTES }, { "rx.pkts", VAX_NIC_RX_PKTS },
+	{ "rx.errs", VAX_NIC_RX_ERRS }, { "rx.drop", VAX_NIC_RX_DROP },
+	{ "tx.bytes", VAX_NIC_TX_BYTES }, { "tx.pkts", VAX_NIC_TX_PKTS },
+	{ "tx.errs", VAX_NIC_TX_ERRS }, { "tx.drop", VAX_NIC_TX_DROP },
+};
+
 static void add_block(int n, const char *name, unsigned long long base)
 {
 	add_str(name, "block.%d.name", n);
 	add_str("/var/lib/libvirt/images/x.qcow2", "block.%d.path", n);
-	add_ull(base + 1, "block.%d.rd.reqs", n);
-	add_ull(base + 2, "block.%d.rd.bytes", n);
-	add_ull(base + 3, "block.%d.rd.times", n);
-	add_ull(base + 4, "block.%d.wr.reqs", n);
-	add_ull(base + 5, "block.%d.wr.bytes", n);
-	add_ull(base + 6, "block.%d.wr.times", n);
-	add_ull(base + 7, "block.%d.fl.reqs", n);
-	add_ull(base + 8, "block.%d.fl.times", n);
-	add_ull(base + 9, "block.%d.allocation", n);
-	add_ull(base + 10, "block.%d.capacity", n);
-	add_ull(base + 11, "block.%d.physical", n);
-}
-
-static void check_block(const struct vax_disk *d, unsigned long long base)
-{
-	const struct vax_disk_vals *v = &d->vals;
-
-	ck_assert_uint_eq(v->have, BIT(VAX_DISK_RD_REQS) | BIT(VAX_DISK_RD_BYTES) |
-			  BIT(VAX_DISK_RD_TIME) | BIT(VAX_DISK_WR_REQS) |
-			  BIT(VAX_DISK_WR_BYTES) | BIT(VAX_DISK_WR_TIME) |
-			  BIT(VAX_DISK_FL_REQS) | BIT(VAX_DISK_FL_TIME) |
-			  BIT(VAX_DISK_ALLOCATION) | BIT(VAX_DISK_CAPACITY) |
-			  BIT(VAX_DISK_PHYSICAL));
-	ck_assert_uint_eq(v->v[VAX_DISK_RD_REQS], base + 1);
-	ck_assert_uint_eq(v->v[VAX_DISK_RD_BYTES], base + 2);
-	ck_assert_uint_eq(v->v[VAX_DISK_RD_TIME], base + 3);
-	ck_assert_uint_eq(v->v[VAX_DISK_WR_REQS], base + 4);
-	ck_assert_uint_eq(v->v[VAX_DISK_WR_BYTES], base + 5);
-	ck_assert_uint_eq(v->v[VAX_DISK_WR_TIME], base + 6);
-	ck_assert_uint_eq(v->v[VAX_DISK_FL_REQS], base + 7);
-	ck_assert_uint_eq(v->v[VAX_DISK_FL_TIME], base + 8);
-	ck_assert_uint_eq(v->v[VAX_DISK_ALLOCATION], base + 9);
-	ck_assert_uint_eq(v->v[VAX_DISK_CAPACITY], base + 10);
-	ck_assert_uint_eq(v->v[VAX_DISK_PHYSICAL], base + 11);
-	ck_assert(!vax_has(v, VAX_DISK_ERRORS));
+	for (int k = 0; k < N(block_keys); k++)
+		add_ull(base + (unsigned)k + 1, "block.%d.%s", n, block_keys[k].key);
 }
 
 static void add_net(int n, const char *name, unsigned long long base)
 {
 	add_str(name, "net.%d.name", n);
-	add_ull(base + 1, "net.%d.rx.bytes", n);
-	add_ull(base + 2, "net.%d.rx.pkts", n);
-	add_ull(base + 3, "net.%d.rx.errs", n);
-	add_ull(base + 4, "net.%d.rx.drop", n);
-	add_ull(base + 5, "net.%d.tx.bytes", n);
-	add_ull(base + 6, "net.%d.tx.pkts", n);
-	add_ull(base + 7, "net.%d.tx.errs", n);
-	add_ull(base + 8, "net.%d.tx.drop", n);
+	for (int k = 0; k < N(net_keys); k++)
+		add_ull(base + (unsigned)k + 1, "net.%d.%s", n, net_keys[k].key);
 }
 
-static void check_net(const struct vax_nic *nic, unsigned long long base)
-{
-	const struct vax_nic_vals *v = &nic->vals;
+/* A field and its value; a set of them is all a value set must hold. */
+struct fv { int f; uint64_t v; };
 
-	ck_assert_uint_eq(v->have, BIT(VAX_NIC_HOST_IFINDEX) - 1);  /* all but the ifindexes */
-	ck_assert_uint_eq(v->v[VAX_NIC_RX_BYTES], base + 1);
-	ck_assert_uint_eq(v->v[VAX_NIC_RX_PKTS], base + 2);
-	ck_assert_uint_eq(v->v[VAX_NIC_RX_ERRS], base + 3);
-	ck_assert_uint_eq(v->v[VAX_NIC_RX_DROP], base + 4);
-	ck_assert_uint_eq(v->v[VAX_NIC_TX_BYTES], base + 5);
-	ck_assert_uint_eq(v->v[VAX_NIC_TX_PKTS], base + 6);
-	ck_assert_uint_eq(v->v[VAX_NIC_TX_ERRS], base + 7);
-	ck_assert_uint_eq(v->v[VAX_NIC_TX_DROP], base + 8);
-	ck_assert(!vax_has(v, VAX_NIC_HOST_IFINDEX));
+static void expect_vals(const char *what, uint64_t have, const uint64_t *v,
+			const struct fv *w, size_t n)
+{
+	uint64_t want = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		want |= BIT(w[i].f);
+		ck_assert_msg(v[w[i].f] == w[i].v, "%s: field %d is %llu, not %llu", what,
+			      w[i].f, (unsigned long long)v[w[i].f], (unsigned long long)w[i].v);
+	}
+	ck_assert_msg(have == want, "%s: fields 0x%llx, not 0x%llx", what,
+		      (unsigned long long)have, (unsigned long long)want);
+}
+
+/* vals holds exactly these fields: EXPECT(&dom.vals, { F, value }, ...). */
+#define EXPECT(vals, ...) expect_vals(#vals, (vals)->have, (vals)->v, \
+	(const struct fv[]){ __VA_ARGS__ }, \
+	sizeof((const struct fv[]){ __VA_ARGS__ }) / sizeof(struct fv))
+
+/* What the full record's keys gave a device: every key's field, no other. */
+static void check_block(const char *what, const struct vax_disk *d,
+			unsigned long long base)
+{
+	struct fv w[N(block_keys)];
+
+	for (int k = 0; k < N(block_keys); k++)
+		w[k] = (struct fv){ block_keys[k].field, base + (unsigned)k + 1 };
+	expect_vals(what, d->vals.have, d->vals.v, w, N(block_keys));
+	ck_assert(!vax_has(&d->vals, VAX_DISK_ERRORS));
+}
+
+static void check_net(const char *what, const struct vax_nic *nic,
+		      unsigned long long base)
+{
+	struct fv w[N(net_keys)];
+
+	for (int k = 0; k < N(net_keys); k++)
+		w[k] = (struct fv){ net_keys[k].field, base + (unsigned)k + 1 };
+	expect_vals(what, nic->vals.have, nic->vals.v, w, N(net_keys));
+	ck_assert_uint_eq(nic->vals.have, BIT(VAX_NIC_HOST_IFINDEX) - 1);  /* all but the ifindexes */
+	ck_assert(!vax_has(&nic->vals, VAX_NIC_HOST_IFINDEX));
 }
 
 static void add_vcpu(int n, unsigned long long base)
@@ -200,31 +208,21 @@ END_TEST
 
 START_TEST(test_full_record_domain)
 {
-	const struct vax_vals *v = &dom.vals;
-
 	add_full_record();
 	apply();
-	ck_assert_uint_eq(v->v[VAX_DOM_STATE], VIR_DOMAIN_RUNNING);
-	ck_assert_uint_eq(v->v[VAX_DOM_REASON], VIR_DOMAIN_RUNNING_BOOTED);
-	ck_assert_uint_eq(v->v[VAX_DOM_CPU_TIME], 1000000001ULL);
-	ck_assert_uint_eq(v->v[VAX_DOM_CPU_USER], 1000000002ULL);
-	ck_assert_uint_eq(v->v[VAX_DOM_CPU_SYSTEM], 1000000003ULL);
-	ck_assert_uint_eq(v->v[VAX_DOM_MEM_CUR], 2000001);
-	ck_assert_uint_eq(v->v[VAX_DOM_BAL_ACTUAL], 2000001);
-	ck_assert_uint_eq(v->v[VAX_DOM_MEM_MAX], 2000002);
-	ck_assert_uint_eq(v->v[VAX_DOM_BAL_SWAP_IN], 2000003);
-	ck_assert_uint_eq(v->v[VAX_DOM_BAL_SWAP_OUT], 2000004);
-	ck_assert_uint_eq(v->v[VAX_DOM_BAL_MAJOR_FAULT], 2000005);
-	ck_assert_uint_eq(v->v[VAX_DOM_BAL_MINOR_FAULT], 2000006);
-	ck_assert_uint_eq(v->v[VAX_DOM_BAL_UNUSED], 2000007);
-	ck_assert_uint_eq(v->v[VAX_DOM_BAL_AVAILABLE], 2000008);
-	ck_assert_uint_eq(v->v[VAX_DOM_BAL_USABLE], 2000009);
-	ck_assert_uint_eq(v->v[VAX_DOM_BAL_RSS], 2000010);
-	ck_assert_uint_eq(v->v[VAX_DOM_BAL_DISK_CACHES], 2000011);
-	ck_assert_uint_eq(v->v[VAX_DOM_VCPU_CUR], 2);
-	ck_assert_uint_eq(v->v[VAX_DOM_VCPU_MAX], 4);
+	EXPECT(&dom.vals, { VAX_DOM_STATE, VIR_DOMAIN_RUNNING },
+	       { VAX_DOM_REASON, VIR_DOMAIN_RUNNING_BOOTED },
+	       { VAX_DOM_CPU_TIME, 1000000001ULL }, { VAX_DOM_CPU_USER, 1000000002ULL },
+	       { VAX_DOM_CPU_SYSTEM, 1000000003ULL },
+	       { VAX_DOM_MEM_CUR, 2000001 }, { VAX_DOM_BAL_ACTUAL, 2000001 },
+	       { VAX_DOM_MEM_MAX, 2000002 }, { VAX_DOM_BAL_SWAP_IN, 2000003 },
+	       { VAX_DOM_BAL_SWAP_OUT, 2000004 }, { VAX_DOM_BAL_MAJOR_FAULT, 2000005 },
+	       { VAX_DOM_BAL_MINOR_FAULT, 2000006 }, { VAX_DOM_BAL_UNUSED, 2000007 },
+	       { VAX_DOM_BAL_AVAILABLE, 2000008 }, { VAX_DOM_BAL_USABLE, 2000009 },
+	       { VAX_DOM_BAL_RSS, 2000010 }, { VAX_DOM_BAL_DISK_CACHES, 2000011 },
+	       { VAX_DOM_VCPU_CUR, 2 }, { VAX_DOM_VCPU_MAX, 4 });
 	/* Everything but what only the domain object tells. */
-	ck_assert_uint_eq(v->have, (BIT(VAX_DOM_NFIELDS) - 1) & ~(BIT(VAX_DOM_ID) |
+	ck_assert_uint_eq(dom.vals.have, (BIT(VAX_DOM_NFIELDS) - 1) & ~(BIT(VAX_DOM_ID) |
 			  BIT(VAX_DOM_PERSISTENT) | BIT(VAX_DOM_AUTOSTART) |
 			  BIT(VAX_DOM_VCPU_MIN)));   /* the XML's alone */
 }
@@ -236,16 +234,12 @@ START_TEST(test_full_record_vcpus)
 	apply();
 	ck_assert_uint_eq(dom.nvcpus, 2);
 	ck_assert_ptr_nonnull(dom.vcpus);
-	for (int i = 0; i < 2; i++) {
-		const struct vax_vcpu_vals *v = &dom.vcpus[i].vals;
-		unsigned long long base = 3000000 + 10 * (unsigned)i;
-		ck_assert_uint_eq(v->have, BIT(VAX_VCPU_STATE) | BIT(VAX_VCPU_TIME) |
-				  BIT(VAX_VCPU_WAIT) | BIT(VAX_VCPU_DELAY));
-		ck_assert_uint_eq(v->v[VAX_VCPU_STATE], 1);
-		ck_assert_uint_eq(v->v[VAX_VCPU_TIME], base + 1);
-		ck_assert_uint_eq(v->v[VAX_VCPU_WAIT], base + 2);
-		ck_assert_uint_eq(v->v[VAX_VCPU_DELAY], base + 3);
-		ck_assert(!vax_has(v, VAX_VCPU_PCPU));
+	for (unsigned i = 0; i < 2; i++) {
+		unsigned long long base = 3000000 + 10 * i;
+		/* No physical CPU: vcpu.N.* does not say. */
+		EXPECT(&dom.vcpus[i].vals, { VAX_VCPU_STATE, 1 }, { VAX_VCPU_TIME, base + 1 },
+		       { VAX_VCPU_WAIT, base + 2 }, { VAX_VCPU_DELAY, base + 3 });
+		ck_assert(!vax_has(&dom.vcpus[i].vals, VAX_VCPU_PCPU));
 	}
 }
 END_TEST
@@ -254,8 +248,8 @@ START_TEST(test_full_record_disks)
 {
 	add_full_record();
 	apply();
-	check_block(&dom.disks[0], 4000000);
-	check_block(&dom.disks[1], 4000100);
+	check_block("disk 0", &dom.disks[0], 4000000);
+	check_block("disk 1", &dom.disks[1], 4000100);
 }
 END_TEST
 
@@ -263,47 +257,80 @@ START_TEST(test_full_record_nics)
 {
 	add_full_record();
 	apply();
-	check_net(&dom.nics[0], 5000000);
+	check_net("nic 0", &dom.nics[0], 5000000);
 	ck_assert_uint_eq(dom.nics[1].vals.have, 0);   /* the user-mode NIC */
-	check_net(&dom.nics[2], 5000100);
+	check_net("nic 2", &dom.nics[2], 5000100);
 }
 END_TEST
 
 /* ---- device numbering ---- */
 
-START_TEST(test_net_gap_maps_by_name)
+/* Stats devices are numbered as the driver likes: each is matched to the
+ * domain's by name. A case states every device's values. */
+struct dev { int n; const char *name; unsigned long long base; };   /* name NULL: none */
+#define NONE -1   /* a device with no values */
+static const struct {
+	const char *name;
+	unsigned groups;
+	bool unknown;
+	long long disks[2], nics[3];       /* each device's base, or NONE */
+	unsigned block_count, net_count;   /* 0: no *.count key */
+	struct dev blocks[2], nets[2];
+} devs[] = {
+	{ "net numbers with a gap", VAX_GRP_NET, false, { NONE, NONE }, { 200, NONE, 100 },
+	  .net_count = 3, .nets = { { 0, "vnet1", 100 }, { 2, "tap0", 200 } } },
+	{ "only the second disk", VAX_GRP_BLOCK, false, { NONE, 700 }, { NONE, NONE, NONE },
+	  .block_count = 1, .blocks = { { 1, "vdb", 700 } } },
+	{ "disks in the other order", VAX_GRP_BLOCK, false, { 200, 100 }, { NONE, NONE, NONE },
+	  .blocks = { { 0, "vdb", 100 }, { 1, "vda", 200 } } },
+	{ "unknown disk", VAX_GRP_BLOCK, true, { NONE, NONE }, { NONE, NONE, NONE },
+	  .blocks = { { 0, "sdz", 100 } } },
+	{ "unknown disk, the others kept", VAX_GRP_BLOCK, true, { 100, NONE },
+	  { NONE, NONE, NONE }, .blocks = { { 0, "vda", 100 }, { 1, "sdz", 200 } } },
+	{ "unknown NIC", VAX_GRP_NET, true, { NONE, NONE }, { NONE, NONE, NONE },
+	  .nets = { { 0, "vnet9", 100 } } },
+	/* A device without a target never matches, not even "". */
+	{ "empty name", VAX_GRP_NET, true, { NONE, NONE }, { NONE, NONE, NONE },
+	  .nets = { { 0, "", 100 } } },
+	/* Two numbers, one target (a backing chain, or a driver bug): the
+	 * lower number keeps the device whatever the parameter order, the
+	 * other's values never land on it. */
+	{ "device named twice", VAX_GRP_BLOCK | VAX_GRP_NET, false, { 100, NONE },
+	  { 200, NONE, NONE },
+	  .blocks = { { 0, "vda", 100 }, { 1, "vda", 900 } },   /* libvirt's order */
+	  .nets = { { 3, "tap0", 700 }, { 2, "tap0", 200 } } },  /* and the reverse */
+};
+
+START_TEST(test_devices)
 {
-	add_uint(3, "net.count");
-	add_net(0, "vnet1", 100);
-	add_net(2, "tap0", 200);
-	ck_assert_uint_eq(apply(), VAX_GRP_NET);
-	ck_assert(!unknown_dev);
-	check_net(&dom.nics[0], 200);
-	ck_assert_uint_eq(dom.nics[1].vals.have, 0);
-	check_net(&dom.nics[2], 100);
+	if (devs[_i].block_count)
+		add_uint(devs[_i].block_count, "block.count");
+	for (int k = 0; k < 2 && devs[_i].blocks[k].name; k++)
+		add_block(devs[_i].blocks[k].n, devs[_i].blocks[k].name, devs[_i].blocks[k].base);
+	if (devs[_i].net_count)
+		add_uint(devs[_i].net_count, "net.count");
+	for (int k = 0; k < 2 && devs[_i].nets[k].name; k++)
+		add_net(devs[_i].nets[k].n, devs[_i].nets[k].name, devs[_i].nets[k].base);
+	ck_assert_msg(apply() == devs[_i].groups, "%s: groups", devs[_i].name);
+	ck_assert_msg(unknown_dev == devs[_i].unknown, "%s: unknown_dev", devs[_i].name);
+	ck_assert_uint_eq(dom.vals.have, 0);
+	for (int k = 0; k < 2; k++) {
+		if (devs[_i].disks[k] == NONE)
+			ck_assert_msg(dom.disks[k].vals.have == 0, "%s: disk %d", devs[_i].name, k);
+		else
+			check_block(devs[_i].name, &dom.disks[k],
+				    (unsigned long long)devs[_i].disks[k]);
+	}
+	for (int k = 0; k < 3; k++) {
+		if (devs[_i].nics[k] == NONE)
+			ck_assert_msg(dom.nics[k].vals.have == 0, "%s: nic %d", devs[_i].name, k);
+		else
+			check_net(devs[_i].name, &dom.nics[k],
+				  (unsigned long long)devs[_i].nics[k]);
+	}
 }
 END_TEST
 
-START_TEST(test_block_only_second)
-{
-	add_uint(1, "block.count");
-	add_block(1, "vdb", 700);
-	ck_assert_uint_eq(apply(), VAX_GRP_BLOCK);
-	ck_assert(!unknown_dev);
-	ck_assert_uint_eq(dom.disks[0].vals.have, 0);
-	check_block(&dom.disks[1], 700);
-}
-END_TEST
-
-START_TEST(test_block_order_swapped)
-{
-	add_block(0, "vdb", 100);
-	add_block(1, "vda", 200);
-	apply();
-	check_block(&dom.disks[0], 200);
-	check_block(&dom.disks[1], 100);
-}
-END_TEST
 
 START_TEST(test_name_after_values)
 {
@@ -313,47 +340,6 @@ START_TEST(test_name_after_values)
 	apply();
 	ck_assert_uint_eq(dom.disks[0].vals.v[VAX_DISK_RD_REQS], 42);
 	ck_assert(vax_has(&dom.disks[0].vals, VAX_DISK_RD_REQS));
-}
-END_TEST
-
-START_TEST(test_unknown_block_device)
-{
-	add_block(0, "sdz", 100);
-	ck_assert_uint_eq(apply(), VAX_GRP_BLOCK);
-	ck_assert(unknown_dev);
-	ck_assert_uint_eq(dom.disks[0].vals.have, 0);
-	ck_assert_uint_eq(dom.disks[1].vals.have, 0);
-}
-END_TEST
-
-START_TEST(test_unknown_block_others_kept)
-{
-	add_block(0, "vda", 100);
-	add_block(1, "sdz", 200);
-	apply();
-	ck_assert(unknown_dev);
-	check_block(&dom.disks[0], 100);
-	ck_assert_uint_eq(dom.disks[1].vals.have, 0);
-}
-END_TEST
-
-START_TEST(test_unknown_net_device)
-{
-	add_net(0, "vnet9", 100);
-	apply();
-	ck_assert(unknown_dev);
-	for (int i = 0; i < 3; i++)
-		ck_assert_uint_eq(dom.nics[i].vals.have, 0);
-}
-END_TEST
-
-START_TEST(test_empty_name_matches_nothing)
-{
-	/* A device without a target never matches, not even "". */
-	add_net(0, "", 100);
-	apply();
-	ck_assert(unknown_dev);
-	ck_assert_uint_eq(dom.nics[1].vals.have, 0);
 }
 END_TEST
 
@@ -439,24 +425,6 @@ START_TEST(test_malformed_keys)
 }
 END_TEST
 
-START_TEST(test_device_named_twice)
-{
-	/* Two numbers, one target (a backing chain, or a driver bug): the
-	 * lower number keeps the device whatever the parameter order, the
-	 * other's values never land on it. */
-	add_block(0, "vda", 100);     /* libvirt's order */
-	add_block(1, "vda", 900);
-	add_net(3, "tap0", 700);      /* and the reverse */
-	add_net(2, "tap0", 200);
-	apply();
-	ck_assert(!unknown_dev);
-	check_block(&dom.disks[0], 100);
-	ck_assert_uint_eq(dom.disks[1].vals.have, 0);
-	check_net(&dom.nics[0], 200);
-	ck_assert_uint_eq(dom.nics[2].vals.have, 0);
-}
-END_TEST
-
 START_TEST(test_more_stats_devices_than_xml)
 {
 	/* Bulk stats for 40 disks, the XML knows 2 of them (vdb as block.37):
@@ -468,8 +436,8 @@ START_TEST(test_more_stats_devices_than_xml)
 	}
 	apply();
 	ck_assert(unknown_dev);
-	check_block(&dom.disks[0], 3000);
-	check_block(&dom.disks[1], 37000);
+	check_block("disk 0", &dom.disks[0], 3000);
+	check_block("disk 1", &dom.disks[1], 37000);
 }
 END_TEST
 
@@ -481,8 +449,8 @@ START_TEST(test_missing_groups)
 	add_int(VIR_DOMAIN_PAUSED_USER, "state.reason");
 	add_ull(77, "cpu.time");
 	ck_assert_uint_eq(apply(), VAX_GRP_STATE | VAX_GRP_CPU);
-	ck_assert_uint_eq(dom.vals.have, BIT(VAX_DOM_STATE) | BIT(VAX_DOM_REASON) |
-			  BIT(VAX_DOM_CPU_TIME));
+	EXPECT(&dom.vals, { VAX_DOM_STATE, VIR_DOMAIN_PAUSED },
+	       { VAX_DOM_REASON, VIR_DOMAIN_PAUSED_USER }, { VAX_DOM_CPU_TIME, 77 });
 	ck_assert(!vax_has(&dom.vals, VAX_DOM_MEM_CUR));
 	ck_assert(!vax_has(&dom.vals, VAX_DOM_BAL_RSS));
 	ck_assert(!vax_has(&dom.vals, VAX_DOM_VCPU_CUR));
@@ -543,10 +511,9 @@ START_TEST(test_negative_llong_absent)
 	add_str("vda", "block.0.name");
 	add_ll(-1, "block.0.rd.reqs");
 	apply();
+	EXPECT(&dom.vals, { VAX_DOM_CPU_SYSTEM, 12 });   /* not CPU_TIME nor CPU_USER */
 	ck_assert(!vax_has(&dom.vals, VAX_DOM_CPU_TIME));
 	ck_assert(!vax_has(&dom.vals, VAX_DOM_CPU_USER));
-	ck_assert(vax_has(&dom.vals, VAX_DOM_CPU_SYSTEM));
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_CPU_SYSTEM], 12);
 	ck_assert(!vax_has(&dom.disks[0].vals, VAX_DISK_RD_REQS));
 }
 END_TEST
@@ -574,11 +541,10 @@ START_TEST(test_other_integer_types)
 	add_int(0, "state.reason");
 	add_bool(1, "state.state");
 	apply();
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_CPU_TIME], 4000000000u);
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_CPU_USER], 9223372036854775807ULL);
-	ck_assert(vax_has(&dom.vals, VAX_DOM_REASON));   /* 0 is a value */
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_REASON], 0);
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_STATE], 1);
+	EXPECT(&dom.vals, { VAX_DOM_CPU_TIME, 4000000000u },
+	       { VAX_DOM_CPU_USER, 9223372036854775807ULL },
+	       { VAX_DOM_REASON, 0 },   /* 0 is a value */
+	       { VAX_DOM_STATE, 1 });
 }
 END_TEST
 
@@ -683,14 +649,9 @@ static const virDomainInfo info = {
 START_TEST(test_from_info_all)
 {
 	vax_stats_from_info(&dom, &info, 0);
-	ck_assert_uint_eq(dom.vals.have, BIT(VAX_DOM_STATE) | BIT(VAX_DOM_MEM_MAX) |
-			  BIT(VAX_DOM_MEM_CUR) | BIT(VAX_DOM_VCPU_CUR) |
-			  BIT(VAX_DOM_CPU_TIME));
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_STATE], VIR_DOMAIN_SHUTOFF);
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_MEM_MAX], 4194304);
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_MEM_CUR], 2097152);
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_VCPU_CUR], 3);
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_CPU_TIME], 123456789ULL);
+	EXPECT(&dom.vals, { VAX_DOM_STATE, VIR_DOMAIN_SHUTOFF }, { VAX_DOM_MEM_MAX, 4194304 },
+	       { VAX_DOM_MEM_CUR, 2097152 }, { VAX_DOM_VCPU_CUR, 3 },
+	       { VAX_DOM_CPU_TIME, 123456789ULL });
 }
 END_TEST
 
@@ -706,11 +667,9 @@ START_TEST(test_from_info_partial_groups)
 {
 	vax_set(&dom.vals, VAX_DOM_MEM_CUR, 99);   /* from the bulk record */
 	vax_stats_from_info(&dom, &info, VAX_GRP_BALLOON | VAX_GRP_CPU);
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_MEM_CUR], 99);
-	ck_assert(!vax_has(&dom.vals, VAX_DOM_MEM_MAX));
-	ck_assert(!vax_has(&dom.vals, VAX_DOM_CPU_TIME));
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_STATE], VIR_DOMAIN_SHUTOFF);
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_VCPU_CUR], 3);
+	/* Not MEM_MAX nor CPU_TIME: the groups that came had them. */
+	EXPECT(&dom.vals, { VAX_DOM_MEM_CUR, 99 }, { VAX_DOM_STATE, VIR_DOMAIN_SHUTOFF },
+	       { VAX_DOM_VCPU_CUR, 3 });
 }
 END_TEST
 
@@ -721,11 +680,8 @@ START_TEST(test_from_cpu)
 	add_ull(40, VIR_DOMAIN_CPU_STATS_SYSTEMTIME);
 	add_ull(99, VIR_DOMAIN_CPU_STATS_VCPUTIME);
 	vax_stats_from_cpu(&dom, params, nparams);
-	ck_assert_uint_eq(dom.vals.have, BIT(VAX_DOM_CPU_TIME) | BIT(VAX_DOM_CPU_USER) |
-			  BIT(VAX_DOM_CPU_SYSTEM));
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_CPU_TIME], 100);
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_CPU_USER], 60);
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_CPU_SYSTEM], 40);
+	EXPECT(&dom.vals, { VAX_DOM_CPU_TIME, 100 }, { VAX_DOM_CPU_USER, 60 },
+	       { VAX_DOM_CPU_SYSTEM, 40 });
 }
 END_TEST
 
@@ -757,23 +713,13 @@ START_TEST(test_from_memory)
 		{ VIR_DOMAIN_MEMORY_STAT_DISK_CACHES, 11 },
 	};
 
-	vax_stats_from_memory(&dom, m, (int)(sizeof(m) / sizeof(m[0])));
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_BAL_SWAP_IN], 1);
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_BAL_SWAP_OUT], 2);
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_BAL_MAJOR_FAULT], 3);
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_BAL_MINOR_FAULT], 4);
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_BAL_UNUSED], 5);
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_BAL_AVAILABLE], 6);
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_BAL_ACTUAL], 7);
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_BAL_RSS], 8);
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_BAL_USABLE], 9);
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_BAL_DISK_CACHES], 11);
-	ck_assert_uint_eq(dom.vals.have, BIT(VAX_DOM_BAL_SWAP_IN) |
-			  BIT(VAX_DOM_BAL_SWAP_OUT) | BIT(VAX_DOM_BAL_MAJOR_FAULT) |
-			  BIT(VAX_DOM_BAL_MINOR_FAULT) | BIT(VAX_DOM_BAL_UNUSED) |
-			  BIT(VAX_DOM_BAL_AVAILABLE) | BIT(VAX_DOM_BAL_ACTUAL) |
-			  BIT(VAX_DOM_BAL_RSS) | BIT(VAX_DOM_BAL_USABLE) |
-			  BIT(VAX_DOM_BAL_DISK_CACHES));
+	vax_stats_from_memory(&dom, m, N(m));
+	/* LAST_UPDATE is a time, not a value. */
+	EXPECT(&dom.vals, { VAX_DOM_BAL_SWAP_IN, 1 }, { VAX_DOM_BAL_SWAP_OUT, 2 },
+	       { VAX_DOM_BAL_MAJOR_FAULT, 3 }, { VAX_DOM_BAL_MINOR_FAULT, 4 },
+	       { VAX_DOM_BAL_UNUSED, 5 }, { VAX_DOM_BAL_AVAILABLE, 6 },
+	       { VAX_DOM_BAL_ACTUAL, 7 }, { VAX_DOM_BAL_RSS, 8 }, { VAX_DOM_BAL_USABLE, 9 },
+	       { VAX_DOM_BAL_DISK_CACHES, 11 });
 }
 END_TEST
 
@@ -789,9 +735,8 @@ START_TEST(test_from_memory_unknown_tags)
 		{ VIR_DOMAIN_MEMORY_STAT_RSS, 7 },
 	};
 
-	vax_stats_from_memory(&dom, m, (int)(sizeof(m) / sizeof(m[0])));
-	ck_assert_uint_eq(dom.vals.have, BIT(VAX_DOM_BAL_RSS));
-	ck_assert_uint_eq(dom.vals.v[VAX_DOM_BAL_RSS], 7);
+	vax_stats_from_memory(&dom, m, N(m));
+	EXPECT(&dom.vals, { VAX_DOM_BAL_RSS, 7 });
 	ck_assert(!vax_has(&dom.vals, VAX_DOM_STATE));
 }
 END_TEST
@@ -805,13 +750,10 @@ START_TEST(test_from_vcpus)
 
 	ck_assert_int_eq(vax_stats_from_vcpus(&dom, v, 2), 0);
 	ck_assert_uint_eq(dom.nvcpus, 2);
-	ck_assert_uint_eq(dom.vcpus[0].vals.have, BIT(VAX_VCPU_STATE) |
-			  BIT(VAX_VCPU_TIME) | BIT(VAX_VCPU_PCPU));
-	ck_assert_uint_eq(dom.vcpus[0].vals.v[VAX_VCPU_STATE], VIR_VCPU_RUNNING);
-	ck_assert_uint_eq(dom.vcpus[0].vals.v[VAX_VCPU_TIME], 100);
-	ck_assert_uint_eq(dom.vcpus[0].vals.v[VAX_VCPU_PCPU], 3);
-	ck_assert_uint_eq(dom.vcpus[1].vals.v[VAX_VCPU_STATE], VIR_VCPU_BLOCKED);
-	ck_assert_uint_eq(dom.vcpus[1].vals.v[VAX_VCPU_TIME], 200);
+	EXPECT(&dom.vcpus[0].vals, { VAX_VCPU_STATE, VIR_VCPU_RUNNING }, { VAX_VCPU_TIME, 100 },
+	       { VAX_VCPU_PCPU, 3 });
+	/* cpu -1: not running on any; and no wait time from this call. */
+	EXPECT(&dom.vcpus[1].vals, { VAX_VCPU_STATE, VIR_VCPU_BLOCKED }, { VAX_VCPU_TIME, 200 });
 	ck_assert(!vax_has(&dom.vcpus[1].vals, VAX_VCPU_PCPU));
 	ck_assert(!vax_has(&dom.vcpus[1].vals, VAX_VCPU_WAIT));
 }
@@ -832,9 +774,8 @@ START_TEST(test_from_vcpus_replaces_bulk)
 	ck_assert_uint_eq(dom.nvcpus, 3);
 	ck_assert_uint_eq(dom.vcpus[0].vals.have, 0);
 	ck_assert_uint_eq(dom.vcpus[1].vals.have, 0);
+	EXPECT(&dom.vcpus[2].vals, { VAX_VCPU_TIME, 5 }, { VAX_VCPU_PCPU, 0 });   /* state -1 */
 	ck_assert(!vax_has(&dom.vcpus[2].vals, VAX_VCPU_STATE));
-	ck_assert_uint_eq(dom.vcpus[2].vals.v[VAX_VCPU_TIME], 5);
-	ck_assert_uint_eq(dom.vcpus[2].vals.v[VAX_VCPU_PCPU], 0);
 }
 END_TEST
 
@@ -862,9 +803,7 @@ START_TEST(test_from_block)
 	const struct vax_disk_vals *v = &dom.disks[0].vals;
 
 	vax_stats_from_block(&dom.disks[0], &b);
-	ck_assert_uint_eq(v->have, BIT(VAX_DISK_RD_REQS) | BIT(VAX_DISK_WR_REQS));
-	ck_assert_uint_eq(v->v[VAX_DISK_RD_REQS], 5);
-	ck_assert_uint_eq(v->v[VAX_DISK_WR_REQS], 0);
+	EXPECT(v, { VAX_DISK_RD_REQS, 5 }, { VAX_DISK_WR_REQS, 0 });
 	ck_assert_uint_eq(dom.disks[1].vals.have, 0);
 }
 END_TEST
@@ -877,11 +816,8 @@ START_TEST(test_from_block_all)
 	const struct vax_disk_vals *v = &dom.disks[1].vals;
 
 	vax_stats_from_block(&dom.disks[1], &b);
-	ck_assert_uint_eq(v->v[VAX_DISK_RD_REQS], 1);
-	ck_assert_uint_eq(v->v[VAX_DISK_RD_BYTES], 2);
-	ck_assert_uint_eq(v->v[VAX_DISK_WR_REQS], 3);
-	ck_assert_uint_eq(v->v[VAX_DISK_WR_BYTES], 4);
-	ck_assert_uint_eq(v->v[VAX_DISK_ERRORS], 5);
+	EXPECT(v, { VAX_DISK_RD_REQS, 1 }, { VAX_DISK_RD_BYTES, 2 }, { VAX_DISK_WR_REQS, 3 },
+	       { VAX_DISK_WR_BYTES, 4 }, { VAX_DISK_ERRORS, 5 });
 	ck_assert(!vax_has(v, VAX_DISK_FL_REQS));
 	ck_assert(!vax_has(v, VAX_DISK_RD_TIME));
 }
@@ -893,11 +829,8 @@ START_TEST(test_from_blockinfo)
 	const struct vax_disk_vals *v = &dom.disks[0].vals;
 
 	vax_stats_from_blockinfo(&dom.disks[0], &b);
-	ck_assert_uint_eq(v->have, BIT(VAX_DISK_CAPACITY) | BIT(VAX_DISK_ALLOCATION) |
-			  BIT(VAX_DISK_PHYSICAL));
-	ck_assert_uint_eq(v->v[VAX_DISK_CAPACITY], 10);
-	ck_assert_uint_eq(v->v[VAX_DISK_ALLOCATION], 20);
-	ck_assert_uint_eq(v->v[VAX_DISK_PHYSICAL], 30);
+	EXPECT(v, { VAX_DISK_CAPACITY, 10 }, { VAX_DISK_ALLOCATION, 20 },
+	       { VAX_DISK_PHYSICAL, 30 });
 }
 END_TEST
 
@@ -910,14 +843,8 @@ START_TEST(test_from_iface)
 	const struct vax_nic_vals *v = &dom.nics[2].vals;
 
 	vax_stats_from_iface(&dom.nics[2], &s);
-	ck_assert_uint_eq(v->have, BIT(VAX_NIC_RX_BYTES) | BIT(VAX_NIC_RX_PKTS) |
-			  BIT(VAX_NIC_RX_DROP) | BIT(VAX_NIC_TX_BYTES) |
-			  BIT(VAX_NIC_TX_PKTS));
-	ck_assert_uint_eq(v->v[VAX_NIC_RX_BYTES], 1);
-	ck_assert_uint_eq(v->v[VAX_NIC_RX_PKTS], 2);
-	ck_assert_uint_eq(v->v[VAX_NIC_RX_DROP], 0);
-	ck_assert_uint_eq(v->v[VAX_NIC_TX_BYTES], 5);
-	ck_assert_uint_eq(v->v[VAX_NIC_TX_PKTS], 6);
+	EXPECT(v, { VAX_NIC_RX_BYTES, 1 }, { VAX_NIC_RX_PKTS, 2 }, { VAX_NIC_RX_DROP, 0 },
+	       { VAX_NIC_TX_BYTES, 5 }, { VAX_NIC_TX_PKTS, 6 });   /* -1: unsupported */
 }
 END_TEST
 
@@ -935,72 +862,45 @@ END_TEST
 
 /* ---- memory used ---- */
 
-START_TEST(test_mem_used_usable)
+/* The domain's balloon values through Ceilometer's rule (check_model.c
+ * has the corners); absent leaves *out as it was. */
+enum { NO, SET, GONE };   /* GONE: set, then unset */
+struct bal { int how; uint64_t v; };
+static const struct {
+	const char *name;
+	struct bal avail, usable, unused;
+	bool ok;
+	uint64_t used;
+} mem_cases[] = {
+	{ "usable first", { SET, 1000 }, { SET, 300 }, { SET, 100 }, true, 700 },
+	{ "else unused", { SET, 1000 }, { NO, 0 }, { SET, 200 }, true, 800 },
+	{ "no available", { NO, 0 }, { SET, 300 }, { SET, 100 }, false, 0 },
+	{ "nothing to subtract", { SET, 1000 }, { NO, 0 }, { NO, 0 }, false, 0 },
+	{ "usable above available", { SET, 1000 }, { SET, 1001 }, { NO, 0 }, false, 0 },
+	{ "unused above available", { SET, 1000 }, { GONE, 1001 }, { SET, 5000 }, false, 0 },
+	{ "all of it used", { SET, 1000 }, { SET, 1000 }, { NO, 0 }, true, 0 },
+};
+
+static void set_bal(int f, struct bal b)
 {
-	uint64_t u = 0;
-
-	vax_set(&dom.vals, VAX_DOM_BAL_AVAILABLE, 1000);
-	vax_set(&dom.vals, VAX_DOM_BAL_USABLE, 300);
-	vax_set(&dom.vals, VAX_DOM_BAL_UNUSED, 100);
-	ck_assert(vax_domain_mem_used(&dom, &u));
-	ck_assert_uint_eq(u, 700);
+	if (b.how != NO)
+		vax_set(&dom.vals, f, b.v);
+	if (b.how == GONE)
+		vax_unset(&dom.vals, f);
 }
-END_TEST
 
-START_TEST(test_mem_used_unused_fallback)
-{
-	uint64_t u = 0;
-
-	vax_set(&dom.vals, VAX_DOM_BAL_AVAILABLE, 1000);
-	vax_set(&dom.vals, VAX_DOM_BAL_UNUSED, 200);
-	ck_assert(vax_domain_mem_used(&dom, &u));
-	ck_assert_uint_eq(u, 800);
-}
-END_TEST
-
-START_TEST(test_mem_used_no_available)
+START_TEST(test_mem_used)
 {
 	uint64_t u = 12345;
+	bool ok;
 
-	vax_set(&dom.vals, VAX_DOM_BAL_USABLE, 300);
-	vax_set(&dom.vals, VAX_DOM_BAL_UNUSED, 100);
-	ck_assert(!vax_domain_mem_used(&dom, &u));
-	ck_assert_uint_eq(u, 12345);
-}
-END_TEST
-
-START_TEST(test_mem_used_nothing_to_subtract)
-{
-	uint64_t u = 12345;
-
-	vax_set(&dom.vals, VAX_DOM_BAL_AVAILABLE, 1000);
-	ck_assert(!vax_domain_mem_used(&dom, &u));
-	ck_assert_uint_eq(u, 12345);
-}
-END_TEST
-
-START_TEST(test_mem_used_negative)
-{
-	uint64_t u = 12345;
-
-	vax_set(&dom.vals, VAX_DOM_BAL_AVAILABLE, 1000);
-	vax_set(&dom.vals, VAX_DOM_BAL_USABLE, 1001);
-	ck_assert(!vax_domain_mem_used(&dom, &u));
-	vax_unset(&dom.vals, VAX_DOM_BAL_USABLE);
-	vax_set(&dom.vals, VAX_DOM_BAL_UNUSED, 5000);
-	ck_assert(!vax_domain_mem_used(&dom, &u));
-	ck_assert_uint_eq(u, 12345);
-}
-END_TEST
-
-START_TEST(test_mem_used_zero)
-{
-	uint64_t u = 12345;
-
-	vax_set(&dom.vals, VAX_DOM_BAL_AVAILABLE, 1000);
-	vax_set(&dom.vals, VAX_DOM_BAL_USABLE, 1000);
-	ck_assert(vax_domain_mem_used(&dom, &u));
-	ck_assert_uint_eq(u, 0);
+	set_bal(VAX_DOM_BAL_AVAILABLE, mem_cases[_i].avail);
+	set_bal(VAX_DOM_BAL_USABLE, mem_cases[_i].usable);
+	set_bal(VAX_DOM_BAL_UNUSED, mem_cases[_i].unused);
+	ok = vax_domain_mem_used(&dom, &u);
+	ck_assert_msg(ok == mem_cases[_i].ok, "%s: %d", mem_cases[_i].name, ok);
+	ck_assert_msg(u == (ok ? mem_cases[_i].used : 12345), "%s: %llu", mem_cases[_i].name,
+		      (unsigned long long)u);
 }
 END_TEST
 
@@ -1170,20 +1070,13 @@ static Suite *stats_suite(void)
 
 	tc = tcase_create("devices");
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_net_gap_maps_by_name);
-	tcase_add_test(tc, test_block_only_second);
-	tcase_add_test(tc, test_block_order_swapped);
+	tcase_add_loop_test(tc, test_devices, 0, N(devs));
 	tcase_add_test(tc, test_name_after_values);
-	tcase_add_test(tc, test_unknown_block_device);
-	tcase_add_test(tc, test_unknown_block_others_kept);
-	tcase_add_test(tc, test_unknown_net_device);
-	tcase_add_test(tc, test_empty_name_matches_nothing);
 	tcase_add_test(tc, test_values_without_name);
 	tcase_add_test(tc, test_name_not_a_string);
 	tcase_add_test(tc, test_no_devices_in_def);
 	tcase_add_test(tc, test_huge_block_numbers);
 	tcase_add_test(tc, test_highest_block_number);
-	tcase_add_test(tc, test_device_named_twice);
 	tcase_add_test(tc, test_more_stats_devices_than_xml);
 	tcase_add_test(tc, test_malformed_keys);
 	suite_add_tcase(s, tc);
@@ -1234,12 +1127,7 @@ static Suite *stats_suite(void)
 
 	tc = tcase_create("mem_used");
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_mem_used_usable);
-	tcase_add_test(tc, test_mem_used_unused_fallback);
-	tcase_add_test(tc, test_mem_used_no_available);
-	tcase_add_test(tc, test_mem_used_nothing_to_subtract);
-	tcase_add_test(tc, test_mem_used_negative);
-	tcase_add_test(tc, test_mem_used_zero);
+	tcase_add_loop_test(tc, test_mem_used, 0, N(mem_cases));
 	tcase_add_test(tc, test_mem_used_from_bulk);
 	tcase_add_test(tc, test_carry_over);
 	tcase_add_test(tc, test_carry_over_devices_changed);
