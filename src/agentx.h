@@ -1,5 +1,6 @@
 /* agentx.h - the AgentX subagent, as the daemon (main.c) drives it. The
- * agentx_*.c files and log.c are the only net-snmp code.
+ * agentx_*.c files and log.c are the only net-snmp code, beside main.c's
+ * logging options (-L, -D) before the agent starts.
  *
  * The main thread (the caller's) runs net-snmp's loop and is the only one
  * that touches net-snmp. Other threads reach it through vax_agent_publish

@@ -103,13 +103,20 @@ static uint32_t collector_index(const char *uuid)
 }
 
 /* The row the current snapshot serves for a UUID, NULL if none: found by
- * its index (a burst of events over thousands of rows stays cheap). */
+ * its index (a burst of events over thousands of rows stays cheap), else
+ * by a search (after a reload switched the index file, the served
+ * snapshot still has the old file's indexes until the next one). */
 static const struct vax_domain *served_domain(const char *uuid)
 {
 	const struct vax_domain *d = A.collector ?
 		vax_snapshot_find(A.current, vax_collector_lookup(A.collector, uuid)) : NULL;
 
-	return d && strcmp(d->uuid, uuid) == 0 ? d : NULL;
+	if (d && strcmp(d->uuid, uuid) == 0)
+		return d;
+	for (size_t i = 0; i < A.current->ndomains; i++)
+		if (strcmp(A.current->domains[i].uuid, uuid) == 0)
+			return &A.current->domains[i];
+	return NULL;
 }
 
 /* One lifecycle event as the notifications of both MIBs. */

@@ -28,7 +28,7 @@ static struct {
 	struct vax_vm_conf conf;        /* as last read from the file */
 	bool per_vm, bulk_on;           /* the two enable objects' values */
 	bool served;                    /* serveMIBs has VM-MIB: else none of this */
-	bool traps;                     /* trapsEnabled */
+	const struct vax_config *cfg;   /* the agent's (trapsEnabled) */
 	bool saved[2];                  /* their values before a SET (kept in RESERVE1) */
 	unsigned alarm;                 /* the bulk window's snmp_alarm id, 0: none */
 	uint64_t denied_logged;
@@ -79,7 +79,7 @@ static void send_bulk(unsigned reg, void *arg)
 		uint8_t *bits = vax_vm_bulk_take(&V.bulk, k, &len);
 		if (!bits)
 			continue;
-		if (V.traps && V.bulk_on)
+		if (V.cfg->traps_enabled && V.bulk_on)
 			vax_notify_varbinds(vb, vax_vm_bulk_varbinds(k, bits, len, vb, 2));
 		free(bits);
 	}
@@ -105,7 +105,7 @@ void vax_vmtraps_event(const struct vax_event *ev, const struct vax_domain *row,
 		persistent = row->vals.v[VAX_DOM_PERSISTENT] ? 1 : 0;
 	n = vax_vm_tracker_event(&V.vm, index, ev->kind, ev->detail, persistent,
 				 ev->at_ms, t);
-	for (size_t i = 0; i < n && V.traps; i++) {
+	for (size_t i = 0; i < n && V.cfg->traps_enabled; i++) {
 		if (V.per_vm) {
 			bool ok = vax_rate_allow(&V.rate, vax_now_ms());
 			if (ok)
@@ -197,7 +197,7 @@ void vax_vmtraps_start(const struct vax_config *c)
 
 	V.conf = *o;
 	V.served = (c->mibs & VAX_MIB_VM) != 0;
-	V.traps = c->traps_enabled;
+	V.cfg = c;
 	V.per_vm = o->per_vm;
 	V.bulk_on = o->bulk;
 	vax_rate_init(&V.rate, o->rate, o->rate);
@@ -213,7 +213,7 @@ void vax_vmtraps_configure(const struct vax_config *c)
 {
 	const struct vax_vm_conf *o = &c->vm;
 
-	V.traps = c->traps_enabled;
+	V.cfg = c;
 	if (o->per_vm != V.conf.per_vm)
 		V.per_vm = o->per_vm;
 	if (o->bulk != V.conf.bulk)

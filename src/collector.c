@@ -15,6 +15,7 @@
 #include <malloc.h>
 #endif
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #include "libvirt_stats_domain.h"
 #include "utf8.h"
 
+/* A snapshot with room for n domains and the collector's own facts. */
 static struct vax_snapshot *new_snapshot(struct vax_collector *c, size_t n)
 {
 	struct vax_snapshot *s = vax_snapshot_new(n);
@@ -291,7 +293,14 @@ struct vax_collector *vax_collector_start(const struct vax_collector_opts *o,
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&c->cond, &attr);
 	pthread_condattr_destroy(&attr);
-	if ((errno = pthread_create(&c->thread, NULL, worker, c)) != 0) {
+	/* Signals are the main thread's: the worker and the fetcher threads it
+	 * starts inherit this mask. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	errno = pthread_create(&c->thread, NULL, worker, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (errno != 0) {
 		snprintf(err, errlen, "cannot start the collector thread: %s", strerror(errno));
 		pthread_cond_destroy(&c->cond);
 		pthread_mutex_destroy(&c->lock);

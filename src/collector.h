@@ -45,7 +45,7 @@ uint32_t vax_collector_lookup(struct vax_collector *c, const char *uuid);
 void vax_collector_reconfigure(struct vax_collector *c, const char *uri,
 			       bool uri_changed, const char *index_file);
 /* Stop the worker, close libvirt, free everything. False when a thread
- * is left in a libvirt call that did not return (see reap_fetchers). */
+ * is left in a libvirt call that did not return (see col_reap_fetchers). */
 bool vax_collector_stop(struct vax_collector *c);
 
 #endif

@@ -260,5 +260,3 @@ void col_host_facts(struct vax_collector *c, struct vax_snapshot *s)
 				  (mono.tv_nsec - boot.tv_nsec) / 1000000;
 	}
 }
-
-/* A snapshot with room for n domains and the collector's own facts. */

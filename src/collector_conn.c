@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <net/if.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>

@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <net/if.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -16,7 +15,6 @@
 #include "collector_int.h"
 #include "libvirt_state.h"
 #include "log.h"
-#include "libvirt_stats.h"
 
 /* ---- bulk stats on a fetcher thread ----
  *

@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <net/if.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -15,7 +14,6 @@
 #include "collector_int.h"
 #include "libvirt_state.h"
 #include "log.h"
-#include "libvirt_stats.h"
 #include "utf8.h"
 
 /* ---- XML cache ---- */

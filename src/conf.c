@@ -19,6 +19,7 @@
 #include <sys/sysmacros.h>
 
 #include "conf.h"
+#include "file.h"
 #include "libvirt_events.h"
 #include "number.h"
 
@@ -353,46 +354,6 @@ int vax_event_parse_list(const char *list, unsigned *mask, char *err, size_t err
 			 "undefined, started, suspended, resumed, stopped, "
 			 "shutdown, pmsuspended, crashed)", (int)(n > 40 ? 40 : n), bad);
 	return -1;
-}
-
-FILE *vax_fopen_regular(const char *path, const char *what, char *err, size_t errlen)
-{
-	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer. */
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), saved;
-	struct stat st;
-	FILE *f;
-
-	if (fd < 0) {
-		saved = errno;
-		snprintf(err, errlen, "%s: cannot open %s: %s", path, what, strerror(errno));
-		errno = saved;
-		return NULL;
-	}
-	if (fstat(fd, &st) < 0) {
-		saved = errno;
-		snprintf(err, errlen, "%s: cannot read %s: %s", path, what, strerror(errno));
-		close(fd);
-		errno = saved;
-		return NULL;
-	}
-	/* /dev/null stays usable as "no settings". */
-	if (!(S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))) {
-		snprintf(err, errlen, "%s: %s is not a regular file (%s): give the path "
-			 "of a plain file", path, what,
-			 S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ? "a directory" :
-			 S_ISSOCK(st.st_mode) ? "a socket" : "a device or other special file");
-		close(fd);
-		errno = EINVAL;
-		return NULL;
-	}
-	if (fcntl(fd, F_SETFL, 0) < 0 || !(f = fdopen(fd, "r"))) {
-		saved = errno;
-		snprintf(err, errlen, "%s: cannot read %s: %s", path, what, strerror(errno));
-		close(fd);
-		errno = saved;
-		return NULL;
-	}
-	return f;
 }
 
 int vax_config_load(struct vax_config *c, const char *path, bool must_exist,

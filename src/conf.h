@@ -54,11 +54,6 @@ int vax_config_read(struct vax_config *c, FILE *f, const char *name,
  * spaces) into a mask of (1 << kind). -1 with err naming the bad word. */
 int vax_event_parse_list(const char *list, unsigned *mask, char *err, size_t errlen);
 
-/* Open path for reading if it is a regular file (or /dev/null): never
- * waits on a FIFO or reads a device. NULL with "PATH: problem" in err (what names the
- * file's role, "configuration file") and errno set (ENOENT if missing). */
-FILE *vax_fopen_regular(const char *path, const char *what, char *err, size_t errlen);
-
 /* A whole file. A missing file is fine unless must_exist. -1 with
  * "FILE:LINE: problem" (or "FILE: problem") in err. */
 int vax_config_load(struct vax_config *c, const char *path, bool must_exist,

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf.h"
+#include "file.h"
 #include "index.h"
 #include "uuid.h"
 

@@ -1,8 +1,8 @@
 /* libvirt_stats_domain.h - one snapshot domain from its bulk stats record, its
  * parsed definition and what the last snapshot said of it.
  *
- * Pure, like libvirt_stats.h below it (the stats_ files convert libvirt's types;
- * the collector_ files call libvirt): no connection, no collector state,
+ * Pure, like libvirt_stats.h below it (the libvirt_ files convert
+ * libvirt's types; the collector files call libvirt): no connection, no collector state,
  * no clock, no lock, no log. The collector's worker thread runs it
  * between the libvirt calls of collector_build.c, and unit tests run it
  * on the stats corpus; it touches only the domain it is given (and the

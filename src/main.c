@@ -315,6 +315,8 @@ int main(int argc, char **argv)
 		char who[128];
 		vax_err("%s%s%s", err, priv.change ? "; the agent runs as " : "",
 			priv.change ? vax_priv_who(&priv, who, sizeof(who)) : "");
+		vax_libvirt_loop_stop(loop);   /* its thread logs through the agent */
+		loop = NULL;
 		vax_agent_shutdown();
 		status = EXIT_RUNTIME;
 		goto out;
@@ -325,9 +327,13 @@ int main(int argc, char **argv)
 	vax_agent_run(collector, reload, NULL);
 	/* A thread still in libvirt may still use libxml2: no cleanup then. */
 	xml_cleanup = vax_collector_stop(collector);
+	/* Every connection is closed by now; the loop's thread logs through
+	 * the agent's wake-up pipe, so it ends before the agent does. */
+	vax_libvirt_loop_stop(loop);
+	loop = NULL;
 	vax_agent_shutdown();
 out:
-	vax_libvirt_loop_stop(loop);   /* every connection is closed by now */
+	vax_libvirt_loop_stop(loop);   /* if the agent never started */
 	if (pidfile)
 		unlink(pidfile);   /* after -U it may stay behind: see check_access() */
 	vax_priv_free(&priv);

@@ -53,6 +53,27 @@ bool vax_v_octets(struct vax_value *v, const void *s, size_t len)
 	return true;
 }
 
+void vax_varbind_name(struct vax_varbind *vb, const uint32_t *prefix, size_t plen,
+		      const uint32_t *tail, size_t tlen)
+{
+	memcpy(vb->oid, prefix, plen * sizeof(*prefix));
+	if (tlen)   /* memcpy from NULL is undefined even for 0 bytes */
+		memcpy(vb->oid + plen, tail, tlen * sizeof(*tail));
+	vb->len = plen + tlen;
+}
+
+void vax_varbind_trap_oid(struct vax_varbind *vb, const uint32_t *root, size_t root_len,
+			  uint32_t n, uint32_t *storage)
+{
+	static const uint32_t name[] = { VAX_SNMP_TRAP_OID };
+
+	memcpy(storage, root, root_len * sizeof(*root));
+	storage[root_len] = 0;   /* NOTIFICATION-TYPEs under ROOT.0 (SMIv2) */
+	storage[root_len + 1] = n;
+	vax_varbind_name(vb, name, VAX_N(name), NULL, 0);
+	vb->val = (struct vax_value){ .type = VAX_T_OID, .s = storage, .len = root_len + 2 };
+}
+
 bool vax_v_ifindex(struct vax_value *v, const struct vax_nic_vals *vals, int field)
 {
 	return vax_v_integer(v, vax_has(vals, field) && vals->v[field] <= INT32_MAX

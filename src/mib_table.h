@@ -88,6 +88,16 @@ static inline const struct vax_nic_vals *vax_row_nic_vals(const struct vax_row *
 	return &r->dom->nics[r->sub - 1].vals;
 }
 
+/* ---- notification varbinds, for the views' notification builders ---- */
+
+/* A varbind's name: prefix then tail (tlen may be 0). */
+void vax_varbind_name(struct vax_varbind *vb, const uint32_t *prefix, size_t plen,
+		      const uint32_t *tail, size_t tlen);
+/* snmpTrapOID.0 = ROOT.0.n, the value built in storage (root_len + 2
+ * sub-ids, which must outlive the varbind: static in the views). */
+void vax_varbind_trap_oid(struct vax_varbind *vb, const uint32_t *root, size_t root_len,
+			  uint32_t n, uint32_t *storage);
+
 /* ---- value helpers: each fills v and returns true, or false (absent) ---- */
 
 #define VAX_DISPLAY_MAX 255     /* DisplayString, SnmpAdminString */

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "libvirt_events.h"
-#include "index.h"
 #include "mib_table.h"
 #include "mib_virtagentx.h"
 
@@ -313,29 +312,14 @@ bool vax_virt_next(const struct vax_view *view, const uint32_t *sub, size_t len,
 
 /* ---- notifications ---- */
 
-enum { NOTIFICATIONS = 0, CONN_LOST = 10, CONN_RESTORED = 11 };
-static const uint32_t snmp_trap_oid[] = { VAX_SNMP_TRAP_OID };
-
-static void put_oid(struct vax_varbind *vb, const uint32_t *prefix, size_t plen,
-		    const uint32_t *tail, size_t tlen)
-{
-	memcpy(vb->oid, prefix, plen * sizeof(*prefix));
-	if (tlen)   /* memcpy from NULL is undefined even for 0 bytes */
-		memcpy(vb->oid + plen, tail, tlen * sizeof(*tail));
-	vb->len = plen + tlen;
-}
+enum { CONN_LOST = 10, CONN_RESTORED = 11 };
 
 /* snmpTrapOID.0 = virtNotifications.n; the value lives in static storage. */
 static void trap_oid(struct vax_varbind *vb, uint32_t n)
 {
 	static uint32_t oids[CONN_RESTORED + 1][16];
-	uint32_t *o = oids[n];
 
-	memcpy(o, vax_virt_root, vax_virt_root_len * sizeof(*o));
-	o[vax_virt_root_len] = NOTIFICATIONS;
-	o[vax_virt_root_len + 1] = n;
-	put_oid(vb, snmp_trap_oid, sizeof(snmp_trap_oid) / sizeof(snmp_trap_oid[0]), NULL, 0);
-	vb->val = (struct vax_value){ .type = VAX_T_OID, .s = o, .len = vax_virt_root_len + 2 };
+	vax_varbind_trap_oid(vb, vax_virt_root, vax_virt_root_len, n, oids[n]);
 }
 
 /* The instance OID of one cell of a domain's row. */
@@ -343,7 +327,7 @@ static void row_cell(struct vax_varbind *vb, uint32_t column, uint32_t index)
 {
 	const uint32_t tail[] = { OBJECTS, 2, ENTRY, column, index };
 
-	put_oid(vb, vax_virt_root, vax_virt_root_len, tail, 5);
+	vax_varbind_name(vb, vax_virt_root, vax_virt_root_len, tail, 5);
 }
 
 size_t vax_virt_domain_trap(const struct vax_domain *d, int kind, int detail,
@@ -383,7 +367,7 @@ size_t vax_virt_connection_trap(const struct vax_view *view, bool restored,
 	for (size_t i = 0; i < 2; i++) {
 		const uint32_t tail[] = { OBJECTS, SCALARS, ids[i], 0 };
 		if (scalar(view, ids[i], &out[n].val)) {
-			put_oid(&out[n], vax_virt_root, vax_virt_root_len, tail, 4);
+			vax_varbind_name(&out[n], vax_virt_root, vax_virt_root_len, tail, 4);
 			n++;
 		}
 	}

@@ -9,7 +9,6 @@
 
 #include <string.h>
 
-#include <libvirt/libvirt.h>
 
 #include "mib_table.h"
 #include "mib_vmmib.h"
@@ -358,20 +357,12 @@ bool vax_vm_next(const struct vax_view *view, const uint32_t *sub, size_t len,
 
 /* ---- notifications (vmNotifications, .0) ---- */
 
-static const uint32_t trap_oid_name[] = { VAX_SNMP_TRAP_OID };
-
 /* snmpTrapOID.0's value, vmNotifications.n, in static storage. */
 static void trap_oid(struct vax_varbind *vb, int n)
 {
 	static uint32_t values[2 * VAX_VM_NNOTIF + 1][VAX_VM_ROOT_LEN + 2];
 
-	memcpy(vb->oid, trap_oid_name, sizeof(trap_oid_name));
-	vb->len = VAX_N(trap_oid_name);
-	memcpy(values[n], vax_vm_root, sizeof(values[n][0]) * VAX_VM_ROOT_LEN);
-	values[n][VAX_VM_ROOT_LEN] = 0;
-	values[n][VAX_VM_ROOT_LEN + 1] = (uint32_t)n;
-	vb->val = (struct vax_value){ .type = VAX_T_OID, .s = values[n],
-		.len = VAX_VM_ROOT_LEN + 2 };
+	vax_varbind_trap_oid(vb, vax_vm_root, VAX_VM_ROOT_LEN, (uint32_t)n, values[n]);
 }
 
 /* vmEntry.column.index */
@@ -379,10 +370,7 @@ static void cell(struct vax_varbind *vb, uint32_t column, uint32_t index)
 {
 	static const uint32_t prefix[] = { VAX_VM_ROOT, OBJECTS, VM_TABLE, 1 };
 
-	memcpy(vb->oid, prefix, sizeof(prefix));
-	vb->len = VAX_N(prefix);
-	vb->oid[vb->len++] = column;
-	vb->oid[vb->len++] = index;
+	vax_varbind_name(vb, prefix, VAX_N(prefix), (const uint32_t[]){ column, index }, 2);
 }
 
 size_t vax_vm_trap_varbinds(const struct vax_vm_trap *t, const struct vax_domain *d,
@@ -418,8 +406,7 @@ size_t vax_vm_bulk_varbinds(int notif, const uint8_t *bits, size_t len,
 	if (max < 2 || notif < 1 || notif > VAX_VM_NNOTIF)
 		return 0;
 	trap_oid(&out[0], notif + VAX_VM_NOTIF_BULK_OFFSET);
-	memcpy(out[1].oid, affected, sizeof(affected));
-	out[1].len = VAX_N(affected);
+	vax_varbind_name(&out[1], affected, VAX_N(affected), NULL, 0);
 	vax_v_octets(&out[1].val, bits, len);
 	return 2;
 }

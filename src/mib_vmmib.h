@@ -1,5 +1,6 @@
 /* mib_vmmib.h - the IETF VM-MIB (RFC 7666) served from a snapshot, beside
- * VIRT-AGENTX-MIB: same rows, same indexes (vmIndex == virtDomainIndex). */
+ * VIRT-AGENTX-MIB: same rows, same indexes (vmIndex == virtDomainIndex).
+ * Pure; the main thread calls it with the snapshot it serves. */
 #ifndef VAX_MIB_VMMIB_H
 #define VAX_MIB_VMMIB_H
 

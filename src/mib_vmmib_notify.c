@@ -6,7 +6,6 @@
 
 #include "libvirt_events.h"
 #include "model.h"
-#include "uuid.h"
 #include "mib_vmmib_notify.h"
 #include "mib_vmmib_state.h"
 

@@ -1,6 +1,6 @@
 /* mib_vmmib_state.h - libvirt's view of a domain as the IETF VM-MIB (RFC 7666)
- * shows it: vmOperState, vmAdminState, vmPersistent, vmName (vmUUID:
- * vax_uuid_parse in uuid.h).
+ * shows it: vmOperState, vmAdminState, vmPersistent (vmUUID:
+ * vax_uuid_parse in uuid.h; vmName: mib_vmmib.c).
  *
  * Pure functions, no libvirt or net-snmp: the VM-MIB tables and the VM-MIB
  * notifications both call them, so a walk and a notification agree.
