@@ -114,7 +114,8 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 	for (size_t i = 0; i < c->nxml; i++)
 		vax_domdef_unref(c->xml[i].def);
 	free(c->xml);
-	qsort(cache, ncache, sizeof(*cache), col_cmp_xml);
+	if (ncache)   /* no domain: cache is NULL, which qsort may not take */
+		qsort(cache, ncache, sizeof(*cache), col_cmp_xml);
 	c->xml = cache;
 	c->nxml = ncache;
 	cache = NULL;
