@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "collector_int.h"
+#include "guest.h"
 #include "libvirt_state.h"
 #include "log.h"
 #include "libvirt_stats.h"
@@ -134,6 +135,7 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 	s->begun_ms = t0;
 	s->refresh_ms = (uint32_t)(s->taken_ms - t0);
 	col_host_facts(c, s);
+	s->guest_agent = vax_guests_agent(c->guests);
 	col_note_domain_set(c, s);
 	s->refresh_count = ++c->refresh_count;
 	s->refresh_calls = c->calls;
@@ -283,6 +285,7 @@ struct vax_collector *vax_collector_start(const struct vax_collector_opts *o,
 	c->cb_lifecycle = c->cb_added = c->cb_removed = -1;
 	c->publish = o->publish;
 	c->arg = o->arg;
+	c->guests = o->guests;
 	/* Once, before any thread: libvirt keeps it in a process-wide global. */
 	virSetErrorFunc(NULL, col_quiet_errors);
 	if (!(c->index = vax_index_new(o->index_file)) ||

@@ -12,6 +12,7 @@
 #include "model.h"
 
 struct vax_libvirt_loop;
+struct vax_guests;
 
 struct vax_collector_opts {
 	/* Required: libvirt's event loop runs (vax_libvirt_loop_start), so
@@ -24,6 +25,9 @@ struct vax_collector_opts {
 	 * (libvirt_loop.h): it must only hand the event over. */
 	void (*on_event)(const struct vax_event *ev, void *arg);
 	void *arg;
+	/* What is known inside the guests (guest.h), put into each running
+	 * domain of a snapshot; NULL: nothing. Must outlive the collector. */
+	struct vax_guests *guests;
 };
 
 struct vax_collector;

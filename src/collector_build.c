@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "collector_int.h"
+#include "guest.h"
 #include "libvirt_state.h"
 #include "log.h"
 #include "libvirt_stats.h"
@@ -213,6 +214,8 @@ bool col_build_domain(struct vax_collector *c, const struct col_refresh *r,
 			  name, (long long)(r->now - f.last->stats_ms));
 	if (c->uri_is_local)
 		host_ifindexes(d);
+	if (f.id != VAX_NO_ID)
+		d->guest = vax_guests_get(c->guests, uuid, (int)f.id);
 	free(name);
 	return true;
 fail:

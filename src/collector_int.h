@@ -52,6 +52,7 @@ struct vax_collector {
 	void (*publish)(struct vax_snapshot *, void *);
 	void (*on_event)(const struct vax_event *, void *);
 	void *arg;
+	struct vax_guests *guests;
 	bool uri_is_local;         /* worker only: set at each connect */
 	atomic_bool closed;        /* libvirt's close callback fired */
 

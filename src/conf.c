@@ -36,7 +36,28 @@ void vax_config_init(struct vax_config *c)
 	c->vm.bulk = false;
 	c->vm.rate = 0;
 	c->vm.bulk_window_ms = 1000;
+	c->guest.interval = 60;
+	c->guest.timeout = 5;
 }
+
+/* The names of enum vax_addr_source, from 1. */
+static const char *const source_names[] = { "lease", "agent", "arp" };
+
+size_t vax_guest_sources(const struct vax_guest_conf *g,
+			 unsigned char out[VAX_MAX_ADDR_SOURCES])
+{
+	size_t n = 0;
+
+	if (g->sources_set) {
+		memcpy(out, g->sources, g->nsources);
+		return g->nsources;
+	}
+	out[n++] = 1;               /* lease */
+	if (g->agent)
+		out[n++] = 2;       /* agent */
+	return n;
+}
+
 
 void vax_config_free(struct vax_config *c)
 {
@@ -162,6 +183,57 @@ static int set_bool(bool *dst, const char *value, const char *name, char *err,
 	return 0;
 }
 
+/* guestAddressSources: "none", or source names in order of preference. */
+static int set_sources(struct vax_guest_conf *g, const char *value, const char *name,
+		       char *err, size_t errlen)
+{
+	const char *p = value;
+	char buf[80];
+	size_t n = 0;
+
+	if (!strcasecmp(value, "none")) {
+		g->nsources = 0;
+		g->sources_set = true;
+		return 0;
+	}
+	while (*p) {
+		size_t len, k;
+		char word[65];
+
+		while (*p == ',' || isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		for (len = 0; p[len] && p[len] != ',' && !isspace((unsigned char)p[len]); len++)
+			;
+		for (k = 0; k < VAX_MAX_ADDR_SOURCES; k++)
+			if (strlen(source_names[k]) == len && !strncasecmp(p, source_names[k], len))
+				break;
+		snprintf(word, sizeof(word), "%.*s", (int)(len < 64 ? len : 64), p);
+		if (k == VAX_MAX_ADDR_SOURCES) {
+			snprintf(err, errlen, "%s: unknown source \"%s\" (use lease, "
+				 "agent, arp, in order of preference, or none)", name,
+				 shown(word, buf, sizeof(buf)));
+			return -1;
+		}
+		for (size_t j = 0; j < n; j++)
+			if (g->sources[j] == k + 1) {
+				snprintf(err, errlen, "%s: %s is named twice", name,
+					 source_names[k]);
+				return -1;
+			}
+		g->sources[n++] = (unsigned char)(k + 1);
+		p += len;
+	}
+	if (!n) {
+		snprintf(err, errlen, "%s needs a value (lease, agent, arp, or none)", name);
+		return -1;
+	}
+	g->nsources = n;
+	g->sources_set = true;
+	return 0;
+}
+
 int vax_config_line(struct vax_config *c, const char *line, char *err, size_t errlen)
 {
 	char name[64], value[4096], buf[80];
@@ -235,6 +307,16 @@ int vax_config_line(struct vax_config *c, const char *line, char *err, size_t er
 	if (!strcasecmp(name, "vmBulkWindow"))
 		return set_uint(&c->vm.bulk_window_ms, value, 10, 60000, name,
 				"milliseconds", err, errlen);
+	if (!strcasecmp(name, "guestAgent"))
+		return set_bool(&c->guest.agent, value, name, err, errlen);
+	if (!strcasecmp(name, "guestInterval"))
+		return set_uint(&c->guest.interval, value, 1, 86400, name, "seconds",
+				err, errlen);
+	if (!strcasecmp(name, "guestTimeout"))
+		return set_uint(&c->guest.timeout, value, 0, 300, name, "seconds",
+				err, errlen);
+	if (!strcasecmp(name, "guestAddressSources"))
+		return set_sources(&c->guest, value, name, err, errlen);
 	if (!strcasecmp(name, "trapEvents")) {
 		char why[256];
 		if (vax_event_parse_list(value, &c->trap_events, why, sizeof(why)) < 0) {
@@ -335,6 +417,14 @@ int vax_config_read(struct vax_config *c, FILE *f, const char *name,
 		snprintf(err, errlen, "%s: read error: %s", name, strerror(errno));
 		return -1;
 	}
+	/* Checked once the whole file is read: the two lines may come in
+	 * either order. */
+	for (size_t i = 0; !c->guest.agent && i < c->guest.nsources; i++)
+		if (c->guest.sources[i] == 2) {
+			snprintf(err, errlen, "%s: guestAddressSources names agent, "
+				 "which needs guestAgent yes (or leave agent out)", name);
+			return -1;
+		}
 	return 0;
 }
 

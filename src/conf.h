@@ -18,6 +18,19 @@ struct vax_vm_conf {
 	unsigned bulk_window_ms;       /* how long bulk notifications gather VMs */
 };
 
+/* Inside the guests (guest.c). */
+#define VAX_MAX_ADDR_SOURCES 3
+struct vax_guest_conf {
+	bool agent;                    /* guestAgent: ask the guest agents (read-write) */
+	unsigned interval;             /* seconds between two askings of one guest */
+	unsigned timeout;              /* seconds an agent may take, 0: libvirt's */
+	/* Address sources (enum vax_addr_source) in order of preference;
+	 * none set: lease, then agent with guestAgent yes. */
+	unsigned char sources[VAX_MAX_ADDR_SOURCES];
+	size_t nsources;
+	bool sources_set;
+};
+
 /* The whole configuration, one type for every layer that needs a part:
  * the daemon owns it and passes it whole (agentx.h, agentx_vmmib.h). */
 struct vax_config {
@@ -32,7 +45,12 @@ struct vax_config {
 	unsigned trap_events;          /* mask of 1 << enum vax_event_kind */
 	unsigned mibs;                 /* VAX_MIB_* served (serveMIBs) */
 	struct vax_vm_conf vm;
+	struct vax_guest_conf guest;
 };
+
+/* The address sources in effect (the default when none is set); n of them. */
+size_t vax_guest_sources(const struct vax_guest_conf *g,
+			 unsigned char out[VAX_MAX_ADDR_SOURCES]);
 
 /* The MIBs the agent can serve, in serveMIBs' order. */
 enum { VAX_MIB_VIRT = 1 << 0, VAX_MIB_VM = 1 << 1, VAX_MIB_ALL = (1 << 2) - 1 };

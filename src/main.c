@@ -17,6 +17,7 @@
 #include "agentx.h"
 #include "collector.h"
 #include "conf.h"
+#include "guest.h"
 #include "libvirt_loop.h"
 #include "log.h"
 #include "priv.h"
@@ -102,6 +103,7 @@ static struct {
 
 static struct vax_config cfg;            /* in force */
 static struct vax_collector *collector;
+static struct vax_guests *guests;
 static struct vax_libvirt_loop *loop;
 static struct vax_priv priv;             /* -U, -G */
 
@@ -134,7 +136,8 @@ static struct vax_collector *start_collector(const struct vax_config *c,
 			.uri = c->uri,
 			.index_file = c->index_file,
 			.publish = vax_agent_publish,
-			.on_event = vax_agent_event }, err, errlen);
+			.on_event = vax_agent_event,
+			.guests = guests }, err, errlen);
 }
 
 /* After -U: what the new user must reach, said at start rather than found
@@ -178,6 +181,25 @@ static bool differ(const char *a, const char *b)
 	return (a || b) && (!a || !b || strcmp(a, b) != 0);
 }
 
+/* The guest-data thread's options from the configuration. */
+static struct vax_guest_opts guest_opts(const struct vax_config *c)
+{
+	struct vax_guest_opts o = { .agent = c->guest.agent, .interval = c->guest.interval,
+				    .timeout = c->guest.timeout };
+
+	_Static_assert(VAX_GUEST_MAX_SOURCES == VAX_MAX_ADDR_SOURCES, "address sources");
+	o.nsources = vax_guest_sources(&c->guest, o.sources);
+	return o;
+}
+
+static bool guest_differ(const struct vax_config *a, const struct vax_config *b)
+{
+	struct vax_guest_opts x = guest_opts(a), y = guest_opts(b);
+
+	return x.agent != y.agent || x.interval != y.interval || x.timeout != y.timeout ||
+	       x.nsources != y.nsources || memcmp(x.sources, y.sources, x.nsources) != 0;
+}
+
 /* SIGHUP: apply what can change while running; a bad file changes nothing. */
 static void reload(void *arg)
 {
@@ -199,6 +221,11 @@ static void reload(void *arg)
 	    next.agentx_ping != cfg.agentx_ping || next.mibs != cfg.mibs)
 		vax_warn("AgentX settings or serveMIBs changed: they take effect when "
 			 "the agent restarts");
+	if (differ(next.uri, cfg.uri) || guest_differ(&next, &cfg))
+		{
+		struct vax_guest_opts o = guest_opts(&next);
+		vax_guests_reconfigure(guests, next.uri, &o);
+	}
 	vax_config_free(&cfg);
 	cfg = next;
 	vax_agent_configure(&cfg);
@@ -311,10 +338,23 @@ int main(int argc, char **argv)
 		status = EXIT_RUNTIME;
 		goto out;
 	}
+	struct vax_guest_opts gopts = guest_opts(&cfg);
+	if (!(guests = vax_guests_start(loop, cfg.uri, &gopts))) {
+		vax_err("cannot start the guest-data thread: out of memory");
+		vax_libvirt_loop_stop(loop);
+		loop = NULL;
+		vax_agent_shutdown();
+		status = EXIT_RUNTIME;
+		goto out;
+	}
+	if (cfg.guest.agent)
+		vax_notice("guestAgent yes: guest agents are asked every %u s over a "
+			   "read-write libvirt connection", cfg.guest.interval);
 	if (!(collector = start_collector(&cfg, err, sizeof(err)))) {
 		char who[128];
 		vax_err("%s%s%s", err, priv.change ? "; the agent runs as " : "",
 			priv.change ? vax_priv_who(&priv, who, sizeof(who)) : "");
+		vax_guests_stop(guests);
 		vax_libvirt_loop_stop(loop);   /* its thread logs through the agent */
 		loop = NULL;
 		vax_agent_shutdown();
@@ -327,6 +367,7 @@ int main(int argc, char **argv)
 	vax_agent_run(collector, reload, NULL);
 	/* A thread still in libvirt may still use libxml2: no cleanup then. */
 	xml_cleanup = vax_collector_stop(collector);
+	vax_guests_stop(guests);   /* after the collector, which reads it */
 	/* Every connection is closed by now; the loop's thread logs through
 	 * the agent's wake-up pipe, so it ends before the agent does. */
 	vax_libvirt_loop_stop(loop);

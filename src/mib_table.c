@@ -114,6 +114,10 @@ size_t vax_mib_disk_nrows(const struct vax_snapshot *s) { return s->ndisk_rows; 
 struct vax_row vax_mib_disk_row(const struct vax_snapshot *s, size_t i) { return s->disk_rows[i]; }
 size_t vax_mib_nic_nrows(const struct vax_snapshot *s) { return s->nnic_rows; }
 struct vax_row vax_mib_nic_row(const struct vax_snapshot *s, size_t i) { return s->nic_rows[i]; }
+size_t vax_mib_addr_nrows(const struct vax_snapshot *s) { return s->naddr_rows; }
+struct vax_row vax_mib_addr_row(const struct vax_snapshot *s, size_t i) { return s->addr_rows[i]; }
+size_t vax_mib_fs_nrows(const struct vax_snapshot *s) { return s->nfs_rows; }
+struct vax_row vax_mib_fs_row(const struct vax_snapshot *s, size_t i) { return s->fs_rows[i]; }
 
 /* ---- lookups ---- */
 

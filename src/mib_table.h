@@ -63,6 +63,10 @@ size_t vax_mib_disk_nrows(const struct vax_snapshot *s);
 struct vax_row vax_mib_disk_row(const struct vax_snapshot *s, size_t i);
 size_t vax_mib_nic_nrows(const struct vax_snapshot *s);
 struct vax_row vax_mib_nic_row(const struct vax_snapshot *s, size_t i);
+size_t vax_mib_addr_nrows(const struct vax_snapshot *s);   /* guest addresses */
+struct vax_row vax_mib_addr_row(const struct vax_snapshot *s, size_t i);
+size_t vax_mib_fs_nrows(const struct vax_snapshot *s);     /* guest filesystems */
+struct vax_row vax_mib_fs_row(const struct vax_snapshot *s, size_t i);
 
 /* ---- for the views' getters ---- */
 

@@ -281,6 +281,112 @@ static const struct vax_column nic_cols[] = {
 	{ 16, C, VAX_NIC_TX_ERRS, nic_num },
 	{ 17, C, VAX_NIC_TX_DROP, nic_num },
 };
+
+/* ---- inside the guests (guest.c) ---- */
+
+static int64_t age_of(const struct vax_view *w, int64_t t)
+{
+	return w->now_ms > t ? w->now_ms - t : 0;
+}
+
+static bool guest_cell(const struct vax_view *w, const struct vax_row *r,
+		       const struct vax_column *c, struct vax_value *v)
+{
+	const struct vax_guest *g = r->dom->guest;
+	const struct vax_guest_info *i = g ? g->info : NULL;
+
+	if (c->id == 1) {   /* virtGuestAgentState */
+		if (!vax_has(&r->dom->vals, VAX_DOM_ID))
+			return integer(v, VAX_AGENT_NOT_RUNNING);
+		if (g)
+			return integer(v, g->state);
+		/* Not asked yet: unknown, unless nobody ever will. */
+		return !w->snap->guest_agent && integer(v, VAX_AGENT_NOT_CONFIGURED);
+	}
+	if (c->id == 9)     /* virtGuestAddressAge */
+		return g && g->addrs_ms && gauge(v, (uint64_t)age_of(w, g->addrs_ms));
+	if (c->id == 10)    /* virtGuestAgentError */
+		return g && g->state == VAX_AGENT_NOT_RESPONDING && display(v, g->error);
+	if (!i)
+		return false;
+	switch (c->id) {
+	case 2: return gauge(v, (uint64_t)age_of(w, i->taken_ms));
+	case 3: return utf8(v, i->hostname);
+	case 4: return utf8(v, i->os_name);
+	case 5: return utf8(v, i->kernel);
+	case 6: return utf8(v, i->timezone);
+	case 7: return vax_has(&i->vals, VAX_GUEST_TZ_OFFSET) &&
+		       integer(v, (int64_t)i->vals.v[VAX_GUEST_TZ_OFFSET]);
+	case 8: return number(v, c->type, &i->vals, VAX_GUEST_USERS);
+	}
+	return false;
+}
+
+static const struct vax_column guest_cols[] = {
+	{ 1, I, -1, guest_cell }, { 2, G, -1, guest_cell }, { 3, S, -1, guest_cell },
+	{ 4, S, -1, guest_cell }, { 5, S, -1, guest_cell }, { 6, S, -1, guest_cell },
+	{ 7, I, -1, guest_cell }, { 8, G, -1, guest_cell }, { 9, G, -1, guest_cell },
+	{ 10, S, -1, guest_cell },
+};
+
+static bool addr_cell(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
+		      const struct vax_column *c, struct vax_value *v)
+{
+	const struct vax_guest_addr *a = r->item;
+
+	switch (c->id) {
+	case 3: return a->has_mac && octets(v, a->mac, 6);
+	case 4: return integer(v, a->family == 6 ? 2 : 1);   /* InetAddressType */
+	case 5: return octets(v, a->addr, a->family == 6 ? 16 : 4);
+	case 6: return a->has_prefix && gauge(v, a->prefix);
+	case 7: return integer(v, a->source);
+	case 8: return utf8(v, a->ifname);
+	}
+	return false;
+}
+
+static const struct vax_column addr_cols[] = {
+	{ 3, S, -1, addr_cell }, { 4, I, -1, addr_cell }, { 5, S, -1, addr_cell },
+	{ 6, G, -1, addr_cell }, { 7, I, -1, addr_cell }, { 8, S, -1, addr_cell },
+};
+
+/* The virtDiskTable row the filesystem sits on: the host's disk of the
+ * alias the agent named; 0 when none is. */
+static uint32_t fs_disk_row(const struct vax_row *r, const struct vax_guest_fs *f)
+{
+	for (size_t i = 0; f->disk && i < r->dom->def->ndisks; i++)
+		if (r->dom->def->disks[i].target && !strcmp(r->dom->def->disks[i].target, f->disk))
+			return (uint32_t)(i + 1);
+	return 0;
+}
+
+static bool fs_cell(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
+		    const struct vax_column *c, struct vax_value *v)
+{
+	const struct vax_guest_fs *f = r->item;
+	const struct vax_fs_vals *n = &f->vals;
+
+	switch (c->id) {
+	case 2: return utf8(v, f->mountpoint);
+	case 3: return display(v, f->type);
+	case 4: return utf8(v, f->device);
+	case 5: return gauge(v, fs_disk_row(r, f));
+	case 6: return number(v, c->type, n, VAX_FS_TOTAL);
+	case 7: return number(v, c->type, n, VAX_FS_USED);
+	case 8: /* whole percent, rounded down: absent rather than above 100 */
+		return vax_has(n, VAX_FS_TOTAL) && vax_has(n, VAX_FS_USED) &&
+		       n->v[VAX_FS_TOTAL] && n->v[VAX_FS_USED] <= n->v[VAX_FS_TOTAL] &&
+		       gauge(v, (uint64_t)((double)n->v[VAX_FS_USED] * 100.0 /
+					   (double)n->v[VAX_FS_TOTAL]));
+	}
+	return false;
+}
+
+static const struct vax_column fs_cols[] = {
+	{ 2, S, -1, fs_cell }, { 3, S, -1, fs_cell }, { 4, S, -1, fs_cell },
+	{ 5, G, -1, fs_cell }, { 6, C, -1, fs_cell }, { 7, C, -1, fs_cell },
+	{ 8, G, -1, fs_cell },
+};
 #undef I
 #undef G
 #undef C
@@ -292,6 +398,9 @@ static const struct vax_table tables[] = {
 	{ 3, 2, vcpu_cols, VAX_N(vcpu_cols), vax_mib_vcpu_nrows, vax_mib_vcpu_row },
 	{ 4, 2, disk_cols, VAX_N(disk_cols), vax_mib_disk_nrows, vax_mib_disk_row },
 	{ 5, 2, nic_cols, VAX_N(nic_cols), vax_mib_nic_nrows, vax_mib_nic_row },
+	{ 6, 1, guest_cols, VAX_N(guest_cols), vax_mib_dom_nrows, vax_mib_dom_row },
+	{ 7, 3, addr_cols, VAX_N(addr_cols), vax_mib_addr_nrows, vax_mib_addr_row },
+	{ 8, 2, fs_cols, VAX_N(fs_cols), vax_mib_fs_nrows, vax_mib_fs_row },
 };
 
 static const struct vax_mibdef virt_mib = {

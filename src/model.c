@@ -108,6 +108,50 @@ static int build_rows(struct vax_snapshot *s, size_t (*count)(const struct vax_d
 	return 0;
 }
 
+/* The virtInterfaceTable row (1-based) of a MAC in d's definition, 0: none. */
+static uint32_t nic_row_of(const struct vax_domain *d, const struct vax_guest_addr *a)
+{
+	for (size_t i = 0; a->has_mac && i < d->def->nnics; i++)
+		if (d->def->nics[i].has_mac && memcmp(d->def->nics[i].mac, a->mac, 6) == 0)
+			return (uint32_t)(i + 1);
+	return 0;
+}
+
+/* Address rows ordered by (domain, interface row, address): for each
+ * domain, the addresses of interface row 0, then 1, ..., each numbered
+ * from 1 in the order the guest-data thread merged them. */
+static int build_addr_rows(struct vax_snapshot *s)
+{
+	size_t n = 0, k = 0;
+
+	for (size_t i = 0; i < s->ndomains; i++)
+		n += s->domains[i].guest ? s->domains[i].guest->naddrs : 0;
+	s->naddr_rows = n;
+	if (!n)
+		return 0;
+	if (!(s->addr_rows = calloc(n, sizeof(*s->addr_rows))))
+		return -1;
+	for (size_t i = 0; i < s->ndomains; i++) {
+		const struct vax_domain *d = &s->domains[i];
+		const struct vax_guest *g = d->guest;
+		if (!g)
+			continue;
+		for (uint32_t row = 0; row <= d->def->nnics; row++) {
+			uint32_t num = 0;
+			for (size_t j = 0; j < g->naddrs; j++)
+				if (nic_row_of(d, &g->addrs[j]) == row)
+					s->addr_rows[k++] = (struct vax_row){ .dom = d, .sub = row,
+						.sub2 = ++num, .item = &g->addrs[j] };
+		}
+	}
+	return 0;
+}
+
+static size_t count_fs(const struct vax_domain *d)
+{
+	return d->guest && d->guest->info ? d->guest->info->nfs : 0;
+}
+
 static size_t count_vcpus(const struct vax_domain *d) { return d->nvcpus; }
 static size_t count_disks(const struct vax_domain *d) { return d->def->ndisks; }
 static size_t count_nics(const struct vax_domain *d) { return d->def->nnics; }
@@ -121,8 +165,12 @@ int vax_snapshot_seal(struct vax_snapshot *s)
 		qsort(s->domains, s->ndomains, sizeof(*s->domains), cmp_domain);
 	if (build_rows(s, count_vcpus, &s->nvcpu_rows, &s->vcpu_rows) < 0 ||
 	    build_rows(s, count_disks, &s->ndisk_rows, &s->disk_rows) < 0 ||
-	    build_rows(s, count_nics, &s->nnic_rows, &s->nic_rows) < 0)
+	    build_rows(s, count_nics, &s->nnic_rows, &s->nic_rows) < 0 ||
+	    build_rows(s, count_fs, &s->nfs_rows, &s->fs_rows) < 0 ||
+	    build_addr_rows(s) < 0)
 		return -1;
+	for (size_t i = 0; i < s->nfs_rows; i++)
+		s->fs_rows[i].item = &s->fs_rows[i].dom->guest->info->fs[s->fs_rows[i].sub - 1];
 	return 0;
 }
 
@@ -133,8 +181,74 @@ struct vax_snapshot *vax_snapshot_ref(struct vax_snapshot *s)
 	return s;
 }
 
+/* ---- guest data ---- */
+
+struct vax_guest_info *vax_guest_info_new(void)
+{
+	struct vax_guest_info *g = calloc(1, sizeof(*g));
+
+	if (g)
+		atomic_init(&g->ref, 1);
+	return g;
+}
+
+struct vax_guest_info *vax_guest_info_ref(struct vax_guest_info *g)
+{
+	if (g)
+		atomic_fetch_add(&g->ref, 1);
+	return g;
+}
+
+void vax_guest_addrs_free(struct vax_guest_addr *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(a[i].ifname);
+	free(a);
+}
+
+void vax_guest_info_unref(struct vax_guest_info *g)
+{
+	if (!g || atomic_fetch_sub(&g->ref, 1) != 1)
+		return;
+	free(g->hostname); free(g->os_name); free(g->kernel); free(g->timezone);
+	for (size_t i = 0; i < g->nfs; i++) {
+		free(g->fs[i].mountpoint); free(g->fs[i].type);
+		free(g->fs[i].device); free(g->fs[i].disk);
+	}
+	free(g->fs);
+	vax_guest_addrs_free(g->addrs, g->naddrs);
+	free(g);
+}
+
+struct vax_guest *vax_guest_new(void)
+{
+	struct vax_guest *g = calloc(1, sizeof(*g));
+
+	if (g)
+		atomic_init(&g->ref, 1);
+	return g;
+}
+
+struct vax_guest *vax_guest_ref(struct vax_guest *g)
+{
+	if (g)
+		atomic_fetch_add(&g->ref, 1);
+	return g;
+}
+
+void vax_guest_unref(struct vax_guest *g)
+{
+	if (!g || atomic_fetch_sub(&g->ref, 1) != 1)
+		return;
+	free(g->error);
+	vax_guest_info_unref(g->info);
+	vax_guest_addrs_free(g->addrs, g->naddrs);
+	free(g);
+}
+
 void vax_domain_clear(struct vax_domain *d)
 {
+	vax_guest_unref(d->guest);
 	free(d->name);
 	free(d->vcpus);
 	free(d->disks);
@@ -159,6 +273,8 @@ void vax_snapshot_free(struct vax_snapshot *s)
 	free(s->vcpu_rows);
 	free(s->disk_rows);
 	free(s->nic_rows);
+	free(s->addr_rows);
+	free(s->fs_rows);
 	free(s->hostname); free(s->hv_type); free(s->hv_version);
 	free(s->lib_version); free(s->uri);
 	free(s);

@@ -141,6 +141,67 @@ struct vax_domdef {
 	struct vax_nic_def *nics;
 };
 
+/* ---- inside the guest (guest.c gathers it, on its own cadence) ---- */
+
+/* Where an address came from: virtGuestAddressSource's numbers. */
+enum vax_addr_source { VAX_SRC_LEASE = 1, VAX_SRC_AGENT = 2, VAX_SRC_ARP = 3 };
+
+struct vax_guest_addr {
+	uint8_t mac[6];
+	bool has_mac;
+	uint8_t family;          /* 4 or 6 */
+	uint8_t addr[16];        /* 4 or 16 octets, network order */
+	uint8_t prefix;          /* bits; has_prefix false: not given */
+	bool has_prefix;
+	uint8_t source;          /* enum vax_addr_source */
+	char *ifname;            /* the guest's name for it; NULL: not given */
+};
+
+enum vax_fs_field { VAX_FS_TOTAL, VAX_FS_USED, VAX_FS_NFIELDS };
+struct vax_fs_vals VAX_VALS(VAX_FS_NFIELDS);
+
+struct vax_guest_fs {
+	char *mountpoint, *type;
+	char *device;            /* the guest's device: /dev/vda1 */
+	char *disk;              /* the host's disk alias (target): vda */
+	struct vax_fs_vals vals; /* bytes */
+};
+
+enum vax_guest_field { VAX_GUEST_USERS, VAX_GUEST_TZ_OFFSET, VAX_GUEST_NFIELDS };
+struct vax_guest_vals VAX_VALS(VAX_GUEST_NFIELDS);
+
+/* One answer of the guest agent (virDomainGetGuestInfo), shared by every
+ * guest record made while the agent did not answer again. */
+struct vax_guest_info {
+	atomic_int ref;
+	int64_t taken_ms;        /* monotonic, when the agent answered */
+	char *hostname, *os_name, *kernel, *timezone;
+	struct vax_guest_vals vals;   /* VAX_GUEST_TZ_OFFSET: seconds east of UTC */
+	size_t nfs, naddrs;
+	struct vax_guest_fs *fs;
+	struct vax_guest_addr *addrs; /* the agent's interfaces */
+};
+
+/* virtGuestAgentState's numbers. */
+enum vax_agent_state {
+	VAX_AGENT_NOT_CONFIGURED = 1, VAX_AGENT_CONNECTED = 2,
+	VAX_AGENT_NOT_RESPONDING = 3, VAX_AGENT_UNSUPPORTED = 4,
+	VAX_AGENT_NOT_RUNNING = 5,
+};
+
+/* What the guest-data thread knows of one running domain: its agent's
+ * state, the last answer (info, NULL: none yet) and the addresses merged
+ * from the configured sources. Immutable, shared by snapshots. */
+struct vax_guest {
+	atomic_int ref;
+	enum vax_agent_state state;
+	char *error;             /* why the agent did not answer; NULL */
+	struct vax_guest_info *info;
+	int64_t addrs_ms;        /* when the addresses were read; 0: never */
+	size_t naddrs;
+	struct vax_guest_addr *addrs;
+};
+
 struct vax_vcpu { struct vax_vcpu_vals vals; };
 struct vax_disk { struct vax_disk_vals vals; };
 struct vax_nic  { struct vax_nic_vals vals; };
@@ -161,6 +222,7 @@ struct vax_domain {
 	struct vax_vcpu *vcpus;  /* vcpus[i] is libvirt vCPU number i */
 	struct vax_disk *disks;  /* def->ndisks entries, same order */
 	struct vax_nic *nics;    /* def->nnics entries, same order */
+	struct vax_guest *guest; /* NULL: nothing known from inside it */
 };
 
 /* One (domain, device) row of a device table, in index order. */
@@ -168,6 +230,7 @@ struct vax_row {
 	const struct vax_domain *dom;
 	uint32_t sub;            /* device index, 1-based */
 	uint32_t sub2;           /* a third index sub-id (VM-MIB's vCPU affinity) */
+	const void *item;        /* a guest address or filesystem row's entry */
 };
 
 enum vax_conn_state { VAX_CONNECTED = 1, VAX_DISCONNECTED = 2 };
@@ -191,17 +254,30 @@ struct vax_snapshot {
 	int64_t host_boot_ms;
 	uint32_t host_cpus;
 	int64_t domains_changed_ms;
+	bool guest_agent;        /* guestAgent yes: the agent is asked */
 
 	size_t ndomains, domains_cap;
 	struct vax_domain *domains;   /* sorted by index */
 	/* Flat row lists for the device tables, sorted by (domain, device). */
 	size_t nvcpu_rows, ndisk_rows, nnic_rows;
 	struct vax_row *vcpu_rows, *disk_rows, *nic_rows;
+	/* Guest addresses: sub = the virtInterfaceTable row of their MAC (0:
+	 * none), sub2 = their number in it; filesystems: sub counts. */
+	size_t naddr_rows, nfs_rows;
+	struct vax_row *addr_rows, *fs_rows;
 };
 
 struct vax_domdef *vax_domdef_new(void);
 struct vax_domdef *vax_domdef_ref(struct vax_domdef *def);
 void vax_domdef_unref(struct vax_domdef *def);
+struct vax_guest_info *vax_guest_info_new(void);
+struct vax_guest_info *vax_guest_info_ref(struct vax_guest_info *g);
+void vax_guest_info_unref(struct vax_guest_info *g);
+struct vax_guest *vax_guest_new(void);
+struct vax_guest *vax_guest_ref(struct vax_guest *g);
+void vax_guest_unref(struct vax_guest *g);
+/* Free an address list's strings and the list. */
+void vax_guest_addrs_free(struct vax_guest_addr *a, size_t n);
 /* Free what a domain holds (name, stats arrays, its reference to def) and
  * zero it: the one place a domain is freed, in a snapshot or not. */
 void vax_domain_clear(struct vax_domain *d);

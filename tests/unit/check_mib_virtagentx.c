@@ -282,7 +282,9 @@ static size_t expected_cells(const struct vax_snapshot *s)
 		/* Every domain field has a column. */
 		n += (d->name != NULL) + 1 /* uuid */ + (def->os_type != NULL) +
 		     popcount(d->vals.have) + vax_domain_mem_used(d, &used) +
-		     2 /* device counts */;
+		     2 /* device counts */ +
+		     /* virtGuestAgentState: not running, asked, or never asked */
+		     (!vax_has(&d->vals, VAX_DOM_ID) || d->guest || !s->guest_agent);
 		for (size_t k = 0; k < d->nvcpus; k++)
 			n += 1 /* number */ + popcount(d->vcpus[k].vals.have);
 		for (size_t k = 0; k < def->ndisks; k++) {
@@ -305,8 +307,9 @@ static size_t expected_cells(const struct vax_snapshot *s)
 }
 
 /* Counted by hand from the fixture: 14 scalars, domains 23 + 9 + 22,
- * vCPUs 5 + 3 + 2 + 5 + 2 + 1, disks 10 + 17 + 6 + 4, NICs 10 + 16 + 4. */
-#define FIXTURE_CELLS 153
+ * vCPUs 5 + 3 + 2 + 5 + 2 + 1, disks 10 + 17 + 6 + 4, NICs 10 + 16 + 4,
+ * guests 1 + 1 + 1 (the agent's state only). */
+#define FIXTURE_CELLS 156
 
 /* ---- what a case expects of a cell ---- */
 
@@ -518,7 +521,7 @@ static const struct cell cells[] = {
 	{ AT(2, 1, 1, 0), NOOBJ },
 	{ AT(0, 1, 1, 0), NOOBJ },
 	{ AT(1, 0, 1, 0), NOOBJ },
-	{ AT(1, 6, 1, 2, 1), NOOBJ },
+	{ AT(1, 9, 1, 2, 1), NOOBJ },
 	{ AT(1, 2, 2, 2, 1), NOOBJ },
 	{ AT(1, 2, 1, 1, 1), NOOBJ },   /* index */
 	{ AT(1, 2, 1, 30, 1), NOOBJ },
@@ -757,19 +760,20 @@ static const struct step steps[] = {
 	/* The last cell, and past it. */
 	{ FROM(1, 5, 1, 17, 1, 1), TO(1, 5, 1, 17, 5, 1) },
 	{ FROM(1, 5, 1, 17), TO(1, 5, 1, 17, 5, 1) },
-	{ FROM(1, 5, 1, 17, 5, 1), END },
-	{ FROM(1, 5, 1, 17, 5, 2), END },
-	{ FROM(1, 5, 1, 18), END },
-	{ FROM(1, 5, 1, 99), END },
-	{ FROM(1, 5, 2), END },
-	{ FROM(1, 6), END },
+	{ FROM(1, 5, 1, 17, 5, 1), TO(1, 6, 1, 1, 1), INT(VAX_AGENT_NOT_CONFIGURED) },
+	{ FROM(1, 5, 1, 17, 5, 2), TO(1, 6, 1, 1, 1), INT(VAX_AGENT_NOT_CONFIGURED) },
+	{ FROM(1, 5, 1, 18), TO(1, 6, 1, 1, 1), INT(VAX_AGENT_NOT_CONFIGURED) },
+	{ FROM(1, 5, 1, 99), TO(1, 6, 1, 1, 1), INT(VAX_AGENT_NOT_CONFIGURED) },
+	{ FROM(1, 5, 2), TO(1, 6, 1, 1, 1), INT(VAX_AGENT_NOT_CONFIGURED) },
+	{ FROM(1, 6), TO(1, 6, 1, 1, 1), INT(VAX_AGENT_NOT_CONFIGURED) },
+	{ FROM(1, 6, 1, 1, 5), END },   /* virtGuestAgentState, the last cell */
 	{ FROM(1, 6, 1, 2, 1), END },
 	{ FROM(2), END },
 	{ FROM(2, 0), END },
 	{ FROM(4294967295u), END },
 	{ FROM(1, 4294967295u), END },
-	{ FROM(1, 5, 4294967295u, 1), END },
-	{ FROM(1, 5, 1, 17, 4294967295u, 4294967295u), END },
+	{ FROM(1, 5, 4294967295u, 1), TO(1, 6, 1, 1, 1), INT(VAX_AGENT_NOT_CONFIGURED) },
+	{ FROM(1, 5, 1, 17, 4294967295u, 4294967295u), TO(1, 6, 1, 1, 1), INT(VAX_AGENT_NOT_CONFIGURED) },
 };
 
 START_TEST(test_next)
@@ -1197,7 +1201,7 @@ START_TEST(test_walk_matches_get)
 	/* Every cell GET finds, by trying every column of every index
 	 * (present or not), is visited by the walk, and nothing else is. */
 	static struct walk w;
-	static const uint32_t ncols[] = { 0, 13, 29, 7, 18, 17 };
+	static const uint32_t ncols[] = { 0, 13, 29, 7, 18, 17, 10 };
 	static const uint32_t doms[] = { 0, 1, 2, 3, 4, 5, 6 };
 	struct vax_value v;
 	size_t found = 0;
@@ -1210,12 +1214,12 @@ START_TEST(test_walk_matches_get)
 			ck_assert(walked(&w, oid, 4));
 		}
 	}
-	for (uint32_t t = 2; t <= 5; t++)
+	for (uint32_t t = 2; t <= 6; t++)
 		for (uint32_t col = 0; col <= ncols[t] + 1; col++)
 			for (size_t di = 0; di < sizeof(doms) / sizeof(doms[0]); di++)
-				for (uint32_t sub = 0; sub <= (t == 2 ? 0 : 4); sub++) {
+				for (uint32_t sub = 0; sub <= (t == 2 || t == 6 ? 0 : 4); sub++) {
 					const uint32_t oid[] = { 1, t, 1, col, doms[di], sub };
-					size_t len = t == 2 ? 5 : 6;
+					size_t len = t == 2 || t == 6 ? 5 : 6;
 					if (get(oid, len, &v) != VAX_FOUND)
 						continue;
 					found++;
