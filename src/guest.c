@@ -22,6 +22,9 @@
 #define TICK_MS 2000            /* how often the running domains are listed */
 #define MAX_ASKING 32           /* askers at once: a bound on threads */
 #define RETRY_MS 10000          /* an agent that did not answer: sooner */
+/* No agent channel: its agent is asked again only this often (libvirtd
+ * logs an error each time), its addresses as usual. */
+#define UNSUPPORTED_MS 300000
 
 struct entry {
 	char uuid[37];
@@ -29,6 +32,7 @@ struct entry {
 	bool asking;                /* an asker is out for it */
 	bool seen;                  /* in this tick's listing */
 	int64_t asked_ms, next_ms;
+	int64_t unsupported_ms;     /* when its agent was found unsupported */
 	struct vax_guest *data;     /* NULL: not asked yet */
 };
 
@@ -55,6 +59,7 @@ struct ask {
 	char uuid[37];
 	int id;
 	bool agent;
+	bool unsupported;           /* known to have no agent: not asked */
 	unsigned timeout;
 	unsigned char sources[VAX_GUEST_MAX_SOURCES];
 	size_t nsources;
@@ -187,6 +192,16 @@ static void ask_source(struct ask *a, const struct vax_guest *g, unsigned src,
 	free(ifs);
 }
 
+/* How long until a domain is asked again, after an asking that gave g. */
+static int64_t next_in(const struct vax_guest_opts *o, const struct vax_guest *g)
+{
+	int64_t ms = (int64_t)o->interval * 1000;
+
+	if (g && g->state == VAX_AGENT_NOT_RESPONDING && ms > RETRY_MS)
+		return RETRY_MS;       /* starting up, or back soon */
+	return ms;
+}
+
 static void *asker(void *arg)
 {
 	struct ask *a = arg;
@@ -199,7 +214,9 @@ static void *asker(void *arg)
 
 	if (g) {
 		g->state = VAX_AGENT_NOT_CONFIGURED;
-		if (a->agent)
+		if (a->agent && a->unsupported)
+			g->state = VAX_AGENT_UNSUPPORTED;
+		else if (a->agent)
 			ask_agent(a, g);
 		for (size_t i = 0; i < a->nsources; i++)
 			ask_source(a, g, a->sources[i], &lists[i], &l[i].n, &answered);
@@ -224,12 +241,14 @@ static void *asker(void *arg)
 					e->data->naddrs }, 1, &g->addrs, &g->naddrs) == 0)
 					g->addrs_ms = e->data->addrs_ms;
 			}
+			if (g->state == VAX_AGENT_UNSUPPORTED &&
+			    (!e->data || e->data->state != VAX_AGENT_UNSUPPORTED))
+				e->unsupported_ms = vax_now_ms();
 			vax_guest_unref(e->data);
 			e->data = g;
 			g = NULL;
 		}
-		e->next_ms = vax_now_ms() + (e->data && e->data->state == VAX_AGENT_NOT_RESPONDING &&
-			gs->conf.interval * 1000u > RETRY_MS ? RETRY_MS : gs->conf.interval * 1000u);
+		e->next_ms = vax_now_ms() + next_in(&gs->conf, e->data);
 	}
 	gs->asking--;
 	pthread_cond_broadcast(&gs->cond);
@@ -258,6 +277,8 @@ static void start_asker(struct vax_guests *gs, struct entry *e, virDomainPtr dom
 	}
 	*a = (struct ask){ .gs = gs, .conn = gs->conn, .dom = dom, .id = e->id,
 		.agent = gs->conf.agent, .timeout = gs->conf.timeout,
+		.unsupported = e->data && e->data->state == VAX_AGENT_UNSUPPORTED &&
+			       now - e->unsupported_ms < UNSUPPORTED_MS,
 		.nsources = gs->conf.nsources,
 		.last = e->data ? vax_guest_info_ref(e->data->info) : NULL };
 	memcpy(a->sources, gs->conf.sources, sizeof(a->sources));
