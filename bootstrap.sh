@@ -33,6 +33,8 @@ packages=(
     # guest agent with its libraries, cpio for the initramfs, mkfs.ext4
     # for its disk; the kernel package is downloaded below, not installed
     busybox-static qemu-guest-agent cpio e2fsprogs
+    # ... and a libvirt network's DHCP leases (guest-data.sh): libvirt runs dnsmasq
+    dnsmasq-base
     # contrib/prometheus: snmp_exporter 0.21 and its generator, promtool
     # (rules, scrape configs), curl (scrapes), jq (the dashboard)
     prometheus-snmp-exporter prometheus curl jq

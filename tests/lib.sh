@@ -745,6 +745,12 @@ vax_stop_libvirtd_qemu() {
         timeout 30 virsh -q -c "$VAX_URI" list --name 2>/dev/null | while read -r name; do
             [ -z "$name" ] || timeout 30 virsh -q -c "$VAX_URI" destroy "$name" >/dev/null 2>&1 || true
         done || true
+        # A libvirt network's dnsmasq, bridge and firewall rules are the
+        # host's: libvirtd takes them down while it still runs.
+        for name in ${VAX_NETWORKS[@]+"${VAX_NETWORKS[@]}"}; do
+            timeout 30 virsh -q -c "$VAX_URI" net-destroy "$name" > /dev/null 2>&1 || rc=1
+        done
+        VAX_NETWORKS=()
     fi
     for p in "${VAX_LIBVIRTD_PID:-}" "${VAX_VIRTLOGD_PID:-}"; do
         [ -n "$p" ] || continue
@@ -902,15 +908,18 @@ vax_linux_image() {
         "($(( ($(date +%s%N) - t0) / 1000000 )) ms)"
 }
 
-# vax_linux_guest_xml NAME TAP NET: print the path of NAME's
+# vax_linux_guest_xml NAME TAP NET [NETWORK]: print the path of NAME's
 # domain XML (and make its data disk): 192 MiB, 2 vCPUs, TCG, direct boot
 # of the image (vax_linux_image), vda = a raw ext4 disk the guest writes
 # and fsyncs to once a second, a virtio NIC on managed tap TAP with the
 # guest at NET.2/30 pinging the host at NET.1, a virtio balloon (2 s
 # stats), the guest agent's channel, ACPI, an ISA panic device, the
-# console in $VAX_TMP/qemu-images/NAME.console; on_crash destroy.
+# console in $VAX_TMP/qemu-images/NAME.console; on_crash destroy. With
+# NETWORK, a second virtio NIC on that libvirt network, which the guest
+# configures by DHCP (vax_libvirt_network).
 vax_linux_guest_xml() {
-    local name=$1 tap=$2 net=$3 img=$VAX_TMP/qemu-images
+    local name=$1 tap=$2 net=$3 img=$VAX_TMP/qemu-images nic2=
+    [ -z "${4:-}" ] || nic2="<interface type='network'><source network='$4'/><model type='virtio'/><rom enabled='no'/></interface>"
     mkdir -p "$img" && chmod 755 "$img" || return 1
     if [ ! -e "$img/$name-data.raw" ]; then
         truncate -s 64M "$img/$name-data.raw" && mkfs.ext4 -q -F "$img/$name-data.raw" || return 1
@@ -944,6 +953,7 @@ vax_linux_guest_xml() {
       <model type='virtio'/>
       <rom enabled='no'/>
     </interface>
+    $nic2
     <serial type='file'><source path='$img/$name.console' append='on'/></serial>
     <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
     <memballoon model='virtio'><stats period='2'/></memballoon>
@@ -952,6 +962,21 @@ vax_linux_guest_xml() {
 </domain>
 EOF
     echo "$img/$name.xml"
+}
+
+# vax_libvirt_network NAME BRIDGE NET: an isolated libvirt network NAME
+# (bridge BRIDGE, NET.1/24, DHCP NET.100-200 by libvirt's dnsmasq), started;
+# the EXIT trap destroys it. Skips without dnsmasq.
+vax_libvirt_network() {
+    command -v dnsmasq > /dev/null || vax_skip "dnsmasq not installed (apt-get install dnsmasq-base)"
+    cat > "$VAX_TMP/net-$1.xml" <<EOF
+<network><name>$1</name><bridge name='$2' stp='off'/>
+  <ip address='$3.1' netmask='255.255.255.0'><dhcp><range start='$3.100' end='$3.200'/></dhcp></ip>
+</network>
+EOF
+    vax_virsh net-define "$VAX_TMP/net-$1.xml" > /dev/null && vax_virsh net-start "$1" > /dev/null ||
+        vax_die "cannot start libvirt network $1 (libvirtd-qemu.log: $(tail -n 2 "$VAX_TMP/libvirtd-qemu.log"))"
+    VAX_NETWORKS+=("$1")
 }
 
 # vax_linux_up NAME NET [TIMEOUT]: after a start, give the host's end of

@@ -8,6 +8,9 @@
 #   - guestAgent yes (SIGHUP): one read-write connection; facts,
 #     filesystems and addresses equal virsh's, a file written in the
 #     guest shows in the used bytes;
+#   - a guest with a second NIC on a libvirt network (DHCP by libvirt's
+#     dnsmasq): that NIC's address comes from the lease, even before
+#     guestAgent yes, the other NIC's from the agent (lease first);
 #   - a guest without an agent channel is unsupported(4);
 #   - a frozen qemu-ga (SIGSTOP inside the guest): answers stay fast, the
 #     guest goes notResponding(3) with libvirt's error and keeps its last
@@ -31,11 +34,14 @@ vax_start_agent -t 1
 
 # Two guests with an agent (A is frozen later, B must stay fresh) and one
 # whose XML has no agent channel (C). Names, taps, nets unique per run.
-A=ga-$$ B=gb-$$ C=gc-$$
-NA=10.216.$(( $$ % 250 )) NB=10.217.$(( $$ % 250 )) NC=10.218.$(( $$ % 250 ))
+# B also has a NIC on a libvirt network with DHCP.
+A=ga-$$ B=gb-$$ C=gc-$$ LN=vaxn-$$
+NA=10.216.$(( $$ % 250 )) NB=10.217.$(( $$ % 250 )) NC=10.218.$(( $$ % 250 )) NL=10.219.$(( $$ % 250 ))
+vax_libvirt_network "$LN" "vxb$(( $$ % 100000 ))" "$NL"
 for g in "$A:$NA" "$B:$NB" "$C:$NC"; do
     name=${g%%:*} net=${g##*:}
-    xml=$(vax_linux_guest_xml "$name" "t$name" "$net") || vax_die "cannot make $name's XML"
+    xml=$(vax_linux_guest_xml "$name" "t$name" "$net" "$([ "$name" != "$B" ] || echo "$LN")") ||
+        vax_die "cannot make $name's XML"
     [ "$name" != "$C" ] || sed -i '/org.qemu.guest_agent.0/d' "$xml"
     vax_virsh define "$xml" > /dev/null && vax_virsh start "$name" > /dev/null ||
         vax_die "cannot start $name"
@@ -68,8 +74,23 @@ check_eq "guestAgent no: $A is notConfigured(1)" 1 "$(state "$IA")"
 check_eq "guestAgent no: no facts of $A (virtGuestDataAge absent)" "" "$(val "$GT.2.$IA")"
 check_eq "guestAgent no: no filesystem rows" 0 "$(vax_walk $GF | grep -c "^$GF\.")"
 # Leases only: these guests' NICs are not on a libvirt network.
-check_eq "guestAgent no: no address rows (no lease for type='ethernet' NICs)" 0 \
-    "$(vax_walk $GA | grep -c "^$GA\.")"
+check_eq "guestAgent no: no address rows for $A (no lease for a type='ethernet' NIC)" 0 \
+    "$(vax_walk "$GA.4.$IA" | grep -c "^$GA.4.$IA\.")"
+# B's second NIC (virtInterfaceTable row 2) gets a lease from dnsmasq.
+lease() { vax_virsh domifaddr "$B" --source lease | awk '$3 == "ipv4" { print $2, $4 }'; }
+check "virsh domifaddr --source lease: $B has a lease" wait_until 60 eval '[ -n "$(lease)" ]'
+read -r lmac laddr <<< "$(lease)"
+echo "# lease of $B: $lmac $laddr"
+check "guestAgent no: $B's lease address is served" wait_until 10 \
+    eval 'vax_walk "$GA.7.$IB.2" | grep -q "^$GA.7.$IB.2.1 = INTEGER: 1"'
+vax_walk -OX "$GA" > "$VAX_TMP/walk"
+hexip() { python3 -c 'import ipaddress,sys; print(" ".join("%02X" % b for b in ipaddress.ip_address(sys.argv[1]).packed))' "$1"; }
+check_eq "virtGuestAddress is the lease's (${laddr%/*})" "$(hexip "${laddr%/*}")" \
+    "$(vax_cell "$GA.5.$IB.2.1" | sed 's/ *$//')"
+check_eq "virtGuestAddressPrefix is the lease's" "${laddr#*/}" "$(vax_cell "$GA.6.$IB.2.1")"
+check_eq "virtGuestAddressMAC is the NIC's (row 2)" "$(echo "$lmac" | tr a-f A-F | tr : ' ')" \
+    "$(vax_cell "$GA.3.$IB.2.1" | sed 's/ *$//')"
+check_eq "a lease has no guest interface name" "" "$(vax_cell "$GA.8.$IB.2.1")"
 clients > "$VAX_TMP/clients.no"
 echo "# clients of the agent (pid $VAX_AGENT_PID), guestAgent no: $(tr '\n' ';' < "$VAX_TMP/clients.no")"
 check "guestAgent no: libvirtd records connections of the agent's process" test -s "$VAX_TMP/clients.no"
@@ -157,6 +178,12 @@ row=$(awk -v ip="$NA.2/30" '$3 == ip { print $1 }' "$VAX_TMP/addr.ours")
 check_eq "the IPv4 address sits on the NIC's MAC" "$mac" "$row"
 check "its index names virtInterfaceTable row 1 (the NIC with that MAC)" \
     grep -q "^$GA.7.$IA.1.[0-9]* = INTEGER: 2" "$VAX_TMP/walk"
+# Lease first, then agent: B's eth1 (its lease) stays lease(1), its eth0
+# (no lease) comes from the agent; the agent's copy of eth1 is not added.
+check_eq "$B: row 2's address still from the lease" 1 "$(vax_cell "$GA.7.$IB.2.1")"
+check "$B: row 1's (eth0) from the agent" grep -q "^$GA.7.$IB.1.1 = INTEGER: 2" "$VAX_TMP/walk"
+check_eq "$B: eth1's addresses only once (one lease row, the agent's IPv6 of eth1 left out)" 1 \
+    "$(grep -c "^$GA.7.$IB.2\.[0-9]* = INTEGER" "$VAX_TMP/walk")"
 
 # ---- a frozen guest agent ----
 # qemu-ga is stopped for 25 s from a child it spawned (guest-exec).
