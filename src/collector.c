@@ -268,7 +268,6 @@ struct vax_collector *vax_collector_start(const struct vax_collector_opts *o,
 					  char *err, size_t errlen)
 {
 	struct vax_collector *c;
-	pthread_condattr_t attr;
 
 	if (!o->loop) {   /* a connection without it never gets keepalives */
 		snprintf(err, errlen, "libvirt's event loop is not running");
@@ -293,10 +292,7 @@ struct vax_collector *vax_collector_start(const struct vax_collector_opts *o,
 		goto fail;
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_mutex_init(&c->index_lock, NULL);
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&c->cond, &attr);
-	pthread_condattr_destroy(&attr);
+	vax_cond_init_monotonic(&c->cond);
 	/* Signals are the main thread's: the worker and the fetcher threads it
 	 * starts inherit this mask. */
 	sigset_t all, old;

@@ -472,13 +472,7 @@ struct vax_guests *vax_guests_start(const struct vax_libvirt_loop *loop, const c
 	virSetErrorFunc(NULL, quiet);
 	atomic_init(&gs->ref, 1);
 	pthread_mutex_init(&gs->lock, NULL);
-	{
-		pthread_condattr_t attr;
-		pthread_condattr_init(&attr);
-		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-		pthread_cond_init(&gs->cond, &attr);
-		pthread_condattr_destroy(&attr);
-	}
+	vax_cond_init_monotonic(&gs->cond);
 	set_conf(gs, uri, g);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);

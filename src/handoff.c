@@ -11,17 +11,12 @@
 
 int vax_handoff_init(struct vax_handoff *h, size_t max_events, void (*wake)(void))
 {
-	pthread_condattr_t attr;
-
 	*h = (struct vax_handoff){ .max_events = max_events, .wake = wake };
 	/* Allocated whole now: an event arriving never needs memory. */
 	if (max_events && !(h->events = calloc(max_events, sizeof(*h->events))))
 		return -1;
 	pthread_mutex_init(&h->lock, NULL);
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&h->published, &attr);
-	pthread_condattr_destroy(&attr);
+	vax_cond_init_monotonic(&h->published);
 	return 0;
 }
 

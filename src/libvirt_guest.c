@@ -50,53 +50,55 @@ static bool loopback(const struct vax_guest_addr *a)
 	       (memcmp(a->addr, v4map, 12) == 0 && a->addr[12] == 127);
 }
 
-static const char *param_str(const virTypedParameter *p, int n, const char *key)
+static const virTypedParameter *param(const virTypedParameter *p, int n, const char *key)
 {
 	for (int i = 0; i < n; i++)
 		if (strcmp(p[i].field, key) == 0)
-			return p[i].type == VIR_TYPED_PARAM_STRING ? p[i].value.s : NULL;
+			return &p[i];
 	return NULL;
 }
 
-/* An unsigned number under key, of any integer type libvirt used. */
-static bool param_u64(const virTypedParameter *p, int n, const char *key, uint64_t *out)
+static const char *param_str(const virTypedParameter *p, int n, const char *key)
 {
-	for (int i = 0; i < n; i++) {
-		if (strcmp(p[i].field, key) != 0)
-			continue;
-		switch (p[i].type) {
-		case VIR_TYPED_PARAM_UINT: *out = p[i].value.ui; return true;
-		case VIR_TYPED_PARAM_ULLONG: *out = p[i].value.ul; return true;
-		case VIR_TYPED_PARAM_INT:
-			if (p[i].value.i < 0)
-				return false;
-			*out = (uint64_t)p[i].value.i;
+	const virTypedParameter *q = param(p, n, key);
+
+	return q && q->type == VIR_TYPED_PARAM_STRING ? q->value.s : NULL;
+}
+
+/* A number under key, of any integer type libvirt uses. */
+static bool param_i64(const virTypedParameter *p, int n, const char *key, int64_t *out)
+{
+	const virTypedParameter *q = param(p, n, key);
+
+	switch (q ? q->type : 0) {
+	case VIR_TYPED_PARAM_INT: *out = q->value.i; return true;
+	case VIR_TYPED_PARAM_UINT: *out = q->value.ui; return true;
+	case VIR_TYPED_PARAM_LLONG: *out = q->value.l; return true;
+	case VIR_TYPED_PARAM_ULLONG:
+		if (q->value.ul > INT64_MAX) {   /* only param_u64 takes it */
+			*out = -1;
 			return true;
-		case VIR_TYPED_PARAM_LLONG:
-			if (p[i].value.l < 0)
-				return false;
-			*out = (uint64_t)p[i].value.l;
-			return true;
-		default:
-			return false;
 		}
+		*out = (int64_t)q->value.ul;
+		return true;
 	}
 	return false;
 }
 
-static bool param_i64(const virTypedParameter *p, int n, const char *key, int64_t *out)
+/* An unsigned number under key; a negative one is not. */
+static bool param_u64(const virTypedParameter *p, int n, const char *key, uint64_t *out)
 {
-	for (int i = 0; i < n; i++) {
-		if (strcmp(p[i].field, key) != 0)
-			continue;
-		switch (p[i].type) {
-		case VIR_TYPED_PARAM_INT: *out = p[i].value.i; return true;
-		case VIR_TYPED_PARAM_LLONG: *out = p[i].value.l; return true;
-		case VIR_TYPED_PARAM_UINT: *out = p[i].value.ui; return true;
-		default: return false;
-		}
+	const virTypedParameter *q = param(p, n, key);
+	int64_t v;
+
+	if (q && q->type == VIR_TYPED_PARAM_ULLONG) {
+		*out = q->value.ul;
+		return true;
 	}
-	return false;
+	if (!param_i64(p, n, key, &v) || v < 0)
+		return false;
+	*out = (uint64_t)v;
+	return true;
 }
 
 /* The count under key, capped; 0 when absent. */
