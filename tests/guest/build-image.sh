@@ -95,6 +95,9 @@ chmod 755 "$root/sbin/shutdown"
 cp "$here/init" "$root/init"
 chmod 755 "$root/init"
 echo "$modules" > "$root/etc/modules"
+# What qemu-ga's guest-get-osinfo reads (virtGuestOsName), and a name.
+printf '%s\n' 'PRETTY_NAME="virt-agentx test guest (busybox)"' 'NAME="vax-guest"' 'ID=vax' \
+    > "$root/etc/os-release"
 
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$work/initrd.gz"
 cp "$work/boot/vmlinuz-$kver" "$work/vmlinuz"

@@ -114,7 +114,9 @@ gi() { vax_virsh guestinfo "$1" | awk -v k="$2" -F' *: ' '$1 == k { print $2; ex
 check_eq "virtGuestKernelRelease = os.kernel-release" "$(gi "$A" os.kernel-release)" "$(val "$GT.5.$IA")"
 check_eq "virtGuestTimezone = timezone.name" "$(gi "$A" timezone.name)" "$(val "$GT.6.$IA")"
 check_eq "virtGuestTimezoneOffset = timezone.offset" "$(gi "$A" timezone.offset)" "$(val "$GT.7.$IA")"
-check_eq "virtGuestHostname = hostname" "$(gi "$A" hostname)" "$(val "$GT.3.$IA")"
+check_eq "virtGuestHostname = hostname (vax-guest)" "$(gi "$A" hostname)" "$(val "$GT.3.$IA")"
+check_eq "virtGuestOsName = os.pretty-name" "$(gi "$A" os.pretty-name)" "$(val "$GT.4.$IA")"
+check_eq "and that is the guest's /etc/os-release" "virt-agentx test guest (busybox)" "$(val "$GT.4.$IA")"
 check_eq "virtGuestUserCount = user.count" "$(gi "$A" user.count)" "$(val "$GT.8.$IA")"
 age=$(val "$GT.2.$IA")
 check "virtGuestDataAge within guestInterval + guestTimeout + 2 s: $age ms" \
@@ -189,16 +191,22 @@ check_eq "$B: eth1's addresses only once (one lease row, the agent's IPv6 of eth
 # qemu-ga is stopped for 25 s from a child it spawned (guest-exec).
 vax_guest_exec "$A" 'P=$(pidof qemu-ga); (kill -STOP $P; sleep 25; kill -CONT $P) &' > /dev/null
 t_freeze=$(date +%s)
-worst=0 n=0
+# Each GET of ours beside one of snmpd's own sysUpTime.0 (no AgentX): the
+# same snmpget start-up and machine load, so the difference is ours.
+worst=0 base=0 n=0
 while [ $(( $(date +%s) - t_freeze )) -lt 14 ]; do
     t0=$(date +%s%N)
     vax_get "$GT.1.$IA" "$GT.2.$IB" "$GF.7.$IA.$F" > /dev/null
-    ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    t1=$(date +%s%N)
+    vax_get .1.3.6.1.2.1.1.3.0 > /dev/null
+    t2=$(date +%s%N)
+    ms=$(( (t1 - t0) / 1000000 )) bms=$(( (t2 - t1) / 1000000 ))
     [ "$ms" -le "$worst" ] || worst=$ms
+    [ "$bms" -le "$base" ] || base=$bms
     n=$((n + 1))
     sleep 0.3
 done
-echo "# frozen agent: $n GETs over 14 s, slowest $worst ms (snmpget start-up included)"
+echo "# frozen agent: $n GETs over 14 s, slowest $worst ms; snmpd's own sysUpTime.0 slowest $base ms"
 check "no answer waits for the frozen agent (slowest $worst ms < guestTimeout ${TIMEOUT}000 ms)" \
     test "$worst" -lt $(( TIMEOUT * 1000 ))
 check_eq "$A notResponding(3)" 3 "$(state "$IA")"
