@@ -145,7 +145,20 @@ done
 # check_virt_agentx by name, through virt-agentx.cfg's commands
 
 nagios 0 "plugin: web01 running" check_virt_agentx_state web01
-contains "web01 is running | 'state'=1;;;0;7" "plugin: web01 status line and perfdata"
+contains "web01 is running" "plugin: web01 status line"
+contains "| 'state'=1;;;0;7" "plugin: web01 perfdata"
+# The guest's addresses (virtGuestAddressTable; the test driver's fake
+# DHCP leases, on by default) are virsh domifaddr's, in its order.
+want=$(vax_virsh domifaddr web01 --source lease | awk '$3 ~ /^ipv/ { printf "%s%s", s, $4; s = ", " }')
+require "virsh domifaddr web01 --source lease lists addresses ($want)" [ -n "$want" ]
+contains "web01 is running, addresses $want |" "plugin: state lists web01's addresses as virsh domifaddr"
+expect 0 "plugin: state --no-addresses" P -m state -d web01 --no-addresses
+check_eq "plugin: --no-addresses leaves them out" "VIRT-AGENTX OK - web01 is running | 'state'=1;;;0;7" "$LAST"
+# Guest filesystems need guestAgent yes: without it, UNKNOWN saying why.
+nagios 3 "plugin: fs without guestAgent is UNKNOWN" check_virt_agentx_fs web01 90 95
+contains "no guest data for web01: virt-agentx does not ask guest agents (guestAgent no" \
+    "plugin: fs says guestAgent is off"
+expect 3 "plugin: -M outside fs mode is UNKNOWN" P -m state -d web01 -M /
 nagios 1 "plugin: db01 paused" check_virt_agentx_state db01
 contains "db01 is paused" "plugin: db01 says paused"
 nagios 2 "plugin: build shut off" check_virt_agentx_state build

@@ -174,8 +174,9 @@ wrap53() {
 }
 wrap53 < "$VAX_TMP/walkx" > "$VAX_TMP/walkx53"
 # The snapshot did not change between the walks.  The ages (virtCacheAge,
-# virtDomainStatsAge) are computed per request: left out here and below.
-AGES="^$R\.1\.9\.0 |^$R\.2\.1\.32\."
+# virtDomainStatsAge, virtGuestDataAge, virtGuestAddressAge) are computed
+# per request: left out here and below.
+AGES="^$R\.1\.9\.0 |^$R\.2\.1\.32\.|^$R\.6\.1\.[29]\."
 numeric() { joinlines "$1" | grep -v -E -e "$AGES" -e ' = (STRING|Hex-STRING): '; }
 check "walks before and after the scrape agree (one snapshot)" \
     diff <(numeric "$VAX_TMP/walk") <(numeric "$VAX_TMP/walkx")
@@ -243,7 +244,8 @@ done
 # every sample of SCRAPE against WALKX (the -Ox walk, Counter64 mod 2^53),
 # and every walked instance of a metric column against the samples (awk,
 # bytes: LC_ALL=C).  A row's instance is DOMLABEL's value, then that of
-# the first of SUBLABELS it has; NAMELABEL must be the walk's NAMEOID.DOM;
+# each of SUBLABELS it has, in that order (virtGuestAddressTable has two);
+# NAMELABEL must be the walk's NAMEOID.DOM;
 # AGES: OIDs (regex) whose values change per request, compared for
 # presence only.  Prints MISMATCH lines and a summary.
 compare() {
@@ -281,7 +283,7 @@ FILENAME == ARGV[2] {                     # the -Ox walk
         }
         L[k] = lv; if (substr(s, 1, 1) == ",") s = substr(s, 2)
     }
-    sub_ = ""; for (i = 1; i <= nsub; i++) if (SUB[i] in L) { sub_ = L[SUB[i]]; break }
+    sub_ = ""; for (i = 1; i <= nsub; i++) if (SUB[i] in L) sub_ = sub_ (sub_ != "" ? "." : "") L[SUB[i]]
     inst = (DOM in L) ? L[DOM] (sub_ != "" ? "." sub_ : "") : "0"
     oid = moid[name] "." inst
     if (oid in seen) bad("two samples for " oid)
@@ -303,18 +305,27 @@ FILENAME == ARGV[2] {                     # the -Ox walk
     if ("virtVcpuIndex" in L && L["virtVcpuNumber"] != w[R ".3.1.2." inst]) bad(name " " inst ": virtVcpuNumber " L["virtVcpuNumber"])
     if ("virtDiskIndex" in L && L["virtDiskName"] != w[R ".4.1.2." inst]) bad(name " " inst ": virtDiskName " L["virtDiskName"])
     if ("virtInterfaceIndex" in L && L["virtInterfaceName"] != w[R ".5.1.2." inst]) bad(name " " inst ": virtInterfaceName " L["virtInterfaceName"])
+    if ("virtGuestFsIndex" in L && L["virtGuestFsMountPoint"] != w[R ".8.1.2." inst]) bad(name " " inst ": virtGuestFsMountPoint " L["virtGuestFsMountPoint"])
+    if ("virtGuestAddressNumber" in L) {  # the address (hex), its names
+        m = hexv[R ".7.1.5." inst]; gsub(/ +/, "", m)
+        if (L["virtGuestAddress"] != "0x" toupper(m)) bad(name " " inst ": virtGuestAddress " L["virtGuestAddress"] " walk " m)
+        if (L["virtGuestAddressIfName"] != w[R ".7.1.8." inst]) bad(name " " inst ": virtGuestAddressIfName " L["virtGuestAddressIfName"])
+        if (L["virtInterfaceName"] != w[R ".5.1.2." L[DOM] "." L["virtGuestAddressIfRow"]]) bad(name " " inst ": virtInterfaceName " L["virtInterfaceName"])
+        naddr++
+    }
 }
 END {
     for (oid in w) {                      # every walked instance of a metric column was scraped
-        c = oid; sub(/\.[0-9]+$/, "", c); c2 = c; sub(/\.[0-9]+$/, "", c2)
-        if (((c in colname) || (c2 in colname)) && !(oid in seen)) bad(oid ": in the walk, not in the scrape")
+        c = oid; sub(/\.[0-9]+$/, "", c); c2 = c; sub(/\.[0-9]+$/, "", c2); c3 = c2; sub(/\.[0-9]+$/, "", c3)
+        if (((c in colname) || (c2 in colname) || (c3 in colname)) && !(oid in seen)) bad(oid ": in the walk, not in the scrape")
     }
     if (n < MIN) bad("only " n " samples compared")
-    printf "%d samples compared with the walk, %d with a %s label, %d mismatches\n", n, ndom, DNAME, nbad
+    printf "%d samples compared with the walk, %d with a %s label, %d guest address rows, %d mismatches\n", n, ndom, DNAME, naddr, nbad
 }' "$VAX_TMP/metrics" "$1" "$2"
 }
-compare "$VAX_TMP/walkx53" "$VAX_TMP/scrape" "^${R#.}[.]1[.]9[.]0$|^${R#.}[.]2[.]1[.]32[.]" \
-    virtDomainIndex virtDomainName "$R.2.1.2" "virtVcpuIndex virtDiskIndex virtInterfaceIndex" 100 \
+compare "$VAX_TMP/walkx53" "$VAX_TMP/scrape" "^${R#.}[.]1[.]9[.]0$|^${R#.}[.]2[.]1[.]32[.]|^${R#.}[.]6[.]1[.][29][.]" \
+    virtDomainIndex virtDomainName "$R.2.1.2" \
+    "virtVcpuIndex virtDiskIndex virtInterfaceIndex virtGuestFsIndex virtGuestAddressIfRow virtGuestAddressNumber" 100 \
     > "$VAX_TMP/compare.out"
 check "every scraped value, text label and lookup label equals snmpwalk's: $(tail -n 1 "$VAX_TMP/compare.out")" \
     eval '! grep MISMATCH "$VAX_TMP/compare.out"'
@@ -440,9 +451,9 @@ if command -v prometheus >/dev/null && [ -n "$readme1" ]; then
             ".data.result[] | select(.metric.virtDomainName == \"数据库-ü\") | .value[1] == \$v" "$VAX_TMP/prom-state.json" | grep -qx true'
     rules_ok() {
         curl -sS "http://127.0.0.1:$PROM_PORT/api/v1/rules" > "$VAX_TMP/prom-rules.json" &&
-            jq -e '[.data.groups[].rules[] | select(.health == "ok")] | length == 7' "$VAX_TMP/prom-rules.json"
+            jq -e '[.data.groups[].rules[] | select(.health == "ok")] | length == 8' "$VAX_TMP/prom-rules.json"
     }
-    check "Prometheus loaded the 7 rules and evaluates them without error" wait_until 10 rules_ok
+    check "Prometheus loaded the 8 rules and evaluates them without error" wait_until 10 rules_ok
     # Nothing in the demo should alert (VmCrashed included): no crash,
     # build has been off all along and is not autostart, libvirt is
     # connected, agent answers.
