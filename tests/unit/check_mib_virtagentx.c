@@ -1688,6 +1688,14 @@ static const struct { int64_t total, used; int64_t want; } percents[] = {
 	{ INT64_MAX, INT64_MAX, 100 },
 };
 
+/* Where a double loses the last byte: 99.99...%, so 99, not 100. */
+static const struct { uint64_t total, used, want; } big_percents[] = {
+	{ UINT64_C(1) << 62, (UINT64_C(1) << 62) - 1, 99 },
+	{ UINT64_MAX, UINT64_MAX - 1, 99 },
+	{ UINT64_MAX, UINT64_MAX / 10 * 9 - 1, 89 },
+	{ UINT64_MAX, UINT64_MAX / 100, 0 },
+	{ UINT64_MAX, UINT64_MAX / 100 + 1, 1 },
+};
 
 START_TEST(test_fs_percent)
 {
@@ -1696,6 +1704,21 @@ START_TEST(test_fs_percent)
 }
 END_TEST
 
+/* Against plain integer arithmetic where it cannot overflow. */
+START_TEST(test_fs_percent_small_all)
+{
+	for (uint64_t t = 1; t <= 120; t += 7)
+		for (uint64_t u = 0; u <= t; u++)
+			check_percent(t, true, u, true, (int64_t)(u * 100 / t));
+}
+END_TEST
+
+START_TEST(test_fs_percent_big)
+{
+	check_percent(big_percents[_i].total, true, big_percents[_i].used, true,
+		      (int64_t)big_percents[_i].want);
+}
+END_TEST
 
 static Suite *mib_suite(void)
 {
@@ -1752,6 +1775,8 @@ static Suite *mib_suite(void)
 	tc = tcase_create("guest states");
 	tcase_add_loop_test(tc, test_agent_state, 0, N(agent_states));
 	tcase_add_loop_test(tc, test_fs_percent, 0, N(percents));
+	tcase_add_loop_test(tc, test_fs_percent_big, 0, N(big_percents));
+	tcase_add_test(tc, test_fs_percent_small_all);
 	suite_add_tcase(s, tc);
 	return s;
 }
