@@ -631,6 +631,11 @@ static const struct {
 	{ NULL, "guestAddressSources \",,\"", -1, -1, 60, 5, -1, { 0 }, "needs a value" },
 	{ NULL, "guestAddressSources", -1, -1, 60, 5, -1, { 0 }, "guestAddressSources" },
 	{ NULL, "guestAddressSources leases", -1, -1, 60, 5, -1, { 0 }, "\"leases\"" },
+	/* A bad line keeps what was there, as every other directive does. */
+	{ "guestAddressSources arp", "guestAddressSources lease,dhcp", -1, -1, 60, 5, 1,
+	  { 3 }, "dhcp" },
+	{ "guestAddressSources arp", "guestAddressSources lease,agent,lease", -1, -1, 60, 5,
+	  1, { 3 }, "named twice" },
 };
 
 START_TEST(test_guest_line)
