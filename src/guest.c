@@ -38,6 +38,7 @@ struct vax_guests {
 	pthread_cond_t cond;
 	atomic_int ref;             /* the owner and each asker */
 	bool stopping, reconfigure;
+	unsigned gen;               /* settings changed: one more */
 	char *uri;
 	struct vax_guest_opts conf;
 	struct entry *e;            /* sorted by uuid */
@@ -54,6 +55,7 @@ struct ask {
 	virDomainPtr dom;
 	char uuid[37];
 	int id;
+	unsigned gen;               /* the settings it asks by */
 	bool agent;
 	unsigned timeout;
 	unsigned char sources[VAX_GUEST_MAX_SOURCES];
@@ -213,7 +215,11 @@ static void *asker(void *arg)
 	pthread_mutex_lock(&gs->lock);
 	if ((e = find(gs, a->uuid))) {
 		e->asking = false;
-		if (g && e->id == a->id) {
+		/* Asked by settings a reload replaced (an agent no longer
+		 * asked, sources no longer named): thrown away, asked again. */
+		if (a->gen != gs->gen)
+			e->next_ms = 0;
+		else if (g && e->id == a->id) {
 			/* Addresses no source could give this time stay as
 			 * they were, with their age. */
 			if (!g->addrs_ms && e->data && e->data->addrs_ms) {
@@ -228,8 +234,9 @@ static void *asker(void *arg)
 			e->data = g;
 			g = NULL;
 		}
-		e->next_ms = vax_now_ms() + (e->data && e->data->state == VAX_AGENT_NOT_RESPONDING &&
-			gs->conf.interval * 1000u > RETRY_MS ? RETRY_MS : gs->conf.interval * 1000u);
+		if (a->gen == gs->gen)
+			e->next_ms = vax_now_ms() + (e->data && e->data->state == VAX_AGENT_NOT_RESPONDING &&
+				gs->conf.interval * 1000u > RETRY_MS ? RETRY_MS : gs->conf.interval * 1000u);
 	}
 	gs->asking--;
 	pthread_cond_broadcast(&gs->cond);
@@ -256,7 +263,7 @@ static void start_asker(struct vax_guests *gs, struct entry *e, virDomainPtr dom
 		virDomainFree(dom);
 		return;
 	}
-	*a = (struct ask){ .gs = gs, .conn = gs->conn, .dom = dom, .id = e->id,
+	*a = (struct ask){ .gs = gs, .conn = gs->conn, .dom = dom, .id = e->id, .gen = gs->gen,
 		.agent = gs->conf.agent, .timeout = gs->conf.timeout,
 		.nsources = gs->conf.nsources,
 		.last = e->data ? vax_guest_info_ref(e->data->info) : NULL };
@@ -405,8 +412,15 @@ static void *dispatcher(void *arg)
 			if (gs->conn)
 				virConnectClose(gs->conn);
 			gs->conn = NULL;
-			for (size_t i = 0; i < gs->n; i++)
+			/* What was gathered by the old settings is not served
+			 * by the new: with nothing left to ask, no tick would
+			 * ever replace it (a connected agent state, addresses
+			 * of a source no longer named). */
+			for (size_t i = 0; i < gs->n; i++) {
+				vax_guest_unref(gs->e[i].data);
+				gs->e[i].data = NULL;
 				gs->e[i].next_ms = 0;
+			}
 		}
 		if ((gs->conf.agent || gs->conf.nsources) && connect_libvirt(gs)) {
 			conn = gs->conn;
@@ -477,6 +491,7 @@ void vax_guests_reconfigure(struct vax_guests *gs, const char *uri,
 		return;
 	pthread_mutex_lock(&gs->lock);
 	set_conf(gs, uri, g);
+	gs->gen++;
 	gs->reconfigure = true;
 	pthread_cond_broadcast(&gs->cond);
 	pthread_mutex_unlock(&gs->lock);
