@@ -189,6 +189,7 @@ static int set_sources(struct vax_guest_conf *g, const char *value, const char *
 {
 	const char *p = value;
 	char buf[80];
+	unsigned char got[VAX_MAX_ADDR_SOURCES];   /* set only if all is well */
 	size_t n = 0;
 
 	if (!strcasecmp(value, "none")) {
@@ -217,18 +218,19 @@ static int set_sources(struct vax_guest_conf *g, const char *value, const char *
 			return -1;
 		}
 		for (size_t j = 0; j < n; j++)
-			if (g->sources[j] == k + 1) {
+			if (got[j] == k + 1) {
 				snprintf(err, errlen, "%s: %s is named twice", name,
 					 source_names[k]);
 				return -1;
 			}
-		g->sources[n++] = (unsigned char)(k + 1);
+		got[n++] = (unsigned char)(k + 1);
 		p += len;
 	}
 	if (!n) {
 		snprintf(err, errlen, "%s needs a value (lease, agent, arp, or none)", name);
 		return -1;
 	}
+	memcpy(g->sources, got, n);
 	g->nsources = n;
 	g->sources_set = true;
 	return 0;

@@ -42,6 +42,7 @@ struct vax_guests {
 	pthread_cond_t cond;
 	atomic_int ref;             /* the owner and each asker */
 	bool stopping, reconfigure;
+	unsigned gen;               /* settings changed: one more */
 	char *uri;
 	struct vax_guest_opts conf;
 	struct entry *e;            /* sorted by uuid */
@@ -58,6 +59,7 @@ struct ask {
 	virDomainPtr dom;
 	char uuid[37];
 	int id;
+	unsigned gen;               /* the settings it asks by */
 	bool agent;
 	bool unsupported;           /* known to have no agent: not asked */
 	unsigned timeout;
@@ -138,10 +140,12 @@ static enum vax_agent_state failed_state(void)
 static void ask_agent(struct ask *a, struct vax_guest *g)
 {
 	virTypedParameterPtr p = NULL;
-	int n = 0;
-	unsigned types = VIR_DOMAIN_GUEST_INFO_USERS | VIR_DOMAIN_GUEST_INFO_OS |
+	int n = 0, rc;
+	const unsigned base = VIR_DOMAIN_GUEST_INFO_USERS | VIR_DOMAIN_GUEST_INFO_OS |
 		VIR_DOMAIN_GUEST_INFO_TIMEZONE | VIR_DOMAIN_GUEST_INFO_HOSTNAME |
 		VIR_DOMAIN_GUEST_INFO_FILESYSTEM;
+	unsigned types = base;
+	virErrorPtr e;
 
 #if LIBVIR_CHECK_VERSION(7, 10, 0)   /* an enum: no #ifdef */
 	types |= VIR_DOMAIN_GUEST_INFO_INTERFACES;
@@ -150,7 +154,11 @@ static void ask_agent(struct ask *a, struct vax_guest *g)
 	 * agent call to this domain (see guestTimeout in the README). */
 	if (a->timeout)
 		virDomainAgentSetResponseTimeout(a->dom, (int)a->timeout, 0);
-	if (virDomainGetGuestInfo(a->dom, types, &p, &n, 0) == 0) {
+	rc = virDomainGetGuestInfo(a->dom, types, &p, &n, 0);
+	/* A daemon older than this library may not know the interfaces type. */
+	if (rc < 0 && types != base && (e = virGetLastError()) && e->code == VIR_ERR_INVALID_ARG)
+		rc = virDomainGetGuestInfo(a->dom, base, &p, &n, 0);
+	if (rc == 0) {
 		g->info = vax_guest_info_from_params(p, n, vax_now_ms());
 		virTypedParamsFree(p, n);
 	}
@@ -230,7 +238,11 @@ static void *asker(void *arg)
 	pthread_mutex_lock(&gs->lock);
 	if ((e = find(gs, a->uuid))) {
 		e->asking = false;
-		if (g && e->id == a->id) {
+		/* Asked by settings a reload replaced (an agent no longer
+		 * asked, sources no longer named): thrown away, asked again. */
+		if (a->gen != gs->gen)
+			e->next_ms = 0;
+		else if (g && e->id == a->id) {
 			/* Addresses no source could give this time stay as
 			 * they were, with their age. */
 			if (!g->addrs_ms && e->data && e->data->addrs_ms) {
@@ -248,7 +260,8 @@ static void *asker(void *arg)
 			e->data = g;
 			g = NULL;
 		}
-		e->next_ms = vax_now_ms() + next_in(&gs->conf, e->data);
+		if (a->gen == gs->gen)
+			e->next_ms = vax_now_ms() + next_in(&gs->conf, e->data);
 	}
 	gs->asking--;
 	pthread_cond_broadcast(&gs->cond);
@@ -275,7 +288,7 @@ static void start_asker(struct vax_guests *gs, struct entry *e, virDomainPtr dom
 		virDomainFree(dom);
 		return;
 	}
-	*a = (struct ask){ .gs = gs, .conn = gs->conn, .dom = dom, .id = e->id,
+	*a = (struct ask){ .gs = gs, .conn = gs->conn, .dom = dom, .id = e->id, .gen = gs->gen,
 		.agent = gs->conf.agent, .timeout = gs->conf.timeout,
 		.unsupported = e->data && e->data->state == VAX_AGENT_UNSUPPORTED &&
 			       now - e->unsupported_ms < UNSUPPORTED_MS,
@@ -426,8 +439,15 @@ static void *dispatcher(void *arg)
 			if (gs->conn)
 				virConnectClose(gs->conn);
 			gs->conn = NULL;
-			for (size_t i = 0; i < gs->n; i++)
+			/* What was gathered by the old settings is not served
+			 * by the new: with nothing left to ask, no tick would
+			 * ever replace it (a connected agent state, addresses
+			 * of a source no longer named). */
+			for (size_t i = 0; i < gs->n; i++) {
+				vax_guest_unref(gs->e[i].data);
+				gs->e[i].data = NULL;
 				gs->e[i].next_ms = 0;
+			}
 		}
 		if ((gs->conf.agent || gs->conf.nsources) && connect_libvirt(gs)) {
 			conn = gs->conn;
@@ -492,6 +512,7 @@ void vax_guests_reconfigure(struct vax_guests *gs, const char *uri,
 		return;
 	pthread_mutex_lock(&gs->lock);
 	set_conf(gs, uri, g);
+	gs->gen++;
 	gs->reconfigure = true;
 	pthread_cond_broadcast(&gs->cond);
 	pthread_mutex_unlock(&gs->lock);

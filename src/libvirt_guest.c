@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,14 +12,17 @@
 
 bool vax_parse_mac(const char *s, uint8_t mac[6])
 {
-	unsigned b[6];
-	char end;
+	static const char hex[] = "0123456789abcdef";
 
-	if (!s || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
-			 &b[3], &b[4], &b[5], &end) != 6 || strlen(s) != 17)
+	if (!s || strlen(s) != 17)
 		return false;
-	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)b[i];
+	for (int i = 0; i < 6; i++) {
+		const char *hi = strchr(hex, tolower((unsigned char)s[3 * i]));
+		const char *lo = strchr(hex, tolower((unsigned char)s[3 * i + 1]));
+		if (!s[3 * i] || !s[3 * i + 1] || !hi || !lo || (i < 5 && s[3 * i + 2] != ':'))
+			return false;
+		mac[i] = (uint8_t)((hi - hex) << 4 | (lo - hex));
+	}
 	return true;
 }
 

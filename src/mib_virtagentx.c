@@ -360,6 +360,31 @@ static uint32_t fs_disk_row(const struct vax_row *r, const struct vax_guest_fs *
 	return 0;
 }
 
+/* floor(100 * used / total) for used <= total, total > 0, exactly: a
+ * double loses the last bytes above 2^53 and rounds 99.99...% up to 100.
+ * Two decimal digits of long division, each 10 * r computed modulo total
+ * by adding r ten times (r < total, so no sum overflows). */
+static uint64_t percent(uint64_t used, uint64_t total)
+{
+	uint64_t r = used, pct = 0;
+
+	if (used >= total)
+		return 100;
+	for (int digit = 0; digit < 2; digit++) {
+		uint64_t acc = 0, q = 0;
+		for (int k = 0; k < 10; k++) {
+			if (acc >= total - r) {
+				acc -= total - r;
+				q++;
+			} else
+				acc += r;
+		}
+		pct = pct * 10 + q;
+		r = acc;
+	}
+	return pct;
+}
+
 static bool fs_cell(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
 		    const struct vax_column *c, struct vax_value *v)
 {
@@ -376,8 +401,7 @@ static bool fs_cell(const struct vax_view *w VAX_UNUSED, const struct vax_row *r
 	case 8: /* whole percent, rounded down: absent rather than above 100 */
 		return vax_has(n, VAX_FS_TOTAL) && vax_has(n, VAX_FS_USED) &&
 		       n->v[VAX_FS_TOTAL] && n->v[VAX_FS_USED] <= n->v[VAX_FS_TOTAL] &&
-		       gauge(v, (uint64_t)((double)n->v[VAX_FS_USED] * 100.0 /
-					   (double)n->v[VAX_FS_TOTAL]));
+		       gauge(v, percent(n->v[VAX_FS_USED], n->v[VAX_FS_TOTAL]));
 	}
 	return false;
 }

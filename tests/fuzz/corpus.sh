@@ -8,7 +8,7 @@ set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 builddir=${abs_top_builddir:-$srcdir}
 n=0 failed=0
-for t in domxml conf stats; do
+for t in domxml conf stats guest; do
     n=$((n + 1))
     bin=$builddir/tests/fuzz/replay_$t
     out=$(mktemp)

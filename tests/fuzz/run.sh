@@ -14,7 +14,7 @@ set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 builddir=${abs_top_builddir:-$srcdir}
 seconds=${FUZZ_SECONDS:-600}
-targets=${FUZZ_TARGETS:-domxml conf stats}
+targets=${FUZZ_TARGETS:-domxml conf stats guest}
 # shellcheck disable=SC2206 # word splitting wanted
 extra=(${FUZZ_ARGS:-})
 case $seconds in ''|*[!0-9]*) echo "FUZZ_SECONDS=$seconds: not a number of seconds" >&2; exit 2 ;; esac

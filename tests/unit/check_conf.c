@@ -556,6 +556,145 @@ START_TEST(test_load_line_length_limit)
 }
 END_TEST
 
+/* ---- inside the guests: guestAgent, guestInterval, guestTimeout,
+ * guestAddressSources ---- */
+
+START_TEST(test_guest_defaults)
+{
+	unsigned char src[VAX_MAX_ADDR_SOURCES];
+
+	ck_assert(!cfg.guest.agent);
+	ck_assert_uint_eq(cfg.guest.interval, 60);
+	ck_assert_uint_eq(cfg.guest.timeout, 5);
+	ck_assert(!cfg.guest.sources_set);
+	/* Unset: the lease, then the agent when it is asked. */
+	ck_assert_uint_eq(vax_guest_sources(&cfg.guest, src), 1);
+	ck_assert_uint_eq(src[0], 1);
+	ck_assert_int_eq(line("guestAgent yes"), 0);
+	ck_assert_uint_eq(vax_guest_sources(&cfg.guest, src), 2);
+	ck_assert_uint_eq(src[0], 1);
+	ck_assert_uint_eq(src[1], 2);
+	/* Set: exactly what was said, even none. */
+	ck_assert_int_eq(line("guestAddressSources arp"), 0);
+	ck_assert_uint_eq(vax_guest_sources(&cfg.guest, src), 1);
+	ck_assert_uint_eq(src[0], 3);
+	ck_assert_int_eq(line("guestAddressSources none"), 0);
+	ck_assert_uint_eq(vax_guest_sources(&cfg.guest, src), 0);
+	vax_config_free(&cfg);
+	ck_assert(!cfg.guest.agent && !cfg.guest.sources_set);
+	ck_assert_uint_eq(cfg.guest.interval, 60);
+}
+END_TEST
+
+/* One line on top of `before` (NULL: the defaults): its result, what the
+ * settings then hold and what the message says. */
+static const struct {
+	const char *before, *line;
+	int rc;
+	int agent;                 /* -1: not checked */
+	unsigned interval, timeout;
+	int nsources;              /* -1: not set */
+	unsigned char sources[3];
+	const char *err;           /* in the message, with rc -1 */
+} guest_lines[] = {
+	{ NULL, "guestAgent yes", 0, 1, 60, 5, -1, { 0 }, NULL },
+	{ "guestAgent yes", "guestAgent no", 0, 0, 60, 5, -1, { 0 }, NULL },
+	{ NULL, "GUESTAGENT True", 0, 1, 60, 5, -1, { 0 }, NULL },
+	{ "guestAgent yes", "guestAgent maybe", -1, 1, 60, 5, -1, { 0 },
+	  "guestAgent: \"maybe\" is not yes or no" },
+	{ NULL, "guestAgent", -1, 0, 60, 5, -1, { 0 }, "guestAgent" },
+	{ NULL, "guestInterval 1", 0, -1, 1, 5, -1, { 0 }, NULL },
+	{ NULL, "guestInterval 86400", 0, -1, 86400, 5, -1, { 0 }, NULL },
+	{ "guestInterval 30", "guestInterval 0", -1, -1, 30, 5, -1, { 0 }, "1..86400" },
+	{ NULL, "guestInterval 86401", -1, -1, 60, 5, -1, { 0 }, "guestInterval" },
+	{ NULL, "guestInterval 10s", -1, -1, 60, 5, -1, { 0 }, "\"10s\"" },
+	{ NULL, "guestTimeout 0", 0, -1, 60, 0, -1, { 0 }, NULL },   /* libvirt's */
+	{ NULL, "guestTimeout 300", 0, -1, 60, 300, -1, { 0 }, NULL },
+	{ "guestTimeout 7", "guestTimeout 301", -1, -1, 60, 7, -1, { 0 }, "0..300" },
+	{ NULL, "guestTimeout -1", -1, -1, 60, 5, -1, { 0 }, "guestTimeout" },
+	{ NULL, "guestAddressSources lease", 0, -1, 60, 5, 1, { 1 }, NULL },
+	{ NULL, "guestAddressSources arp, lease", 0, -1, 60, 5, 2, { 3, 1 }, NULL },
+	{ NULL, "guestAddressSources AGENT,Lease arp", 0, -1, 60, 5, 3, { 2, 1, 3 }, NULL },
+	{ NULL, "guestAddressSources \" ,arp,, \"", 0, -1, 60, 5, 1, { 3 }, NULL },
+	{ "guestAddressSources arp", "guestAddressSources none", 0, -1, 60, 5, 0, { 0 }, NULL },
+	{ NULL, "guestAddressSources NONE", 0, -1, 60, 5, 0, { 0 }, NULL },
+	{ NULL, "guestAddressSources dhcp", -1, -1, 60, 5, -1, { 0 },
+	  "guestAddressSources: unknown source \"dhcp\"" },
+	{ NULL, "guestAddressSources lease,lease", -1, -1, 60, 5, -1, { 0 },
+	  "lease is named twice" },
+	{ NULL, "guestAddressSources arp lease ARP", -1, -1, 60, 5, -1, { 0 },
+	  "arp is named twice" },
+	{ NULL, "guestAddressSources none,lease", -1, -1, 60, 5, -1, { 0 },
+	  "unknown source \"none\"" },
+	{ NULL, "guestAddressSources lease,none", -1, -1, 60, 5, -1, { 0 },
+	  "unknown source \"none\"" },
+	{ NULL, "guestAddressSources \",,\"", -1, -1, 60, 5, -1, { 0 }, "needs a value" },
+	{ NULL, "guestAddressSources", -1, -1, 60, 5, -1, { 0 }, "guestAddressSources" },
+	{ NULL, "guestAddressSources leases", -1, -1, 60, 5, -1, { 0 }, "\"leases\"" },
+	/* A bad line keeps what was there, as every other directive does. */
+	{ "guestAddressSources arp", "guestAddressSources lease,dhcp", -1, -1, 60, 5, 1,
+	  { 3 }, "dhcp" },
+	{ "guestAddressSources arp", "guestAddressSources lease,agent,lease", -1, -1, 60, 5,
+	  1, { 3 }, "named twice" },
+};
+
+START_TEST(test_guest_line)
+{
+	const char *l = guest_lines[_i].line;
+
+	if (guest_lines[_i].before)
+		ck_assert_int_eq(line(guest_lines[_i].before), 0);
+	ck_assert_msg(line(l) == guest_lines[_i].rc, "%s: %s", l, err);
+	if (guest_lines[_i].err)
+		ck_assert_msg(strstr(err, guest_lines[_i].err), "%s: '%s' not in: %s", l,
+			      guest_lines[_i].err, err);
+	if (guest_lines[_i].agent >= 0)
+		ck_assert_int_eq(cfg.guest.agent, guest_lines[_i].agent);
+	ck_assert_uint_eq(cfg.guest.interval, guest_lines[_i].interval);
+	ck_assert_uint_eq(cfg.guest.timeout, guest_lines[_i].timeout);
+	if (guest_lines[_i].nsources < 0)
+		ck_assert(!cfg.guest.sources_set);
+	else {
+		ck_assert(cfg.guest.sources_set);
+		ck_assert_uint_eq(cfg.guest.nsources, (size_t)guest_lines[_i].nsources);
+		ck_assert_mem_eq(cfg.guest.sources, guest_lines[_i].sources,
+				 cfg.guest.nsources);
+	}
+}
+END_TEST
+
+/* The agent as an address source needs guestAgent yes, in the whole file:
+ * the two lines in either order, and the last guestAgent counts. */
+static const struct { const char *text; bool ok; } agent_sources[] = {
+	{ "guestAddressSources agent\n", false },
+	{ "guestAddressSources lease,agent\nguestAgent no\n", false },
+	{ "guestAgent yes\nguestAddressSources arp,agent\nguestAgent no\n", false },
+	{ "guestAgent yes\nguestAddressSources agent\n", true },
+	{ "guestAddressSources agent,lease\nguestAgent yes\n", true },
+	{ "guestAddressSources agent\nguestAddressSources lease\n", true },
+	{ "guestAddressSources lease\n", true },
+	{ "guestAgent no\n", true },     /* the default sources without the agent */
+};
+
+START_TEST(test_guest_agent_source)
+{
+	char path[512], want[600];
+	int rc;
+
+	write_conf(agent_sources[_i].text, path, sizeof(path));
+	rc = vax_config_load(&cfg, path, true, err, sizeof(err));
+	ck_assert_msg(rc == (agent_sources[_i].ok ? 0 : -1), "%s: %d: %s",
+		      agent_sources[_i].text, rc, err);
+	if (agent_sources[_i].ok)
+		return;
+	/* The file is named (no line: it is the two lines together). */
+	snprintf(want, sizeof(want), "%s: guestAddressSources names agent, which needs "
+		 "guestAgent yes", path);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "err: %s", err);
+	assert_err_printable();
+}
+END_TEST
+
 static Suite *conf_suite(void)
 {
 	Suite *s = suite_create("conf");
@@ -565,6 +704,7 @@ static Suite *conf_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_free_resets_to_defaults);
+	tcase_add_test(tc, test_guest_defaults);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("lines");
@@ -576,6 +716,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_escaped_value_bounded);
 	tcase_add_test(tc, test_parse_names);
 	tcase_add_loop_test(tc, test_parse_uint, 0, N(uints));
+	tcase_add_loop_test(tc, test_guest_line, 0, N(guest_lines));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("load");
@@ -585,6 +726,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_load_line_too_long);
 	tcase_add_test(tc, test_read_stream);
 	tcase_add_test(tc, test_load_line_length_limit);
+	tcase_add_loop_test(tc, test_guest_agent_source, 0, N(agent_sources));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -38,7 +38,7 @@ static struct vax_value val;
  *  2 idle:  shut off, no devices, no vCPUs, no OS type.
  *  5 (a 1200-byte name): paused, 3 vCPUs, 3 disks, 2 NICs.
  */
-static void setup(void)
+static void build(void)
 {
 	struct vax_domdef *def;
 	struct vax_domain *d;
@@ -170,14 +170,64 @@ static void setup(void)
 	set(&d->vals, VAX_DOM_AUTOSTART, 1);
 	set(&d->vals, VAX_DOM_VCPU_MAX, 1);
 	set(&d->vals, VAX_DOM_MEM_MAX, 1048576);
+}
 
-	fx_seal(snap);
+static void setup_view(void)
+{
 	view.snap = snap;
 	view.now_ms = 10500;
 	view.cache_timeout = 5;
 	memset(out, 0, sizeof(out));
 	outlen = 0;
 	memset(&val, 0, sizeof(val));
+}
+
+static void setup(void)
+{
+	build();
+	fx_seal(snap);
+	setup_view();
+}
+
+#define MAC1 "52:54:00:00:00:01"
+#define MAC5 "52:54:00:00:00:05"
+#define AGENT_ERR "Guest agent is not responding: QEMU guest agent is not connected"
+
+/*
+ * The guest fixture: setup()'s, with guestAgent yes and guest data.
+ *  1: the agent stopped answering (its last answer, a host name only, is
+ *     9.5 s old); one lease address on its NIC, 6.5 s old.
+ *  2: shut off, nothing.
+ *  5: connected, every fact, five filesystems; four addresses, in the
+ *     order merged: its NIC's lease address, a docker bridge (a MAC of no
+ *     NIC), its NIC's IPv6 link-local, a VPN address without MAC.
+ */
+static void setup_guest(void)
+{
+	struct vax_guest_info *i;
+	struct vax_guest_addr a1[] = { fx_addr(MAC1, "192.168.122.10", 24, VAX_SRC_LEASE, NULL) };
+	struct vax_guest_addr a5[] = {
+		fx_addr(MAC5, "10.0.0.5", 24, VAX_SRC_LEASE, NULL),
+		fx_addr("02:42:ac:11:00:01", "172.17.0.1", 16, VAX_SRC_AGENT, "docker0"),
+		fx_addr(MAC5, "fe80::5054:ff:fe00:5", 64, VAX_SRC_AGENT, "eth0"),
+		fx_addr(NULL, "10.8.0.1", -1, VAX_SRC_AGENT, "tun0"),
+	};
+
+	build();
+	snap->guest_agent = true;
+	i = fx_guest_info(1000, "web01", NULL, NULL, NULL, false, 0, -1);
+	fx_find(snap, 1)->guest = fx_guest(VAX_AGENT_NOT_RESPONDING, AGENT_ERR, i, 4000,
+					   a1, N(a1));
+	i = fx_guest_info(9000, "db01", "Debian GNU/Linux 12 (bookworm)", "6.1.0-57-amd64",
+			  "EST", true, -18000, 2);
+	fx_guest_fs(i, "/", "ext4", "/dev/vda1", "vda", 1000, 999);      /* 99.9%: 99 */
+	fx_guest_fs(i, "/data", "xfs", "/dev/vdb", "vdb", 200, 200);     /* 100% */
+	fx_guest_fs(i, "/boot", NULL, "/dev/sdz1", "sdz", 0, 0);         /* no such disk, size 0 */
+	fx_guest_fs(i, "/tmp", "tmpfs", NULL, NULL, 100, 150);           /* more used than there is */
+	fx_guest_fs(i, "/srv", NULL, NULL, NULL, 3, -1);                 /* no used bytes */
+	fx_find(snap, 5)->guest = fx_guest(VAX_AGENT_CONNECTED, NULL, i, 10000, a5, N(a5));
+	fx_seal(snap);
+	setup_view();
 }
 
 static void teardown(void)
@@ -265,6 +315,37 @@ static unsigned popcount(uint64_t x)
 	return n;
 }
 
+/* A domain's cells of virtGuestTable (but the agent's state), of
+ * virtGuestAddressTable and of virtGuestFsTable. */
+static size_t guest_cells(const struct vax_domain *d)
+{
+	const struct vax_guest *g = d->guest;
+	const struct vax_guest_info *i = g ? g->info : NULL;
+	size_t n = 0;
+
+	if (!g)
+		return 0;
+	n += (g->addrs_ms != 0) + (g->state == VAX_AGENT_NOT_RESPONDING && g->error);
+	for (size_t k = 0; k < g->naddrs; k++) {
+		const struct vax_guest_addr *a = &g->addrs[k];
+		n += a->has_mac + 1 /* type */ + 1 /* address */ + a->has_prefix +
+		     1 /* source */ + (a->ifname != NULL);
+	}
+	if (!i)
+		return n;
+	n += 1 /* data age */ + (i->hostname != NULL) + (i->os_name != NULL) +
+	     (i->kernel != NULL) + (i->timezone != NULL) + popcount(i->vals.have);
+	for (size_t k = 0; k < i->nfs; k++) {
+		const struct vax_guest_fs *f = &i->fs[k];
+		const struct vax_fs_vals *v = &f->vals;
+		n += (f->mountpoint != NULL) + (f->type != NULL) + (f->device != NULL) +
+		     1 /* disk row, 0 when none */ + popcount(v->have) +
+		     (vax_has(v, VAX_FS_TOTAL) && vax_has(v, VAX_FS_USED) &&
+		      v->v[VAX_FS_TOTAL] && v->v[VAX_FS_USED] <= v->v[VAX_FS_TOTAL]);
+	}
+	return n;
+}
+
 /* Present cells, worked out from the fixture data and the MIB's rules. */
 static size_t expected_cells(const struct vax_snapshot *s)
 {
@@ -285,6 +366,7 @@ static size_t expected_cells(const struct vax_snapshot *s)
 		     2 /* device counts */ +
 		     /* virtGuestAgentState: not running, asked, or never asked */
 		     (!vax_has(&d->vals, VAX_DOM_ID) || d->guest || !s->guest_agent);
+		n += guest_cells(d);
 		for (size_t k = 0; k < d->nvcpus; k++)
 			n += 1 /* number */ + popcount(d->vcpus[k].vals.have);
 		for (size_t k = 0; k < def->ndisks; k++) {
@@ -1142,11 +1224,12 @@ END_TEST
 
 /* ---- the whole walk ---- */
 
+#define WALK_MAX 512
 struct walk {
 	size_t n;
-	uint32_t oid[FIXTURE_CELLS * 2][6];
-	size_t len[FIXTURE_CELLS * 2];
-	size_t per_table[6];    /* by virtObjects sub-id */
+	uint32_t oid[WALK_MAX][7];
+	size_t len[WALK_MAX];
+	size_t per_table[9];    /* by virtObjects sub-id */
 };
 
 static void walk(struct walk *w)
@@ -1157,15 +1240,15 @@ static void walk(struct walk *w)
 
 	memset(w, 0, sizeof(*w));
 	while (next(cur, curlen)) {
-		ck_assert_uint_le(outlen, 6);
+		ck_assert_uint_le(outlen, 7);
 		ck_assert_uint_ge(outlen, 4);
 		ck_assert_int_gt(vax_oid_cmp(out, outlen, cur, curlen), 0);
 		ck_assert_int_eq(get(out, outlen, &g), VAX_FOUND);
 		ck_assert(same_value(&g, &val));
-		ck_assert_uint_lt(w->n, FIXTURE_CELLS * 2);
+		ck_assert_uint_lt(w->n, WALK_MAX);
 		memcpy(w->oid[w->n], out, outlen * sizeof(*out));
 		w->len[w->n] = outlen;
-		if (out[1] < 6)
+		if (out[1] < 9)
 			w->per_table[out[1]]++;
 		w->n++;
 		memcpy(cur, out, outlen * sizeof(*out));
@@ -1193,6 +1276,9 @@ START_TEST(test_walk_count)
 	ck_assert_uint_eq(w.per_table[3], 18);
 	ck_assert_uint_eq(w.per_table[4], 37);
 	ck_assert_uint_eq(w.per_table[5], 30);
+	ck_assert_uint_eq(w.per_table[6], 3);    /* the agent's state only */
+	ck_assert_uint_eq(w.per_table[7], 0);
+	ck_assert_uint_eq(w.per_table[8], 0);
 }
 END_TEST
 
@@ -1201,7 +1287,7 @@ START_TEST(test_walk_matches_get)
 	/* Every cell GET finds, by trying every column of every index
 	 * (present or not), is visited by the walk, and nothing else is. */
 	static struct walk w;
-	static const uint32_t ncols[] = { 0, 13, 29, 7, 18, 17, 10 };
+	static const uint32_t ncols[] = { 0, 13, 29, 7, 18, 17, 10, 8, 8 };
 	static const uint32_t doms[] = { 0, 1, 2, 3, 4, 5, 6 };
 	struct vax_value v;
 	size_t found = 0;
@@ -1214,18 +1300,23 @@ START_TEST(test_walk_matches_get)
 			ck_assert(walked(&w, oid, 4));
 		}
 	}
-	for (uint32_t t = 2; t <= 6; t++)
+	for (uint32_t t = 2; t <= 8; t++) {
+		/* Index sub-ids after the domain's: 0, 1 or 2. */
+		const unsigned nsub = t == 2 || t == 6 ? 0 : t == 7 ? 2 : 1;
 		for (uint32_t col = 0; col <= ncols[t] + 1; col++)
 			for (size_t di = 0; di < sizeof(doms) / sizeof(doms[0]); di++)
-				for (uint32_t sub = 0; sub <= (t == 2 || t == 6 ? 0 : 4); sub++) {
-					const uint32_t oid[] = { 1, t, 1, col, doms[di], sub };
-					size_t len = t == 2 || t == 6 ? 5 : 6;
-					if (get(oid, len, &v) != VAX_FOUND)
-						continue;
-					found++;
-					ck_assert_msg(walked(&w, oid, len), "%u.%u.%u.%u not walked",
-						      t, col, doms[di], sub);
-				}
+				for (uint32_t sub = 0; sub <= (nsub ? 6 : 0); sub++)
+					for (uint32_t sub2 = 0; sub2 <= (nsub == 2 ? 4 : 0); sub2++) {
+						const uint32_t oid[] = { 1, t, 1, col, doms[di], sub, sub2 };
+						size_t len = 5 + nsub;
+						if (get(oid, len, &v) != VAX_FOUND)
+							continue;
+						found++;
+						ck_assert_msg(walked(&w, oid, len),
+							      "%u.%u.%u.%u.%u not walked",
+							      t, col, doms[di], sub, sub2);
+					}
+	}
 	ck_assert_uint_eq(found, w.n);
 }
 END_TEST
@@ -1294,6 +1385,341 @@ START_TEST(test_counts_unknown_without_xml)
 }
 END_TEST
 
+/* ---- inside the guests: setup_guest()'s fixture ---- */
+
+/* Counted by hand: FIXTURE_CELLS less the 3 agent states counted there;
+ * virtGuestTable 5 + 1 + 9, virtGuestAddressTable 5 + 5 + 6 + 6 + 4,
+ * virtGuestFsTable 7 + 7 + 5 + 5 + 3. */
+#define GUEST_FIXTURE_CELLS (FIXTURE_CELLS - 3 + 15 + 26 + 27)
+
+#define V6LL "\xfe\x80\0\0\0\0\0\0\x50\x54\x00\xff\xfe\x00\x00\x05"
+
+static const struct cell guest_cells_get[] = {
+	/* virtGuestTable: the agent's state and the facts. */
+	{ AT(1, 6, 1, 1, 1), INT(VAX_AGENT_NOT_RESPONDING) },
+	{ AT(1, 6, 1, 1, 2), INT(VAX_AGENT_NOT_RUNNING) },
+	{ AT(1, 6, 1, 1, 5), INT(VAX_AGENT_CONNECTED) },
+	{ AT(1, 6, 1, 2, 1), GAUGE(9500) },     /* the last answer's age */
+	{ AT(1, 6, 1, 2, 2), ABSENT },
+	{ AT(1, 6, 1, 2, 5), GAUGE(1500) },
+	{ AT(1, 6, 1, 3, 1), STR("web01") },
+	{ AT(1, 6, 1, 3, 5), STR("db01") },
+	{ AT(1, 6, 1, 4, 1), ABSENT },
+	{ AT(1, 6, 1, 4, 5), STR("Debian GNU/Linux 12 (bookworm)") },
+	{ AT(1, 6, 1, 5, 5), STR("6.1.0-57-amd64") },
+	{ AT(1, 6, 1, 6, 5), STR("EST") },
+	{ AT(1, 6, 1, 7, 5), INT(-18000) },      /* west of UTC: negative */
+	{ AT(1, 6, 1, 7, 1), ABSENT },
+	{ AT(1, 6, 1, 8, 5), GAUGE(2) },
+	{ AT(1, 6, 1, 8, 1), ABSENT },
+	{ AT(1, 6, 1, 9, 1), GAUGE(6500) },
+	{ AT(1, 6, 1, 9, 5), GAUGE(500) },
+	{ AT(1, 6, 1, 9, 2), ABSENT },
+	{ AT(1, 6, 1, 10, 1), STR(AGENT_ERR) },
+	{ AT(1, 6, 1, 10, 5), ABSENT },         /* connected: no error */
+	{ AT(1, 6, 1, 10, 2), ABSENT },
+	{ AT(1, 6, 1, 11, 1), NOOBJ },
+	{ AT(1, 6, 1, 0, 1), NOOBJ },
+	{ AT(1, 6, 1, 1, 3), ABSENT },
+	{ AT(1, 6, 1, 1, 5, 0), ABSENT },
+	/* virtGuestAddressTable: (domain, interface row, number). */
+	{ AT(1, 7, 1, 3, 1, 1, 1), STR("\x52\x54\x00\x00\x00\x01") },
+	{ AT(1, 7, 1, 4, 1, 1, 1), INT(1) },                  /* ipv4 */
+	{ AT(1, 7, 1, 5, 1, 1, 1), STR("\xc0\xa8\x7a\x0a") },
+	{ AT(1, 7, 1, 6, 1, 1, 1), GAUGE(24) },
+	{ AT(1, 7, 1, 7, 1, 1, 1), INT(VAX_SRC_LEASE) },
+	{ AT(1, 7, 1, 8, 1, 1, 1), ABSENT },                  /* a lease names none */
+	{ AT(1, 7, 1, 5, 1, 0, 1), ABSENT },
+	{ AT(1, 7, 1, 5, 1, 1, 2), ABSENT },
+	/* Domain 5, interface row 0: the docker bridge, then the VPN. */
+	{ AT(1, 7, 1, 3, 5, 0, 1), STR("\x02\x42\xac\x11\x00\x01") },
+	{ AT(1, 7, 1, 5, 5, 0, 1), STR("\xac\x11\x00\x01") },
+	{ AT(1, 7, 1, 6, 5, 0, 1), GAUGE(16) },
+	{ AT(1, 7, 1, 7, 5, 0, 1), INT(VAX_SRC_AGENT) },
+	{ AT(1, 7, 1, 8, 5, 0, 1), STR("docker0") },
+	{ AT(1, 7, 1, 3, 5, 0, 2), ABSENT },                  /* no MAC */
+	{ AT(1, 7, 1, 4, 5, 0, 2), INT(1) },
+	{ AT(1, 7, 1, 5, 5, 0, 2), STR("\x0a\x08\x00\x01") },
+	{ AT(1, 7, 1, 6, 5, 0, 2), ABSENT },                  /* no prefix */
+	{ AT(1, 7, 1, 8, 5, 0, 2), STR("tun0") },
+	{ AT(1, 7, 1, 5, 5, 0, 3), ABSENT },
+	/* Interface row 1: the lease's, then the agent's IPv6. */
+	{ AT(1, 7, 1, 3, 5, 1, 1), STR("\x52\x54\x00\x00\x00\x05") },
+	{ AT(1, 7, 1, 5, 5, 1, 1), STR("\x0a\x00\x00\x05") },
+	{ AT(1, 7, 1, 7, 5, 1, 1), INT(VAX_SRC_LEASE) },
+	{ AT(1, 7, 1, 4, 5, 1, 2), INT(2) },                  /* ipv6 */
+	{ AT(1, 7, 1, 5, 5, 1, 2), STR(V6LL) },
+	{ AT(1, 7, 1, 6, 5, 1, 2), GAUGE(64) },
+	{ AT(1, 7, 1, 8, 5, 1, 2), STR("eth0") },
+	{ AT(1, 7, 1, 5, 5, 1, 3), ABSENT },
+	{ AT(1, 7, 1, 5, 5, 2, 1), ABSENT },                  /* the user NIC: none */
+	{ AT(1, 7, 1, 5, 5, 1, 0), ABSENT },
+	{ AT(1, 7, 1, 5, 2, 0, 1), ABSENT },
+	{ AT(1, 7, 1, 5, 5, 1), ABSENT },
+	{ AT(1, 7, 1, 5, 5, 1, 1, 0), ABSENT },
+	{ AT(1, 7, 1, 1, 5, 1, 1), NOOBJ },                   /* indexes */
+	{ AT(1, 7, 1, 2, 5, 1, 1), NOOBJ },
+	{ AT(1, 7, 1, 9, 5, 1, 1), NOOBJ },
+	/* virtGuestFsTable. */
+	{ AT(1, 8, 1, 2, 5, 1), STR("/") },
+	{ AT(1, 8, 1, 3, 5, 1), STR("ext4") },
+	{ AT(1, 8, 1, 4, 5, 1), STR("/dev/vda1") },
+	{ AT(1, 8, 1, 5, 5, 1), GAUGE(1) },                   /* vda */
+	{ AT(1, 8, 1, 6, 5, 1), C64(1000) },
+	{ AT(1, 8, 1, 7, 5, 1), C64(999) },
+	{ AT(1, 8, 1, 8, 5, 1), GAUGE(99) },                  /* rounded down */
+	{ AT(1, 8, 1, 5, 5, 2), GAUGE(2) },                   /* vdb */
+	{ AT(1, 8, 1, 8, 5, 2), GAUGE(100) },
+	{ AT(1, 8, 1, 3, 5, 3), ABSENT },
+	{ AT(1, 8, 1, 4, 5, 3), STR("/dev/sdz1") },
+	{ AT(1, 8, 1, 5, 5, 3), GAUGE(0) },                   /* no disk sdz */
+	{ AT(1, 8, 1, 6, 5, 3), C64(0) },
+	{ AT(1, 8, 1, 8, 5, 3), ABSENT },                     /* size 0 */
+	{ AT(1, 8, 1, 4, 5, 4), ABSENT },
+	{ AT(1, 8, 1, 5, 5, 4), GAUGE(0) },                   /* no alias */
+	{ AT(1, 8, 1, 7, 5, 4), C64(150) },
+	{ AT(1, 8, 1, 8, 5, 4), ABSENT },                     /* used > total */
+	{ AT(1, 8, 1, 6, 5, 5), C64(3) },
+	{ AT(1, 8, 1, 7, 5, 5), ABSENT },
+	{ AT(1, 8, 1, 8, 5, 5), ABSENT },
+	{ AT(1, 8, 1, 2, 5, 6), ABSENT },
+	{ AT(1, 8, 1, 2, 5, 0), ABSENT },
+	{ AT(1, 8, 1, 2, 1, 1), ABSENT },                     /* its agent gave none */
+	{ AT(1, 8, 1, 1, 5, 1), NOOBJ },
+	{ AT(1, 8, 1, 9, 5, 1), NOOBJ },
+	{ AT(1, 9, 1, 2, 5, 1), NOOBJ },
+};
+
+START_TEST(test_guest_get)
+{
+	check_get(&guest_cells_get[_i]);
+}
+END_TEST
+
+static const struct step guest_steps[] = {
+	{ FROM(1, 5, 1, 17, 5, 1), TO(1, 6, 1, 1, 1), INT(VAX_AGENT_NOT_RESPONDING) },
+	{ FROM(1, 6, 1, 1, 5), TO(1, 6, 1, 2, 1), GAUGE(9500) },
+	{ FROM(1, 6, 1, 2, 1), TO(1, 6, 1, 2, 5), GAUGE(1500) },   /* 2 has none */
+	{ FROM(1, 6, 1, 4), TO(1, 6, 1, 4, 5) },
+	{ FROM(1, 6, 1, 9, 5), TO(1, 6, 1, 10, 1), STR(AGENT_ERR) },
+	/* From the last cell of virtGuestTable into the address table. */
+	{ FROM(1, 6, 1, 10, 1), TO(1, 7, 1, 3, 1, 1, 1) },
+	{ FROM(1, 6, 1, 11), TO(1, 7, 1, 3, 1, 1, 1) },
+	{ FROM(1, 7), TO(1, 7, 1, 3, 1, 1, 1) },
+	/* Interface row 0 before row 1; the VPN address has no MAC. */
+	{ FROM(1, 7, 1, 3, 1, 1, 1), TO(1, 7, 1, 3, 5, 0, 1) },
+	{ FROM(1, 7, 1, 3, 5, 0, 1), TO(1, 7, 1, 3, 5, 1, 1) },
+	{ FROM(1, 7, 1, 4, 5), TO(1, 7, 1, 4, 5, 0, 1), INT(1) },
+	{ FROM(1, 7, 1, 4, 5, 0, 1), TO(1, 7, 1, 4, 5, 0, 2), INT(1) },
+	{ FROM(1, 7, 1, 4, 5, 0, 2), TO(1, 7, 1, 4, 5, 1, 1), INT(1) },
+	{ FROM(1, 7, 1, 4, 5, 1, 1), TO(1, 7, 1, 4, 5, 1, 2), INT(2) },
+	{ FROM(1, 7, 1, 4, 5, 1, 2), TO(1, 7, 1, 5, 1, 1, 1) },
+	{ FROM(1, 7, 1, 4, 5, 0, 4294967295u), TO(1, 7, 1, 4, 5, 1, 1) },
+	{ FROM(1, 7, 1, 8), TO(1, 7, 1, 8, 5, 0, 1), STR("docker0") },
+	{ FROM(1, 7, 1, 8, 5, 1, 2), TO(1, 8, 1, 2, 5, 1), STR("/") },
+	/* Filesystems without a type are skipped. */
+	{ FROM(1, 8, 1, 3, 5, 2), TO(1, 8, 1, 3, 5, 4), STR("tmpfs") },
+	{ FROM(1, 8, 1, 8, 5, 1), TO(1, 8, 1, 8, 5, 2), GAUGE(100) },
+	{ FROM(1, 8, 1, 8, 5, 2), END },    /* virtGuestFsUsedPercent, the last cell */
+	{ FROM(1, 8, 1, 9), END },
+	{ FROM(1, 9), END },
+};
+
+START_TEST(test_guest_next)
+{
+	check_next(&guest_steps[_i]);
+}
+END_TEST
+
+START_TEST(test_guest_expected_cells)
+{
+	ck_assert_uint_eq(expected_cells(snap), GUEST_FIXTURE_CELLS);
+}
+END_TEST
+
+START_TEST(test_guest_walk_count)
+{
+	static struct walk w;
+
+	walk(&w);
+	ck_assert_uint_eq(w.n, GUEST_FIXTURE_CELLS);
+	ck_assert_uint_eq(w.n, expected_cells(snap));
+	ck_assert_uint_eq(w.per_table[6], 15);
+	ck_assert_uint_eq(w.per_table[7], 26);
+	ck_assert_uint_eq(w.per_table[8], 27);
+}
+END_TEST
+
+/* The rows seal built: domain by domain, interface row 0 first, each
+ * numbered from 1, pointing at the guest's own entries. */
+START_TEST(test_guest_rows)
+{
+	static const struct { uint32_t dom, sub, sub2; int addr; } want[] = {
+		{ 1, 1, 1, 0 }, { 5, 0, 1, 1 }, { 5, 0, 2, 3 }, { 5, 1, 1, 0 }, { 5, 1, 2, 2 },
+	};
+	const struct vax_guest *g5 = fx_find(snap, 5)->guest;
+
+	ck_assert_uint_eq(snap->naddr_rows, N(want));
+	for (int k = 0; k < N(want); k++) {
+		const struct vax_row *r = &snap->addr_rows[k];
+		ck_assert_uint_eq(r->dom->index, want[k].dom);
+		ck_assert_uint_eq(r->sub, want[k].sub);
+		ck_assert_uint_eq(r->sub2, want[k].sub2);
+		ck_assert_ptr_eq(r->item, &r->dom->guest->addrs[want[k].addr]);
+	}
+	ck_assert_uint_eq(snap->nfs_rows, 5);
+	for (uint32_t k = 0; k < 5; k++) {
+		ck_assert_ptr_eq(snap->fs_rows[k].dom, fx_find(snap, 5));
+		ck_assert_uint_eq(snap->fs_rows[k].sub, k + 1);
+		ck_assert_ptr_eq(snap->fs_rows[k].item, &g5->info->fs[k]);
+	}
+}
+END_TEST
+
+/* Ages are the view's clock less when the data was had; never negative. */
+START_TEST(test_guest_ages)
+{
+	struct vax_value v;
+
+	view.now_ms = 500;   /* behind every time in the fixture */
+	ck_assert_int_eq(get(OID(1, 6, 1, 2, 5), &v), VAX_FOUND);
+	expect_u(&v, VAX_T_GAUGE32, 0);
+	ck_assert_int_eq(get(OID(1, 6, 1, 9, 1), &v), VAX_FOUND);
+	expect_u(&v, VAX_T_GAUGE32, 0);
+	view.now_ms = 4000 + 4294967295LL + 10;   /* saturates */
+	ck_assert_int_eq(get(OID(1, 6, 1, 9, 1), &v), VAX_FOUND);
+	expect_u(&v, VAX_T_GAUGE32, 4294967295u);
+	view.now_ms = 123456;
+	ck_assert_int_eq(get(OID(1, 6, 1, 2, 1), &v), VAX_FOUND);
+	expect_u(&v, VAX_T_GAUGE32, 123456 - 1000);
+	ck_assert_int_eq(get(OID(1, 6, 1, 9, 5), &v), VAX_FOUND);
+	expect_u(&v, VAX_T_GAUGE32, 123456 - 10000);
+}
+END_TEST
+
+/* virtGuestAgentState and virtGuestAgentError by what is known. */
+static const struct {
+	bool running;
+	int state;              /* the guest record's; 0: none */
+	const char *error;
+	bool guest_agent;       /* the snapshot's guestAgent */
+	int want;               /* -1: absent */
+	bool want_error;
+} agent_states[] = {
+	{ false, 0, NULL, false, VAX_AGENT_NOT_RUNNING, false },
+	{ false, 0, NULL, true, VAX_AGENT_NOT_RUNNING, false },
+	{ false, VAX_AGENT_CONNECTED, NULL, true, VAX_AGENT_NOT_RUNNING, false },
+	{ true, 0, NULL, false, VAX_AGENT_NOT_CONFIGURED, false },
+	{ true, 0, NULL, true, -1, false },          /* not asked yet */
+	{ true, VAX_AGENT_NOT_CONFIGURED, NULL, false, VAX_AGENT_NOT_CONFIGURED, false },
+	{ true, VAX_AGENT_CONNECTED, "stale", true, VAX_AGENT_CONNECTED, false },
+	{ true, VAX_AGENT_NOT_RESPONDING, "hung", true, VAX_AGENT_NOT_RESPONDING, true },
+	{ true, VAX_AGENT_NOT_RESPONDING, NULL, true, VAX_AGENT_NOT_RESPONDING, false },
+	{ true, VAX_AGENT_UNSUPPORTED, "no channel", true, VAX_AGENT_UNSUPPORTED, false },
+};
+
+START_TEST(test_agent_state)
+{
+	struct vax_snapshot *s = vax_snapshot_new(1);
+	struct vax_domain *d = fx_add_domain(s, 4, "g", UUID1, agent_states[_i].running ? 1 : 5,
+					     NULL, 0);
+	struct vax_view w = { .snap = s, .now_ms = 100, .cache_timeout = 5 };
+	struct vax_value v;
+	uint32_t o[VAX_MAX_OID];
+	size_t olen;
+
+	if (agent_states[_i].running)
+		vax_set(&d->vals, VAX_DOM_ID, 9);
+	if (agent_states[_i].state)
+		d->guest = fx_guest(agent_states[_i].state, agent_states[_i].error, NULL, 0,
+				    NULL, 0);
+	s->guest_agent = agent_states[_i].guest_agent;
+	fx_seal(s);
+	if (agent_states[_i].want < 0) {
+		ck_assert_int_eq(vax_virt_get(&w, OID(1, 6, 1, 1, 4), &v), VAX_NO_INSTANCE);
+		ck_assert(!vax_virt_next(&w, OID(1, 5, 9), o, &olen, &v));   /* nothing in 6 */
+	} else {
+		ck_assert_int_eq(vax_virt_get(&w, OID(1, 6, 1, 1, 4), &v), VAX_FOUND);
+		expect_i(&v, agent_states[_i].want);
+	}
+	ck_assert_int_eq(vax_virt_get(&w, OID(1, 6, 1, 10, 4), &v),
+			 agent_states[_i].want_error ? VAX_FOUND : VAX_NO_INSTANCE);
+	if (agent_states[_i].want_error)
+		expect_s(&v, agent_states[_i].error);
+	/* No answer: no facts, no age. */
+	ck_assert_int_eq(vax_virt_get(&w, OID(1, 6, 1, 2, 4), &v), VAX_NO_INSTANCE);
+	ck_assert_int_eq(vax_virt_get(&w, OID(1, 6, 1, 9, 4), &v), VAX_NO_INSTANCE);
+	vax_snapshot_free(s);
+}
+END_TEST
+
+static void check_percent(uint64_t total, bool has_total, uint64_t used, bool has_used,
+			  int64_t want)
+{
+	struct vax_snapshot *s = vax_snapshot_new(1);
+	struct vax_domain *d = fx_add_domain(s, 1, "g", UUID1, 1, NULL, 0);
+	struct vax_guest_info *i = fx_guest_info(1, NULL, NULL, NULL, NULL, false, 0, -1);
+	struct vax_view w = { .snap = s, .now_ms = 100, .cache_timeout = 5 };
+	struct vax_value v;
+
+	vax_set(&d->vals, VAX_DOM_ID, 1);
+	fx_guest_fs(i, "/", NULL, NULL, NULL, -1, -1);
+	if (has_total)
+		vax_set(&i->fs[0].vals, VAX_FS_TOTAL, total);
+	if (has_used)
+		vax_set(&i->fs[0].vals, VAX_FS_USED, used);
+	d->guest = fx_guest(VAX_AGENT_CONNECTED, NULL, i, 0, NULL, 0);
+	fx_seal(s);
+	if (want < 0)
+		ck_assert_int_eq(vax_virt_get(&w, OID(1, 8, 1, 8, 1, 1), &v), VAX_NO_INSTANCE);
+	else {
+		ck_assert_int_eq(vax_virt_get(&w, OID(1, 8, 1, 8, 1, 1), &v), VAX_FOUND);
+		expect_u(&v, VAX_T_GAUGE32, (uint64_t)want);
+	}
+	vax_snapshot_free(s);
+}
+
+/* virtGuestFsUsedPercent at its edges. */
+static const struct { int64_t total, used; int64_t want; } percents[] = {
+	{ 100, 0, 0 }, { 100, 100, 100 }, { 100, 101, -1 }, { 0, 0, -1 }, { 0, 5, -1 },
+	{ 3, 1, 33 }, { 3, 2, 66 }, { 1000, 899, 89 }, { 1000, 900, 90 },
+	{ -1, 5, -1 }, { 5, -1, -1 },
+	{ 1099511627776LL * 1024, 1099511627776LL * 1024 - 1, 99 },   /* 1 PiB less a byte */
+	{ INT64_MAX, INT64_MAX, 100 },
+};
+
+/* Where a double loses the last byte: 99.99...%, so 99, not 100. */
+static const struct { uint64_t total, used, want; } big_percents[] = {
+	{ UINT64_C(1) << 62, (UINT64_C(1) << 62) - 1, 99 },
+	{ UINT64_MAX, UINT64_MAX - 1, 99 },
+	{ UINT64_MAX, UINT64_MAX / 10 * 9 - 1, 89 },
+	{ UINT64_MAX, UINT64_MAX / 100, 0 },
+	{ UINT64_MAX, UINT64_MAX / 100 + 1, 1 },
+};
+
+START_TEST(test_fs_percent)
+{
+	check_percent((uint64_t)percents[_i].total, percents[_i].total >= 0,
+		      (uint64_t)percents[_i].used, percents[_i].used >= 0, percents[_i].want);
+}
+END_TEST
+
+/* Against plain integer arithmetic where it cannot overflow. */
+START_TEST(test_fs_percent_small_all)
+{
+	for (uint64_t t = 1; t <= 120; t += 7)
+		for (uint64_t u = 0; u <= t; u++)
+			check_percent(t, true, u, true, (int64_t)(u * 100 / t));
+}
+END_TEST
+
+START_TEST(test_fs_percent_big)
+{
+	check_percent(big_percents[_i].total, true, big_percents[_i].used, true,
+		      (int64_t)big_percents[_i].want);
+}
+END_TEST
+
 static Suite *mib_suite(void)
 {
 	Suite *s = suite_create("mib_virtagentx");
@@ -1333,6 +1759,24 @@ static Suite *mib_suite(void)
 	tcase_add_test(tc, test_walk_count);
 	tcase_add_test(tc, test_walk_matches_get);
 	tcase_add_test(tc, test_walk_empty_snapshot);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("guest");
+	tcase_add_checked_fixture(tc, setup_guest, teardown);
+	tcase_add_loop_test(tc, test_guest_get, 0, N(guest_cells_get));
+	tcase_add_loop_test(tc, test_guest_next, 0, N(guest_steps));
+	tcase_add_test(tc, test_guest_expected_cells);
+	tcase_add_test(tc, test_guest_walk_count);
+	tcase_add_test(tc, test_walk_matches_get);
+	tcase_add_test(tc, test_guest_rows);
+	tcase_add_test(tc, test_guest_ages);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("guest states");
+	tcase_add_loop_test(tc, test_agent_state, 0, N(agent_states));
+	tcase_add_loop_test(tc, test_fs_percent, 0, N(percents));
+	tcase_add_loop_test(tc, test_fs_percent_big, 0, N(big_percents));
+	tcase_add_test(tc, test_fs_percent_small_all);
 	suite_add_tcase(s, tc);
 	return s;
 }

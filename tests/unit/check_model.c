@@ -410,6 +410,149 @@ START_TEST(test_snapshot_ref_free)
 }
 END_TEST
 
+/* ---- guest data in snapshots ---- */
+
+static void set_mac(struct vax_nic_def *n, uint8_t last)
+{
+	memcpy(n->mac, (const uint8_t[]){ 0x52, 0x54, 0, 0, 0, last }, 6);
+	n->has_mac = true;
+}
+
+/* Address rows by (domain, interface row, number): row 0 (a MAC of no NIC,
+ * or none) first, numbered from 1 in the merged order; filesystem rows
+ * numbered from 1; items point into the guest data, which stays put when
+ * seal sorts the domains. */
+START_TEST(test_seal_guest_rows)
+{
+	struct vax_snapshot *s = vax_snapshot_new(4);
+	struct vax_domdef *def = fx_domdef_n(0, 3);
+	struct vax_guest_info *info = fx_guest_info(1, NULL, NULL, NULL, NULL, false, 0, -1);
+	struct vax_guest_addr a7[] = {
+		fx_addr("52:54:00:00:00:0b", "10.0.0.1", 24, VAX_SRC_LEASE, NULL),
+		fx_addr("52:54:00:00:00:0a", "10.0.0.2", 24, VAX_SRC_LEASE, NULL),
+		fx_addr(NULL, "10.0.0.3", -1, VAX_SRC_AGENT, "tun0"),
+		fx_addr("52:54:00:00:00:0b", "fe80::b", 64, VAX_SRC_AGENT, "eth1"),
+		fx_addr("52:54:00:00:00:cc", "172.17.0.1", 16, VAX_SRC_AGENT, "docker0"),
+		/* Zero bytes: the third NIC has no MAC, so it is not that one. */
+		fx_addr("00:00:00:00:00:00", "10.9.9.9", 8, VAX_SRC_AGENT, "br0"),
+	};
+	struct vax_guest_addr a5[] = { fx_addr("52:54:00:00:00:0a", "10.1.0.1", 24,
+					       VAX_SRC_ARP, NULL) };
+	/* (domain, interface row, number, address of its list) */
+	static const uint32_t want[][4] = {
+		{ 5, 0, 1, 0 },                   /* 5 has no NIC at all */
+		{ 7, 0, 1, 2 }, { 7, 0, 2, 4 }, { 7, 0, 3, 5 },
+		{ 7, 1, 1, 1 },
+		{ 7, 2, 1, 0 }, { 7, 2, 2, 3 },
+	};
+	struct vax_domain *d;
+	struct vax_guest *g3, *g5, *g7;
+
+	set_mac(&def->nics[0], 0x0a);
+	set_mac(&def->nics[1], 0x0b);
+	fx_guest_fs(info, "/", "ext4", "/dev/vda1", "vda", 10, 5);
+	fx_guest_fs(info, "/home", "xfs", "/dev/vdb", "vdb", 20, 5);
+	d = fx_add_domain(s, 7, "seven", UUID1, 1, def, 0);
+	d->guest = g7 = fx_guest(VAX_AGENT_CONNECTED, NULL, NULL, 5, a7, N(a7));
+	fx_add_domain(s, 9, "nine", UUID1, 1, fx_domdef_n(1, 1), 0);   /* nothing known */
+	d = fx_add_domain(s, 5, "five", UUID1, 1, NULL, 0);
+	d->guest = g5 = fx_guest(VAX_AGENT_NOT_CONFIGURED, NULL, NULL, 5, a5, N(a5));
+	d = fx_add_domain(s, 3, "three", UUID1, 1, NULL, 0);
+	d->guest = g3 = fx_guest(VAX_AGENT_CONNECTED, NULL, info, 0, NULL, 0);
+	ck_assert_int_eq(vax_snapshot_seal(s), 0);
+
+	ck_assert_uint_eq(s->naddr_rows, N(want));
+	for (int k = 0; k < N(want); k++) {
+		const struct vax_row *r = &s->addr_rows[k];
+		const struct vax_guest *g = want[k][0] == 5 ? g5 : g7;
+		ck_assert_ptr_eq(r->dom, vax_snapshot_find(s, want[k][0]));
+		ck_assert_ptr_eq(r->dom->guest, g);
+		ck_assert_uint_eq(r->sub, want[k][1]);
+		ck_assert_uint_eq(r->sub2, want[k][2]);
+		ck_assert_ptr_eq(r->item, &g->addrs[want[k][3]]);
+	}
+	ck_assert_uint_eq(s->nfs_rows, 2);
+	for (uint32_t k = 0; k < 2; k++) {
+		ck_assert_ptr_eq(s->fs_rows[k].dom, vax_snapshot_find(s, 3));
+		ck_assert_uint_eq(s->fs_rows[k].sub, k + 1);
+		ck_assert_ptr_eq(s->fs_rows[k].item, &g3->info->fs[k]);
+	}
+	vax_snapshot_free(s);
+}
+END_TEST
+
+/* Guest data without addresses or filesystems: no rows, no allocation. */
+START_TEST(test_seal_guest_empty)
+{
+	struct vax_snapshot *s = vax_snapshot_new(1);
+	struct vax_domain *d = fx_add_domain(s, 1, "d", UUID1, 1, fx_domdef_n(1, 1), 0);
+
+	d->guest = fx_guest(VAX_AGENT_NOT_RESPONDING, "x", NULL, 0, NULL, 0);
+	fx_seal(s);
+	ck_assert_uint_eq(s->naddr_rows, 0);
+	ck_assert_ptr_null(s->addr_rows);
+	ck_assert_uint_eq(s->nfs_rows, 0);
+	ck_assert_ptr_null(s->fs_rows);
+	vax_snapshot_free(s);
+}
+END_TEST
+
+/* One guest record in two snapshots (as the collector puts it into each
+ * snapshot it builds): freed with the last of them, its answer with it. */
+START_TEST(test_guest_shared)
+{
+	struct vax_guest_info *info = fx_guest_info(1, "h", NULL, NULL, NULL, false, 0, 1);
+	struct vax_guest_addr addr = fx_addr("52:54:00:00:00:01", "10.0.0.1", 24,
+					     VAX_SRC_AGENT, "eth0");
+	struct vax_guest *g;
+	struct vax_snapshot *a = vax_snapshot_new(1), *b = vax_snapshot_new(1);
+	const struct vax_guest_addr *seen;
+
+	fx_guest_fs(info, "/", "ext4", NULL, NULL, 1, 1);
+	vax_guest_info_ref(info);                      /* ours, to watch it */
+	g = fx_guest(VAX_AGENT_CONNECTED, NULL, info, 1, &addr, 1);
+	fx_add_domain(a, 1, "d", UUID1, 1, NULL, 0)->guest = vax_guest_ref(g);
+	fx_add_domain(b, 1, "d", UUID1, 1, NULL, 0)->guest = g;   /* b takes ours */
+	fx_seal(a);
+	fx_seal(b);
+	ck_assert_int_eq(g->ref, 2);
+	ck_assert_int_eq(info->ref, 2);
+	vax_snapshot_free(a);
+	ck_assert_int_eq(g->ref, 1);
+	ck_assert_int_eq(info->ref, 2);
+	seen = b->addr_rows[0].item;                   /* b's rows still good */
+	ck_assert_str_eq(seen->ifname, "eth0");
+	ck_assert_str_eq(((const struct vax_guest_fs *)b->fs_rows[0].item)->mountpoint, "/");
+	vax_snapshot_free(b);
+	ck_assert_int_eq(info->ref, 1);                /* the record let go once */
+	ck_assert_str_eq(info->hostname, "h");
+	vax_guest_info_unref(info);
+
+	ck_assert_ptr_null(vax_guest_ref(NULL));
+	ck_assert_ptr_null(vax_guest_info_ref(NULL));
+	vax_guest_unref(NULL);
+	vax_guest_info_unref(NULL);
+	vax_guest_addrs_free(NULL, 0);
+}
+END_TEST
+
+/* A domain given back before sealing lets go of its guest record. */
+START_TEST(test_drop_last_guest)
+{
+	struct vax_snapshot *s = vax_snapshot_new(1);
+	struct vax_guest *g = fx_guest(VAX_AGENT_CONNECTED, NULL, NULL, 0, NULL, 0);
+
+	fx_add_domain(s, 1, "d", UUID1, 1, NULL, 0)->guest = vax_guest_ref(g);
+	ck_assert_int_eq(g->ref, 2);
+	vax_snapshot_drop_last(s);
+	ck_assert_int_eq(g->ref, 1);
+	ck_assert_uint_eq(s->ndomains, 0);
+	vax_guest_unref(g);
+	fx_seal(s);
+	vax_snapshot_free(s);
+}
+END_TEST
+
 /* ---- cpusets ---- */
 
 /* libvirt's cpuset syntax (virBitmapParse): 1 in, 0 out, -1 not a cpuset;
@@ -570,6 +713,10 @@ static Suite *model_suite(void)
 	tcase_add_loop_test(tc, test_snapshot_find, 0, N(finds));
 	tcase_add_test(tc, test_snapshot_find_all);
 	tcase_add_test(tc, test_snapshot_ref_free);
+	tcase_add_test(tc, test_seal_guest_rows);
+	tcase_add_test(tc, test_seal_guest_empty);
+	tcase_add_test(tc, test_guest_shared);
+	tcase_add_test(tc, test_drop_last_guest);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cpuset");

@@ -5,7 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+
 #include <libvirt/libvirt.h>
+
+#include "libvirt_guest.h"
 
 #include "fixtures.h"
 
@@ -142,6 +146,92 @@ struct vax_domain *fx_find(struct vax_snapshot *s, uint32_t index)
 			return &s->domains[i];
 	fprintf(stderr, "fixtures: no domain %u\n", index);
 	abort();
+}
+
+struct vax_guest_addr fx_addr(const char *mac, const char *ip, int prefix, int source,
+			      const char *ifname)
+{
+	struct vax_guest_addr a = { .source = (uint8_t)source };
+
+	if (mac && !(a.has_mac = vax_parse_mac(mac, a.mac))) {
+		fprintf(stderr, "fixtures: bad MAC %s\n", mac);
+		abort();
+	}
+	if (inet_pton(AF_INET, ip, a.addr) == 1)
+		a.family = 4;
+	else if (inet_pton(AF_INET6, ip, a.addr) == 1)
+		a.family = 6;
+	else {
+		fprintf(stderr, "fixtures: bad address %s\n", ip);
+		abort();
+	}
+	if (prefix >= 0) {
+		a.prefix = (uint8_t)prefix;
+		a.has_prefix = true;
+	}
+	a.ifname = fx_strdup(ifname);
+	return a;
+}
+
+struct vax_guest_info *fx_guest_info(int64_t taken_ms, const char *hostname,
+				     const char *os_name, const char *kernel,
+				     const char *tz, bool tz_set, int64_t tz_offset,
+				     int64_t users)
+{
+	struct vax_guest_info *i = vax_guest_info_new();
+
+	if (!i)
+		oom();
+	i->taken_ms = taken_ms;
+	i->hostname = fx_strdup(hostname);
+	i->os_name = fx_strdup(os_name);
+	i->kernel = fx_strdup(kernel);
+	i->timezone = fx_strdup(tz);
+	if (tz_set)
+		vax_set(&i->vals, VAX_GUEST_TZ_OFFSET, (uint64_t)tz_offset);
+	if (users >= 0)
+		vax_set(&i->vals, VAX_GUEST_USERS, (uint64_t)users);
+	return i;
+}
+
+void fx_guest_fs(struct vax_guest_info *info, const char *mountpoint, const char *type,
+		 const char *device, const char *disk, int64_t total, int64_t used)
+{
+	struct vax_guest_fs *fs = realloc(info->fs, (info->nfs + 1) * sizeof(*fs)), *f;
+
+	if (!fs)
+		oom();
+	info->fs = fs;
+	f = &fs[info->nfs++];
+	memset(f, 0, sizeof(*f));
+	f->mountpoint = fx_strdup(mountpoint);
+	f->type = fx_strdup(type);
+	f->device = fx_strdup(device);
+	f->disk = fx_strdup(disk);
+	if (total >= 0)
+		vax_set(&f->vals, VAX_FS_TOTAL, (uint64_t)total);
+	if (used >= 0)
+		vax_set(&f->vals, VAX_FS_USED, (uint64_t)used);
+}
+
+struct vax_guest *fx_guest(enum vax_agent_state state, const char *error,
+			   struct vax_guest_info *info, int64_t addrs_ms,
+			   const struct vax_guest_addr *addrs, size_t naddrs)
+{
+	struct vax_guest *g = vax_guest_new();
+
+	if (!g)
+		oom();
+	g->state = state;
+	g->error = fx_strdup(error);
+	g->info = info;
+	g->addrs_ms = addrs_ms;
+	if (naddrs) {
+		g->addrs = fx_calloc(naddrs, sizeof(*g->addrs));
+		memcpy(g->addrs, addrs, naddrs * sizeof(*addrs));
+		g->naddrs = naddrs;
+	}
+	return g;
 }
 
 int fx_utf8_valid(const char *str, size_t len)

@@ -2,6 +2,7 @@
 #ifndef VAX_TEST_FIXTURES_H
 #define VAX_TEST_FIXTURES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,31 @@ void fx_seal(struct vax_snapshot *s);
 
 /* Find a domain of a sealed snapshot, aborting when it is missing. */
 struct vax_domain *fx_find(struct vax_snapshot *s, uint32_t index);
+
+/* ---- guest data (model.h's struct vax_guest*) ---- */
+
+/* An address: mac NULL for none, ip in text (IPv4 or IPv6), prefix < 0
+ * for none, ifname NULL for none (copied). Aborts on a bad mac or ip. */
+struct vax_guest_addr fx_addr(const char *mac, const char *ip, int prefix, int source,
+			      const char *ifname);
+
+/* An agent answer taken at taken_ms, with these facts (NULL: absent);
+ * users < 0 and tz_set false leave those out. */
+struct vax_guest_info *fx_guest_info(int64_t taken_ms, const char *hostname,
+				     const char *os_name, const char *kernel,
+				     const char *tz, bool tz_set, int64_t tz_offset,
+				     int64_t users);
+
+/* Append a filesystem to info; total or used < 0: absent. */
+void fx_guest_fs(struct vax_guest_info *info, const char *mountpoint, const char *type,
+		 const char *device, const char *disk, int64_t total, int64_t used);
+
+/* A guest record (one reference): state, error (copied; NULL: none), info
+ * (the caller's reference is taken over; NULL: none), the addresses (the
+ * array is copied, their ifnames taken over) read at addrs_ms. */
+struct vax_guest *fx_guest(enum vax_agent_state state, const char *error,
+			   struct vax_guest_info *info, int64_t addrs_ms,
+			   const struct vax_guest_addr *addrs, size_t naddrs);
 
 /* True when s[0..len) is well-formed UTF-8 (no cut character). */
 int fx_utf8_valid(const char *s, size_t len);
