@@ -43,7 +43,7 @@ static bool parse_addr(const char *text, int family, struct vax_guest_addr *a)
 }
 
 /* 127/8, ::1, ::ffff:127/104: a guest's own loopback says nothing. */
-static bool loopback(const struct vax_guest_addr *a)
+bool vax_guest_addr_loopback(const struct vax_guest_addr *a)
 {
 	static const uint8_t v6lo[16] = { [15] = 1 };
 	static const uint8_t v4map[12] = { [10] = 0xff, [11] = 0xff };
@@ -184,7 +184,7 @@ static int parse_ifaces(struct vax_guest_info *g, const virTypedParameter *p, in
 			memset(a, 0, sizeof(*a));
 			if (!family ||
 			    !parse_addr(param_str(p, n, KEY("if.%zu.addr.%zu.addr", i, j)), family, a) ||
-			    loopback(a))
+			    vax_guest_addr_loopback(a))
 				continue;
 			if (param_u64(p, n, KEY("if.%zu.addr.%zu.prefix", i, j), &prefix) &&
 			    prefix <= (family == 6 ? 128u : 32u)) {
@@ -231,6 +231,16 @@ struct vax_guest_info *vax_guest_info_from_params(const virTypedParameter *p, in
 	return g;
 }
 
+/* An address list of total entries, capped at VAX_GUEST_MAX_ADDRS: 0
+ * (nothing to hold), 1 (allocated) or -1 (out of memory). */
+static int new_addrs(size_t total, struct vax_guest_addr **out, size_t *cap)
+{
+	*cap = total > VAX_GUEST_MAX_ADDRS ? VAX_GUEST_MAX_ADDRS : total;
+	if (!*cap)
+		return 0;
+	return (*out = calloc(*cap, sizeof(**out))) ? 1 : -1;
+}
+
 int vax_guest_addrs_from_ifaces(virDomainInterfacePtr *ifs, int n,
 				enum vax_addr_source source,
 				struct vax_guest_addr **out, size_t *nout)
@@ -239,14 +249,12 @@ int vax_guest_addrs_from_ifaces(virDomainInterfacePtr *ifs, int n,
 
 	*out = NULL;
 	*nout = 0;
+	int rc;
+
 	for (int i = 0; i < n && i < VAX_GUEST_MAX_IFACES; i++)
 		total += ifs[i]->naddrs;
-	if (total > VAX_GUEST_MAX_ADDRS)
-		total = VAX_GUEST_MAX_ADDRS;
-	if (!total)
-		return 0;
-	if (!(*out = calloc(total, sizeof(**out))))
-		return -1;
+	if ((rc = new_addrs(total, out, &total)) <= 0)
+		return rc;
 	for (int i = 0; i < n && i < VAX_GUEST_MAX_IFACES; i++) {
 		const virDomainInterface *f = ifs[i];
 		uint8_t mac[6];
@@ -260,7 +268,7 @@ int vax_guest_addrs_from_ifaces(virDomainInterfacePtr *ifs, int n,
 				     ip->type == VIR_IP_ADDR_TYPE_IPV4 ? 4 : 0;
 
 			memset(a, 0, sizeof(*a));
-			if (!family || !parse_addr(ip->addr, family, a) || loopback(a))
+			if (!family || !parse_addr(ip->addr, family, a) || vax_guest_addr_loopback(a))
 				continue;
 			if (ip->prefix <= (family == 6 ? 128u : 32u)) {
 				a->prefix = (uint8_t)ip->prefix;
@@ -293,14 +301,12 @@ int vax_guest_merge_addrs(const struct vax_addr_list *lists, size_t nlists,
 
 	*out = NULL;
 	*nout = 0;
+	int rc;
+
 	for (size_t l = 0; l < nlists; l++)
 		total += lists[l].n;
-	if (total > VAX_GUEST_MAX_ADDRS)
-		total = VAX_GUEST_MAX_ADDRS;
-	if (!total)
-		return 0;
-	if (!(*out = calloc(total, sizeof(**out))))
-		return -1;
+	if ((rc = new_addrs(total, out, &total)) <= 0)
+		return rc;
 	for (size_t l = 0; l < nlists; l++) {
 		size_t before = k;   /* what earlier sources gave */
 		for (size_t i = 0; i < lists[l].n && k < total; i++) {

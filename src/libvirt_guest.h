@@ -38,6 +38,9 @@ struct vax_addr_list { const struct vax_guest_addr *a; size_t n; };
 int vax_guest_merge_addrs(const struct vax_addr_list *lists, size_t nlists,
 			  struct vax_guest_addr **out, size_t *nout);
 
+/* 127/8, ::1, ::ffff:127/104: a guest's own loopback, never served. */
+bool vax_guest_addr_loopback(const struct vax_guest_addr *a);
+
 /* "52:54:00:12:34:56" into 6 octets; false if it is not one. */
 bool vax_parse_mac(const char *s, uint8_t mac[6]);
 

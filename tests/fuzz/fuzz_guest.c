@@ -115,17 +115,6 @@ static void make_ifaces(const struct stats_input *in, struct ifaces *x)
 	}
 }
 
-static bool loopback(const struct vax_guest_addr *a)
-{
-	static const uint8_t v6lo[16] = { [15] = 1 };
-	static const uint8_t v4map[12] = { [10] = 0xff, [11] = 0xff };
-
-	if (a->family == 4)
-		return a->addr[0] == 127;
-	return memcmp(a->addr, v6lo, 16) == 0 ||
-	       (memcmp(a->addr, v4map, 12) == 0 && a->addr[12] == 127);
-}
-
 static void check_addrs(const struct vax_guest_addr *a, size_t n, int source)
 {
 	static const uint8_t zero[6];
@@ -134,7 +123,7 @@ static void check_addrs(const struct vax_guest_addr *a, size_t n, int source)
 	for (size_t i = 0; i < n; i++) {
 		FUZZ_ASSERT(a[i].family == 4 || a[i].family == 6);
 		FUZZ_ASSERT(!a[i].has_prefix || a[i].prefix <= (a[i].family == 6 ? 128 : 32));
-		FUZZ_ASSERT(!loopback(&a[i]));
+		FUZZ_ASSERT(!vax_guest_addr_loopback(&a[i]));
 		FUZZ_ASSERT(!a[i].has_mac || memcmp(a[i].mac, zero, 6) != 0);
 		FUZZ_ASSERT(source < 0 || a[i].source == source);
 		FUZZ_ASSERT(utf8_ok(a[i].ifname));
