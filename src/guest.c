@@ -31,7 +31,7 @@ struct entry {
 	int id;                     /* domain id of the run the data is of */
 	bool asking;                /* an asker is out for it */
 	bool seen;                  /* in this tick's listing */
-	int64_t asked_ms, next_ms;
+	int64_t next_ms;           /* when it is next asked */
 	int64_t unsupported_ms;     /* when its agent was found unsupported */
 	struct vax_guest *data;     /* NULL: not asked yet */
 };
@@ -314,7 +314,6 @@ static void start_asker(struct vax_guests *gs, struct entry *e, virDomainPtr dom
 		return;
 	}
 	e->asking = true;
-	e->asked_ms = now;
 	gs->asking++;
 }
 
