@@ -28,6 +28,7 @@
 #include "log.h"
 #include "libvirt_stats.h"
 #include "libvirt_stats_domain.h"
+#include "usage.h"
 #include "utf8.h"
 
 /* A snapshot with room for n domains and the collector's own facts. */
@@ -107,6 +108,10 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 		else
 			vax_snapshot_drop_last(s);   /* not shown: the slot is reused */
 	}
+	/* Gauges, from the samples the snapshots already hold. */
+	bool window_closed = vax_usage_fill(s->domains, s->ndomains, c->usage_base,
+					    c->usage_base_ms, c->prev, r.now,
+					    (int64_t)atomic_load(&c->usage_window_ms));
 	if (vax_snapshot_seal(s) < 0) {
 		vax_err("out of memory sealing a snapshot");
 		goto fail_lists;
@@ -141,6 +146,11 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 	s->refresh_calls = c->calls;
 	vax_snapshot_free(c->prev);
 	c->prev = vax_snapshot_ref(s);
+	if (window_closed) {   /* the next window begins here */
+		vax_snapshot_free(c->usage_base);
+		c->usage_base = vax_snapshot_ref(s);
+		c->usage_base_ms = r.now;
+	}
 	vax_debug("collector", "refreshed %zu domains in %u ms", s->ndomains, s->refresh_ms);
 	return s;
 
@@ -205,6 +215,8 @@ static void apply_reconfigure(struct vax_collector *c, char *uri, char *index_fi
 		c->ever_tried = false;
 		vax_snapshot_free(c->prev);
 		c->prev = NULL;
+		vax_snapshot_free(c->usage_base);   /* another host's domains */
+		c->usage_base = NULL;
 	}
 }
 
@@ -285,6 +297,7 @@ struct vax_collector *vax_collector_start(const struct vax_collector_opts *o,
 	c->publish = o->publish;
 	c->arg = o->arg;
 	c->guests = o->guests;
+	atomic_init(&c->usage_window_ms, o->usage_window_ms ? o->usage_window_ms : 10000);
 	/* Once, before any thread: libvirt keeps it in a process-wide global. */
 	virSetErrorFunc(NULL, col_quiet_errors);
 	if (!(c->index = vax_index_new(o->index_file)) ||
@@ -329,6 +342,12 @@ bool vax_collector_stop(struct vax_collector *c)
 	all_ended = c->threads_left == 0;   /* the worker's, now ended */
 	col_release(c);
 	return all_ended;
+}
+
+void vax_collector_set_usage_window(struct vax_collector *c, uint32_t ms)
+{
+	if (ms)
+		atomic_store(&c->usage_window_ms, ms);
 }
 
 void vax_collector_reconfigure(struct vax_collector *c, const char *uri,

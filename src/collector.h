@@ -28,6 +28,8 @@ struct vax_collector_opts {
 	/* What is known inside the guests (guest.h), put into each running
 	 * domain of a snapshot; NULL: nothing. Must outlive the collector. */
 	struct vax_guests *guests;
+	/* usageWindow: the shortest window of the usage gauges, ms (> 0). */
+	uint32_t usage_window_ms;
 };
 
 struct vax_collector;
@@ -48,6 +50,9 @@ uint32_t vax_collector_lookup(struct vax_collector *c, const char *uuid);
  * worker applies it, so a hung libvirt never blocks the caller. */
 void vax_collector_reconfigure(struct vax_collector *c, const char *uri,
 			       bool uri_changed, const char *index_file);
+/* After a reload: the usage gauges' shortest window (ms, > 0), from the
+ * next refresh on (any thread). */
+void vax_collector_set_usage_window(struct vax_collector *c, uint32_t ms);
 /* Stop the worker, close libvirt, free everything. False when a thread
  * is left in a libvirt call that did not return (see col_reap_fetchers). */
 bool vax_collector_stop(struct vax_collector *c);

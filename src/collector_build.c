@@ -209,7 +209,7 @@ bool col_build_domain(struct vax_collector *c, const struct col_refresh *r,
 	f.last = c->prev ? vax_snapshot_find(c->prev, src.index) : NULL;
 	f.persistent = in_set(r->persistent, uuid);
 	f.autostart = in_set(r->autostart, uuid);
-	if (vax_domain_finish(d, (unsigned)groups, &f))
+	if ((d->carried = vax_domain_finish(d, (unsigned)groups, &f)))
 		vax_debug("collector", "%s skipped by bulk stats: serving values %lld ms old",
 			  name, (long long)(r->now - f.last->stats_ms));
 	if (c->uri_is_local)

@@ -55,6 +55,7 @@ struct vax_collector {
 	struct vax_guests *guests;
 	bool uri_is_local;         /* worker only: set at each connect */
 	atomic_bool closed;        /* libvirt's close callback fired */
+	_Atomic uint32_t usage_window_ms;   /* usageWindow (any thread sets it) */
 
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -85,6 +86,8 @@ struct vax_collector {
 	size_t threads_left;       /* let go of at exit, still in a call */
 	unsigned refs;             /* under lock: the owner and each fetcher */
 	struct vax_snapshot *prev; /* the last snapshot built: last known values */
+	struct vax_snapshot *usage_base;   /* where the usage window began */
+	int64_t usage_base_ms;     /* when it was taken (col_refresh.now) */
 	bool was_connected, ever_tried;
 	char *hostname, *hv_type, *hv_version, *lib_version;
 	char *conn_uri;            /* libvirt's name for the default URI */

@@ -46,6 +46,7 @@ void col_release(struct vax_collector *c)
 	free(c->xml);
 	vax_index_free(c->index);
 	vax_snapshot_free(c->prev);
+	vax_snapshot_free(c->usage_base);
 	free(c->invalid);
 	free(c->conn_uri);
 	free(c->dom_indexes);

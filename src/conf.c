@@ -27,6 +27,7 @@ void vax_config_init(struct vax_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->cache_timeout = 5;
+	c->usage_window = 10;
 	c->agentx_ping = 1;
 	c->refresh_wait_ms = 50;
 	c->traps_enabled = true;
@@ -287,6 +288,9 @@ int vax_config_line(struct vax_config *c, const char *line, char *err, size_t er
 		return set_string(&c->agentx_socket, value, name, err, errlen);
 	if (!strcasecmp(name, "cacheTimeout"))
 		return set_uint(&c->cache_timeout, value, 1, 86400, name, "seconds",
+				err, errlen);
+	if (!strcasecmp(name, "usageWindow"))
+		return set_uint(&c->usage_window, value, 1, 3600, name, "seconds",
 				err, errlen);
 	if (!strcasecmp(name, "agentXTimeout"))
 		return set_uint(&c->agentx_timeout, value, 1, 3600, name, "seconds",

@@ -36,6 +36,7 @@ struct vax_guest_conf {
 struct vax_config {
 	char *uri;             /* NULL: libvirt's default URI */
 	unsigned cache_timeout;        /* seconds */
+	unsigned usage_window;         /* seconds: the usage gauges' shortest window */
 	char *index_file;
 	char *agentx_socket;   /* NULL: net-snmp's default */
 	unsigned agentx_timeout;       /* seconds, 0: the master's default */

@@ -137,7 +137,8 @@ static struct vax_collector *start_collector(const struct vax_config *c,
 			.index_file = c->index_file,
 			.publish = vax_agent_publish,
 			.on_event = vax_agent_event,
-			.guests = guests }, err, errlen);
+			.guests = guests,
+			.usage_window_ms = c->usage_window * 1000 }, err, errlen);
 }
 
 /* After -U: what the new user must reach, said at start rather than found
@@ -226,6 +227,7 @@ static void reload(void *arg)
 		struct vax_guest_opts o = guest_opts(&next);
 		vax_guests_reconfigure(guests, next.uri, &o);
 	}
+	vax_collector_set_usage_window(collector, next.usage_window * 1000);
 	vax_config_free(&cfg);
 	cfg = next;
 	vax_agent_configure(&cfg);

@@ -140,6 +140,16 @@ static bool dom_stats_age(const struct vax_view *w, const struct vax_row *r,
 	return r->dom->stats_ms && gauge(v, age < 0 ? 0 : (uint64_t)age);
 }
 
+/* virtDomainUsageAge: how old the newer sample of the gauges' window is. */
+static bool dom_usage_age(const struct vax_view *w, const struct vax_row *r,
+		 const struct vax_column *c, struct vax_value *v)
+{
+	int64_t age = w->now_ms - r->dom->usage_ms;
+
+	(void)c;
+	return r->dom->usage_ms && gauge(v, age < 0 ? 0 : (uint64_t)age);
+}
+
 #define I VAX_T_INTEGER
 #define G VAX_T_GAUGE32
 #define C VAX_T_COUNTER64
@@ -174,6 +184,12 @@ static const struct vax_column dom_cols[] = {
 	{ 28, G, -1, dom_ndisks },
 	{ 29, G, -1, dom_nnics },
 	{ 32, G, -1, dom_stats_age },
+	{ 33, G, VAX_DOM_U_CPU, dom_num },
+	{ 34, G, VAX_DOM_U_CPU_VCPUS, dom_num },
+	{ 35, G, VAX_DOM_U_CPU_USER, dom_num },
+	{ 36, G, VAX_DOM_U_CPU_SYSTEM, dom_num },
+	{ 37, G, VAX_DOM_U_WINDOW, dom_num },
+	{ 38, G, -1, dom_usage_age },
 };
 
 static bool vcpu_num(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
@@ -196,6 +212,9 @@ static const struct vax_column vcpu_cols[] = {
 	{ 5, C, VAX_VCPU_WAIT, vcpu_num },
 	{ 6, C, VAX_VCPU_DELAY, vcpu_num },
 	{ 7, I, VAX_VCPU_PCPU, vcpu_num },
+	{ 8, G, VAX_VCPU_U_BUSY, vcpu_num },
+	{ 9, G, VAX_VCPU_U_STEAL, vcpu_num },
+	{ 10, G, VAX_VCPU_U_WAIT, vcpu_num },
 };
 
 static bool disk_num(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
@@ -235,6 +254,14 @@ static const struct vax_column disk_cols[] = {
 	{ 16, C, VAX_DISK_CAPACITY, disk_num },
 	{ 17, C, VAX_DISK_ALLOCATION, disk_num },
 	{ 18, C, VAX_DISK_PHYSICAL, disk_num },
+	{ 19, C, VAX_DISK_U_RD_BPS, disk_num },
+	{ 20, C, VAX_DISK_U_WR_BPS, disk_num },
+	{ 21, G, VAX_DISK_U_RD_OPS, disk_num },
+	{ 22, G, VAX_DISK_U_WR_OPS, disk_num },
+	{ 23, G, VAX_DISK_U_FL_OPS, disk_num },
+	{ 24, G, VAX_DISK_U_RD_LAT, disk_num },
+	{ 25, G, VAX_DISK_U_WR_LAT, disk_num },
+	{ 26, G, VAX_DISK_U_FL_LAT, disk_num },
 };
 
 static bool nic_num(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
@@ -280,6 +307,14 @@ static const struct vax_column nic_cols[] = {
 	{ 15, C, VAX_NIC_TX_PKTS, nic_num },
 	{ 16, C, VAX_NIC_TX_ERRS, nic_num },
 	{ 17, C, VAX_NIC_TX_DROP, nic_num },
+	{ 18, C, VAX_NIC_U_FIRST + VAX_NIC_RX_BYTES, nic_num },
+	{ 19, G, VAX_NIC_U_FIRST + VAX_NIC_RX_PKTS, nic_num },
+	{ 20, G, VAX_NIC_U_FIRST + VAX_NIC_RX_ERRS, nic_num },
+	{ 21, G, VAX_NIC_U_FIRST + VAX_NIC_RX_DROP, nic_num },
+	{ 22, C, VAX_NIC_U_FIRST + VAX_NIC_TX_BYTES, nic_num },
+	{ 23, G, VAX_NIC_U_FIRST + VAX_NIC_TX_PKTS, nic_num },
+	{ 24, G, VAX_NIC_U_FIRST + VAX_NIC_TX_ERRS, nic_num },
+	{ 25, G, VAX_NIC_U_FIRST + VAX_NIC_TX_DROP, nic_num },
 };
 
 /* ---- inside the guests (guest.c) ---- */

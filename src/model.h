@@ -42,19 +42,30 @@ enum vax_dom_field {
 	VAX_DOM_BAL_MINOR_FAULT,
 	VAX_DOM_BAL_DISK_CACHES,
 	VAX_DOM_VCPU_MIN,        /* vCPUs that cannot be unplugged (from the XML) */
+	/* Usage gauges over a window (usage.c), in hundredths of a percent
+	 * of one host CPU, then the window in ms. */
+	VAX_DOM_U_CPU, VAX_DOM_U_CPU_VCPUS, VAX_DOM_U_CPU_USER, VAX_DOM_U_CPU_SYSTEM,
+	VAX_DOM_U_WINDOW,
 	VAX_DOM_NFIELDS
 };
 
 enum vax_vcpu_field {
 	VAX_VCPU_STATE, VAX_VCPU_TIME, VAX_VCPU_WAIT, VAX_VCPU_DELAY,
-	VAX_VCPU_PCPU, VAX_VCPU_NFIELDS
+	VAX_VCPU_PCPU,
+	/* gauges: hundredths of a percent of one host CPU */
+	VAX_VCPU_U_BUSY, VAX_VCPU_U_STEAL, VAX_VCPU_U_WAIT,
+	VAX_VCPU_NFIELDS
 };
 
 enum vax_disk_field {
 	VAX_DISK_RD_REQS, VAX_DISK_RD_BYTES, VAX_DISK_WR_REQS, VAX_DISK_WR_BYTES,
 	VAX_DISK_FL_REQS, VAX_DISK_RD_TIME, VAX_DISK_WR_TIME, VAX_DISK_FL_TIME,
 	VAX_DISK_ERRORS, VAX_DISK_CAPACITY, VAX_DISK_ALLOCATION,
-	VAX_DISK_PHYSICAL, VAX_DISK_NFIELDS
+	VAX_DISK_PHYSICAL,
+	/* gauges: bytes/s, requests/s, then microseconds per request */
+	VAX_DISK_U_RD_BPS, VAX_DISK_U_WR_BPS, VAX_DISK_U_RD_OPS, VAX_DISK_U_WR_OPS,
+	VAX_DISK_U_FL_OPS, VAX_DISK_U_RD_LAT, VAX_DISK_U_WR_LAT, VAX_DISK_U_FL_LAT,
+	VAX_DISK_NFIELDS
 };
 
 enum vax_nic_field {
@@ -62,6 +73,9 @@ enum vax_nic_field {
 	VAX_NIC_TX_BYTES, VAX_NIC_TX_PKTS, VAX_NIC_TX_ERRS, VAX_NIC_TX_DROP,
 	VAX_NIC_HOST_IFINDEX,
 	VAX_NIC_PARENT_IFINDEX,  /* the bridge or device it is attached to */
+	/* gauges, per second: VAX_NIC_RX_BYTES..VAX_NIC_TX_DROP in order */
+	VAX_NIC_U_FIRST,
+	VAX_NIC_U_LAST = VAX_NIC_U_FIRST + VAX_NIC_TX_DROP,
 	VAX_NIC_NFIELDS
 };
 
@@ -223,6 +237,12 @@ struct vax_domain {
 	struct vax_disk *disks;  /* def->ndisks entries, same order */
 	struct vax_nic *nics;    /* def->nnics entries, same order */
 	struct vax_guest *guest; /* NULL: nothing known from inside it */
+	/* Some runtime values were carried over from an earlier snapshot
+	 * (the bulk call skipped the domain): no window may end here. */
+	bool carried;
+	/* The newer sample of the window the gauges (the *_U_* fields) cover,
+	 * monotonic ms; 0: no gauges. */
+	int64_t usage_ms;
 };
 
 /* One (domain, device) row of a device table, in index order. */
