@@ -110,7 +110,8 @@ static void build(void)
 	set(&d->vcpus[1].vals, VAX_VCPU_STATE, 2);
 	set(&d->vcpus[1].vals, VAX_VCPU_TIME, 20);
 	set(&d->vcpus[2].vals, VAX_VCPU_STATE, 0);
-	for (int f = 0; f < VAX_DISK_NFIELDS; f++)
+	/* Every counter and size, not the usage gauges (setup_usage's). */
+	for (int f = 0; f <= VAX_DISK_PHYSICAL; f++)
 		set(&d->disks[0].vals, f, 100 + (uint64_t)f);
 	set(&d->disks[1].vals, VAX_DISK_CAPACITY, 5);
 	set(&d->disks[1].vals, VAX_DISK_ALLOCATION, 6);
@@ -363,7 +364,8 @@ static size_t expected_cells(const struct vax_snapshot *s)
 		/* Every domain field has a column. */
 		n += (d->name != NULL) + 1 /* uuid */ + (def->os_type != NULL) +
 		     popcount(d->vals.have) + vax_domain_mem_used(d, &used) +
-		     2 /* device counts */ +
+		     2 /* device counts */ + (d->stats_ms != 0) /* stats age */ +
+		     (d->usage_ms != 0) /* usage age */ +
 		     /* virtGuestAgentState: not running, asked, or never asked */
 		     (!vax_has(&d->vals, VAX_DOM_ID) || d->guest || !s->guest_agent);
 		n += guest_cells(d);
@@ -608,9 +610,17 @@ static const struct cell cells[] = {
 	{ AT(1, 2, 1, 1, 1), NOOBJ },   /* index */
 	{ AT(1, 2, 1, 30, 1), NOOBJ },
 	{ AT(1, 2, 1), NOOBJ },
-	{ AT(1, 3, 1, 8, 1, 1), NOOBJ },
-	{ AT(1, 4, 1, 19, 1, 1), NOOBJ },
-	{ AT(1, 5, 1, 18, 1, 1), NOOBJ },
+	{ AT(1, 2, 1, 39, 1), NOOBJ },       /* past the usage columns */
+	{ AT(1, 3, 1, 11, 1, 1), NOOBJ },
+	{ AT(1, 4, 1, 27, 1, 1), NOOBJ },
+	{ AT(1, 5, 1, 26, 1, 1), NOOBJ },
+	/* The usage columns exist; the fixture has no gauges. */
+	{ AT(1, 2, 1, 33, 1), ABSENT },
+	{ AT(1, 2, 1, 38, 1), ABSENT },      /* usage_ms 0: no age either */
+	{ AT(1, 3, 1, 8, 1, 1), ABSENT },
+	{ AT(1, 4, 1, 19, 1, 1), ABSENT },
+	{ AT(1, 4, 1, 19, 5, 1), ABSENT },   /* every counter, still no gauge */
+	{ AT(1, 5, 1, 18, 1, 1), ABSENT },
 	{ AT(1, 5, 1, 1, 1, 1), NOOBJ },
 
 	/* Domain 1, every column. */
@@ -711,7 +721,7 @@ static const struct cell cells[] = {
 	{ AT(1, 4, 1, 2, 5, 3), STR("hdc") },
 	{ AT(1, 4, 1, 3, 5, 3), ABSENT },
 	{ AT(1, 4, 1, 3, 5, 2), ABSENT },
-	/* Domain 5's vda has every field: value 100 + field number. */
+	/* Domain 5's vda has every counter and size: value 100 + field number. */
 	{ AT(1, 4, 1, 7, 5, 1), C64(100 + VAX_DISK_RD_REQS) },
 	{ AT(1, 4, 1, 8, 5, 1), C64(100 + VAX_DISK_RD_BYTES) },
 	{ AT(1, 4, 1, 9, 5, 1), C64(100 + VAX_DISK_WR_REQS) },
@@ -1287,7 +1297,7 @@ START_TEST(test_walk_matches_get)
 	/* Every cell GET finds, by trying every column of every index
 	 * (present or not), is visited by the walk, and nothing else is. */
 	static struct walk w;
-	static const uint32_t ncols[] = { 0, 13, 29, 7, 18, 17, 10, 8, 8 };
+	static const uint32_t ncols[] = { 0, 13, 38, 10, 26, 25, 10, 8, 8 };
 	static const uint32_t doms[] = { 0, 1, 2, 3, 4, 5, 6 };
 	struct vax_value v;
 	size_t found = 0;
