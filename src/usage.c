@@ -5,6 +5,31 @@
 
 #include "usage.h"
 
+/* round(r * m / d) for r < d, exactly, when r * m does not fit: long
+ * multiplication a bit of m at a time, r * (m's bits so far) kept as
+ * q * d + rem with rem < d (a long double has too few bits for it). */
+static uint64_t muldiv_rem(uint64_t r, uint64_t m, uint64_t d)
+{
+	uint64_t q = 0, rem = 0;
+
+	for (int b = 63; b >= 0; b--) {
+		q <<= 1;   /* q <= r * m / d < m: no overflow */
+		if (rem >= d - rem) {
+			rem -= d - rem;
+			q++;
+		} else
+			rem <<= 1;
+		if ((m >> b) & 1) {
+			if (rem >= d - r) {
+				rem -= d - r;
+				q++;
+			} else
+				rem += r;
+		}
+	}
+	return q + (rem >= d - rem);   /* half up */
+}
+
 uint64_t vax_usage_muldiv(uint64_t a, uint64_t m, uint64_t d)
 {
 	uint64_t q = a / d, r = a % d, hi, lo;
@@ -15,7 +40,7 @@ uint64_t vax_usage_muldiv(uint64_t a, uint64_t m, uint64_t d)
 	if (!m || r <= (UINT64_MAX - d / 2) / m)
 		lo = (r * m + d / 2) / d;
 	else   /* r * m would overflow: only with a divisor above 2^54 */
-		lo = (uint64_t)((long double)r * (long double)m / (long double)d + 0.5L);
+		lo = muldiv_rem(r, m, d);
 	return hi > UINT64_MAX - lo ? UINT64_MAX : hi + lo;
 }
 

@@ -40,6 +40,7 @@ START_TEST(test_defaults)
 	ck_assert_ptr_null(cfg.index_file);
 	ck_assert_ptr_null(cfg.agentx_socket);
 	ck_assert_uint_eq(cfg.cache_timeout, 5);
+	ck_assert_uint_eq(cfg.usage_window, 10);
 	ck_assert_uint_eq(cfg.agentx_timeout, 0);
 	ck_assert_uint_eq(cfg.agentx_ping, 1);
 	ck_assert_uint_eq(cfg.refresh_wait_ms, 50);
@@ -51,16 +52,19 @@ START_TEST(test_free_resets_to_defaults)
 {
 	ck_assert_int_eq(line("libvirtURI qemu:///system"), 0);
 	ck_assert_int_eq(line("cacheTimeout 60"), 0);
+	ck_assert_int_eq(line("usageWindow 60"), 0);
 	vax_config_free(&cfg);
 	ck_assert_ptr_null(cfg.uri);
 	ck_assert_uint_eq(cfg.cache_timeout, 5);
+	ck_assert_uint_eq(cfg.usage_window, 10);
 }
 END_TEST
 
 /* ---- lines, one after another ---- */
 
 /* What the settings hold after a line: a string (NULL: unset) or a number. */
-enum field { NO_FIELD, URI, CACHE, INDEX, SOCKET, AX_TIMEOUT, PING, WAIT, TRAPS, MIBS };
+enum field { NO_FIELD, URI, CACHE, INDEX, SOCKET, AX_TIMEOUT, PING, WAIT, TRAPS, MIBS,
+	     USAGE };
 struct want { enum field field; const char *str; unsigned num; };
 #define STR(f, s) { (f), (s), 0 }
 #define NUM(f, n) { (f), NULL, (n) }
@@ -88,6 +92,21 @@ static const struct { const char *name; struct step steps[7]; } scripts[] = {
 	{ "cacheTimeout bounds", {
 		OK("cacheTimeout 1", NUM(CACHE, 1)),
 		OK("cacheTimeout 86400", NUM(CACHE, 86400)) } },
+	{ "usageWindow", { OK("usageWindow 60", NUM(USAGE, 60)) } },
+	{ "usageWindow bounds", {
+		OK("usageWindow 1", NUM(USAGE, 1)),
+		OK("usageWindow 3600", NUM(USAGE, 3600)),
+		FAILS("usageWindow 0", NUM(USAGE, 3600), "usageWindow", "1..3600", "seconds"),
+		FAILS("usageWindow 3601", NUM(USAGE, 3600), "usageWindow", "1..3600"),
+		FAILS_AS("usageWindow abc", NUM(USAGE, 3600),
+			 "usageWindow: \"abc\" is not a whole number of seconds in 1..3600"),
+		OK("USAGEWINDOW \"30\"", NUM(USAGE, 30)) } },
+	/* A bad value leaves the default, not 0 (which would mean no window). */
+	{ "usageWindow bad keeps the default", {
+		FAILS("usageWindow 0", NUM(USAGE, 10), "usageWindow"),
+		FAILS("usageWindow", NUM(USAGE, 10), "usageWindow"),
+		FAILS("usageWindow -5", NUM(USAGE, 10), "usageWindow"),
+		FAILS("usageWindow 10s", NUM(USAGE, 10), "usageWindow", "\"10s\"") } },
 	{ "indexFile", { OK("indexFile /var/lib/virt-agentx/idx",
 			    STR(INDEX, "/var/lib/virt-agentx/idx")) } },
 	{ "agentXSocket", { OK("agentXSocket tcp:localhost:705",
@@ -179,7 +198,7 @@ static void check_field(const char *where, const struct want *w)
 {
 	static const char *const names[] = { "", "uri", "cache_timeout", "index_file",
 		"agentx_socket", "agentx_timeout", "agentx_ping", "refresh_wait_ms",
-		"traps_enabled", "mibs" };
+		"traps_enabled", "mibs", "usage_window" };
 	const char *s = NULL;
 	unsigned n = 0;
 
@@ -194,6 +213,7 @@ static void check_field(const char *where, const struct want *w)
 	case WAIT: n = cfg.refresh_wait_ms; break;
 	case TRAPS: n = cfg.traps_enabled; break;
 	case MIBS: n = cfg.mibs; break;
+	case USAGE: n = cfg.usage_window; break;
 	}
 	if (w->field == URI || w->field == INDEX || w->field == SOCKET)
 		ck_assert_msg(same(s, w->str), "%s: %s is \"%s\", not \"%s\"", where,

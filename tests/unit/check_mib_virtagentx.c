@@ -110,7 +110,8 @@ static void build(void)
 	set(&d->vcpus[1].vals, VAX_VCPU_STATE, 2);
 	set(&d->vcpus[1].vals, VAX_VCPU_TIME, 20);
 	set(&d->vcpus[2].vals, VAX_VCPU_STATE, 0);
-	for (int f = 0; f < VAX_DISK_NFIELDS; f++)
+	/* Every counter and size, not the usage gauges (setup_usage's). */
+	for (int f = 0; f <= VAX_DISK_PHYSICAL; f++)
 		set(&d->disks[0].vals, f, 100 + (uint64_t)f);
 	set(&d->disks[1].vals, VAX_DISK_CAPACITY, 5);
 	set(&d->disks[1].vals, VAX_DISK_ALLOCATION, 6);
@@ -363,7 +364,8 @@ static size_t expected_cells(const struct vax_snapshot *s)
 		/* Every domain field has a column. */
 		n += (d->name != NULL) + 1 /* uuid */ + (def->os_type != NULL) +
 		     popcount(d->vals.have) + vax_domain_mem_used(d, &used) +
-		     2 /* device counts */ +
+		     2 /* device counts */ + (d->stats_ms != 0) /* stats age */ +
+		     (d->usage_ms != 0) /* usage age */ +
 		     /* virtGuestAgentState: not running, asked, or never asked */
 		     (!vax_has(&d->vals, VAX_DOM_ID) || d->guest || !s->guest_agent);
 		n += guest_cells(d);
@@ -608,9 +610,17 @@ static const struct cell cells[] = {
 	{ AT(1, 2, 1, 1, 1), NOOBJ },   /* index */
 	{ AT(1, 2, 1, 30, 1), NOOBJ },
 	{ AT(1, 2, 1), NOOBJ },
-	{ AT(1, 3, 1, 8, 1, 1), NOOBJ },
-	{ AT(1, 4, 1, 19, 1, 1), NOOBJ },
-	{ AT(1, 5, 1, 18, 1, 1), NOOBJ },
+	{ AT(1, 2, 1, 39, 1), NOOBJ },       /* past the usage columns */
+	{ AT(1, 3, 1, 11, 1, 1), NOOBJ },
+	{ AT(1, 4, 1, 27, 1, 1), NOOBJ },
+	{ AT(1, 5, 1, 26, 1, 1), NOOBJ },
+	/* The usage columns exist; the fixture has no gauges. */
+	{ AT(1, 2, 1, 33, 1), ABSENT },
+	{ AT(1, 2, 1, 38, 1), ABSENT },      /* usage_ms 0: no age either */
+	{ AT(1, 3, 1, 8, 1, 1), ABSENT },
+	{ AT(1, 4, 1, 19, 1, 1), ABSENT },
+	{ AT(1, 4, 1, 19, 5, 1), ABSENT },   /* every counter, still no gauge */
+	{ AT(1, 5, 1, 18, 1, 1), ABSENT },
 	{ AT(1, 5, 1, 1, 1, 1), NOOBJ },
 
 	/* Domain 1, every column. */
@@ -711,7 +721,7 @@ static const struct cell cells[] = {
 	{ AT(1, 4, 1, 2, 5, 3), STR("hdc") },
 	{ AT(1, 4, 1, 3, 5, 3), ABSENT },
 	{ AT(1, 4, 1, 3, 5, 2), ABSENT },
-	/* Domain 5's vda has every field: value 100 + field number. */
+	/* Domain 5's vda has every counter and size: value 100 + field number. */
 	{ AT(1, 4, 1, 7, 5, 1), C64(100 + VAX_DISK_RD_REQS) },
 	{ AT(1, 4, 1, 8, 5, 1), C64(100 + VAX_DISK_RD_BYTES) },
 	{ AT(1, 4, 1, 9, 5, 1), C64(100 + VAX_DISK_WR_REQS) },
@@ -1287,7 +1297,7 @@ START_TEST(test_walk_matches_get)
 	/* Every cell GET finds, by trying every column of every index
 	 * (present or not), is visited by the walk, and nothing else is. */
 	static struct walk w;
-	static const uint32_t ncols[] = { 0, 13, 29, 7, 18, 17, 10, 8, 8 };
+	static const uint32_t ncols[] = { 0, 13, 38, 10, 26, 25, 10, 8, 8 };
 	static const uint32_t doms[] = { 0, 1, 2, 3, 4, 5, 6 };
 	struct vax_value v;
 	size_t found = 0;
@@ -1382,6 +1392,190 @@ START_TEST(test_counts_unknown_without_xml)
 	ck_assert_int_eq(vax_virt_get(&w, OID(1, 2, 1, 29, 1), &v), VAX_NO_INSTANCE);
 	ck_assert_int_eq(vax_virt_get(&w, OID(1, 2, 1, 2, 1), &v), VAX_FOUND);
 	vax_snapshot_free(s2);
+}
+END_TEST
+
+/* ---- usage gauges: setup_usage()'s fixture ---- */
+
+/*
+ * setup()'s fixture with gauges set by hand (usage.c's numbers are
+ * check_usage's business; here: which column serves which field, as
+ * which type, and that an absent gauge is no cell).
+ *  1: a window closed at 9000 ms and is carried: its stats are from
+ *     10000; every domain gauge; vCPU 1 all three, vCPU 2 none (as a
+ *     hot-plugged one); vda all but the flush latency (no flush in the
+ *     window); vnet0 all eight.
+ *  2: shut off, none.
+ *  5: a window closed at 10000 ms: CPU 0 (paused), no user time, a system
+ *     figure above 32 bits; only the user-mode NIC has a gauge.
+ */
+static void setup_usage(void)
+{
+	struct vax_domain *d;
+
+	build();
+	d = fx_find(snap, 1);
+	d->stats_ms = 10000;
+	d->usage_ms = 9000;
+	set(&d->vals, VAX_DOM_U_CPU, 1500);          /* 15% of one host CPU */
+	set(&d->vals, VAX_DOM_U_CPU_VCPUS, 750);     /* over its 2 vCPUs */
+	set(&d->vals, VAX_DOM_U_CPU_USER, 1200);
+	set(&d->vals, VAX_DOM_U_CPU_SYSTEM, 300);
+	set(&d->vals, VAX_DOM_U_WINDOW, 10000);
+	set(&d->vcpus[0].vals, VAX_VCPU_U_BUSY, 4000);
+	set(&d->vcpus[0].vals, VAX_VCPU_U_STEAL, 25);
+	set(&d->vcpus[0].vals, VAX_VCPU_U_WAIT, 0);
+	set(&d->disks[0].vals, VAX_DISK_U_RD_BPS, 5368709120ULL);   /* 5 GiB/s */
+	set(&d->disks[0].vals, VAX_DISK_U_WR_BPS, 8192);
+	set(&d->disks[0].vals, VAX_DISK_U_RD_OPS, 10);
+	set(&d->disks[0].vals, VAX_DISK_U_WR_OPS, 20);
+	set(&d->disks[0].vals, VAX_DISK_U_FL_OPS, 0);
+	set(&d->disks[0].vals, VAX_DISK_U_RD_LAT, 250);
+	set(&d->disks[0].vals, VAX_DISK_U_WR_LAT, 1200);
+	set(&d->nics[0].vals, VAX_NIC_U_FIRST + VAX_NIC_RX_BYTES, 125000);
+	set(&d->nics[0].vals, VAX_NIC_U_FIRST + VAX_NIC_RX_PKTS, 100);
+	set(&d->nics[0].vals, VAX_NIC_U_FIRST + VAX_NIC_RX_ERRS, 0);
+	set(&d->nics[0].vals, VAX_NIC_U_FIRST + VAX_NIC_RX_DROP, 1);
+	set(&d->nics[0].vals, VAX_NIC_U_FIRST + VAX_NIC_TX_BYTES, UINT64_C(1) << 32);
+	set(&d->nics[0].vals, VAX_NIC_U_FIRST + VAX_NIC_TX_PKTS, 200);
+	set(&d->nics[0].vals, VAX_NIC_U_FIRST + VAX_NIC_TX_ERRS, 2);
+	set(&d->nics[0].vals, VAX_NIC_U_FIRST + VAX_NIC_TX_DROP, 3);
+	d = fx_find(snap, 5);
+	d->usage_ms = 10000;
+	set(&d->vals, VAX_DOM_U_CPU, 0);
+	set(&d->vals, VAX_DOM_U_CPU_VCPUS, 0);
+	set(&d->vals, VAX_DOM_U_CPU_SYSTEM, UINT64_C(1) << 32);
+	set(&d->vals, VAX_DOM_U_WINDOW, 60000);
+	set(&d->nics[1].vals, VAX_NIC_U_FIRST + VAX_NIC_RX_BYTES, 55);
+	fx_seal(snap);
+	setup_view();   /* now 10500 */
+}
+
+/* Counted by hand: FIXTURE_CELLS; domains 5 + 2 ages and 4 + 1 age,
+ * vCPU 3, disk 7, NICs 8 + 1. */
+#define USAGE_FIXTURE_CELLS (FIXTURE_CELLS + 7 + 5 + 3 + 7 + 9)
+
+static const struct cell usage_cells[] = {
+	/* virtDomainEntry 33..38, Gauge32 all. */
+	{ AT(1, 2, 1, 33, 1), GAUGE(1500) },
+	{ AT(1, 2, 1, 34, 1), GAUGE(750) },
+	{ AT(1, 2, 1, 35, 1), GAUGE(1200) },
+	{ AT(1, 2, 1, 36, 1), GAUGE(300) },
+	{ AT(1, 2, 1, 37, 1), GAUGE(10000) },
+	{ AT(1, 2, 1, 38, 1), GAUGE(1500) },     /* now 10500 - usage_ms 9000 */
+	{ AT(1, 2, 1, 32, 1), GAUGE(500) },      /* the stats are newer */
+	{ AT(1, 2, 1, 33, 5), GAUGE(0) },        /* a present zero is served */
+	{ AT(1, 2, 1, 34, 5), GAUGE(0) },
+	{ AT(1, 2, 1, 35, 5), ABSENT },
+	{ AT(1, 2, 1, 36, 5), GAUGE(4294967295u) },   /* Gauge32 saturates */
+	{ AT(1, 2, 1, 37, 5), GAUGE(60000) },
+	{ AT(1, 2, 1, 38, 5), GAUGE(500) },
+	{ AT(1, 2, 1, 33, 2), ABSENT },
+	{ AT(1, 2, 1, 37, 2), ABSENT },
+	{ AT(1, 2, 1, 38, 2), ABSENT },          /* usage_ms 0 */
+	{ AT(1, 2, 1, 39, 1), NOOBJ },
+	/* virtVcpuEntry 8..10. */
+	{ AT(1, 3, 1, 8, 1, 1), GAUGE(4000) },
+	{ AT(1, 3, 1, 9, 1, 1), GAUGE(25) },
+	{ AT(1, 3, 1, 10, 1, 1), GAUGE(0) },
+	{ AT(1, 3, 1, 8, 1, 2), ABSENT },
+	{ AT(1, 3, 1, 9, 5, 1), ABSENT },
+	{ AT(1, 3, 1, 11, 1, 1), NOOBJ },
+	/* virtDiskEntry 19..26: the byte rates Counter64, the rest Gauge32. */
+	{ AT(1, 4, 1, 19, 1, 1), C64(5368709120ULL) },   /* whole, not cut to 32 bits */
+	{ AT(1, 4, 1, 20, 1, 1), C64(8192) },
+	{ AT(1, 4, 1, 21, 1, 1), GAUGE(10) },
+	{ AT(1, 4, 1, 22, 1, 1), GAUGE(20) },
+	{ AT(1, 4, 1, 23, 1, 1), GAUGE(0) },
+	{ AT(1, 4, 1, 24, 1, 1), GAUGE(250) },
+	{ AT(1, 4, 1, 25, 1, 1), GAUGE(1200) },
+	{ AT(1, 4, 1, 26, 1, 1), ABSENT },       /* no flush: no latency */
+	{ AT(1, 4, 1, 19, 5, 1), ABSENT },
+	{ AT(1, 4, 1, 27, 1, 1), NOOBJ },
+	/* virtInterfaceEntry 18..25: rx then tx; bytes Counter64. */
+	{ AT(1, 5, 1, 18, 1, 1), C64(125000) },
+	{ AT(1, 5, 1, 19, 1, 1), GAUGE(100) },
+	{ AT(1, 5, 1, 20, 1, 1), GAUGE(0) },
+	{ AT(1, 5, 1, 21, 1, 1), GAUGE(1) },
+	{ AT(1, 5, 1, 22, 1, 1), C64(UINT64_C(1) << 32) },
+	{ AT(1, 5, 1, 23, 1, 1), GAUGE(200) },
+	{ AT(1, 5, 1, 24, 1, 1), GAUGE(2) },
+	{ AT(1, 5, 1, 25, 1, 1), GAUGE(3) },
+	{ AT(1, 5, 1, 18, 5, 2), C64(55) },
+	{ AT(1, 5, 1, 18, 5, 1), ABSENT },
+	{ AT(1, 5, 1, 19, 5, 2), ABSENT },
+	{ AT(1, 5, 1, 26, 1, 1), NOOBJ },
+};
+
+START_TEST(test_usage_get)
+{
+	check_get(&usage_cells[_i]);
+}
+END_TEST
+
+/* GETNEXT skips every row without the gauge. */
+static const struct step usage_steps[] = {
+	{ FROM(1, 2, 1, 32, 1), TO(1, 2, 1, 33, 1), GAUGE(1500) },
+	{ FROM(1, 2, 1, 33, 1), TO(1, 2, 1, 33, 5), GAUGE(0) },        /* 2 has none */
+	{ FROM(1, 2, 1, 34, 5), TO(1, 2, 1, 35, 1), GAUGE(1200) },
+	{ FROM(1, 2, 1, 35, 1), TO(1, 2, 1, 36, 1), GAUGE(300) },      /* 5 has no user */
+	{ FROM(1, 2, 1, 37, 5), TO(1, 2, 1, 38, 1), GAUGE(1500) },
+	{ FROM(1, 2, 1, 38, 1), TO(1, 2, 1, 38, 5), GAUGE(500) },
+	{ FROM(1, 2, 1, 38, 5), TO(1, 3, 1, 2, 1, 1) },
+	{ FROM(1, 3, 1, 7, 5, 1), TO(1, 3, 1, 8, 1, 1), GAUGE(4000) },
+	{ FROM(1, 3, 1, 8, 1, 1), TO(1, 3, 1, 9, 1, 1), GAUGE(25) },   /* 1.2, 5.* skipped */
+	{ FROM(1, 3, 1, 10, 1, 1), TO(1, 4, 1, 2, 1, 1) },
+	{ FROM(1, 4, 1, 18, 5, 1), TO(1, 4, 1, 19, 1, 1), C64(5368709120ULL) },
+	{ FROM(1, 4, 1, 19, 1, 1), TO(1, 4, 1, 20, 1, 1), C64(8192) },
+	{ FROM(1, 4, 1, 25, 1, 1), TO(1, 5, 1, 2, 1, 1) },             /* no 26 anywhere */
+	{ FROM(1, 5, 1, 17, 5, 1), TO(1, 5, 1, 18, 1, 1), C64(125000) },
+	{ FROM(1, 5, 1, 18, 1, 1), TO(1, 5, 1, 18, 5, 2), C64(55) },   /* 5.1 skipped */
+	{ FROM(1, 5, 1, 18, 5, 2), TO(1, 5, 1, 19, 1, 1), GAUGE(100) },
+	{ FROM(1, 5, 1, 21, 1, 1), TO(1, 5, 1, 22, 1, 1), C64(UINT64_C(1) << 32) },
+	{ FROM(1, 5, 1, 25, 1, 1), TO(1, 6, 1, 1, 1), INT(VAX_AGENT_NOT_CONFIGURED) },
+};
+
+START_TEST(test_usage_next)
+{
+	check_next(&usage_steps[_i]);
+}
+END_TEST
+
+START_TEST(test_usage_counts)
+{
+	static struct walk w;
+
+	ck_assert_uint_eq(expected_cells(snap), USAGE_FIXTURE_CELLS);
+	walk(&w);
+	ck_assert_uint_eq(w.n, USAGE_FIXTURE_CELLS);
+	ck_assert_uint_eq(w.per_table[2], 23 + 9 + 22 + 7 + 5);
+	ck_assert_uint_eq(w.per_table[3], 18 + 3);
+	ck_assert_uint_eq(w.per_table[4], 37 + 7);
+	ck_assert_uint_eq(w.per_table[5], 30 + 9);
+}
+END_TEST
+
+/* virtDomainUsageAge is the view's clock less usage_ms: never negative,
+ * saturating, and growing while the window is carried. */
+static const struct { int64_t now; uint64_t age1, age5; } usage_ages[] = {
+	{ 10500, 1500, 500 },
+	{ 9000, 0, 0 },                     /* at usage_ms */
+	{ 8000, 0, 0 },                     /* clock behind: 0 */
+	{ 70000, 61000, 60000 },
+	{ 9000 + 4294967295LL, 4294967295u, 4294967295u - 1000 },
+	{ 9000 + 4294967295LL + 5000, 4294967295u, 4294967295u },
+};
+
+START_TEST(test_usage_age)
+{
+	struct vax_value v;
+
+	view.now_ms = usage_ages[_i].now;
+	ck_assert_int_eq(get(OID(1, 2, 1, 38, 1), &v), VAX_FOUND);
+	expect_u(&v, VAX_T_GAUGE32, usage_ages[_i].age1);
+	ck_assert_int_eq(get(OID(1, 2, 1, 38, 5), &v), VAX_FOUND);
+	expect_u(&v, VAX_T_GAUGE32, usage_ages[_i].age5);
+	ck_assert_int_eq(get(OID(1, 2, 1, 38, 2), &v), VAX_NO_INSTANCE);
 }
 END_TEST
 
@@ -1759,6 +1953,15 @@ static Suite *mib_suite(void)
 	tcase_add_test(tc, test_walk_count);
 	tcase_add_test(tc, test_walk_matches_get);
 	tcase_add_test(tc, test_walk_empty_snapshot);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("usage");
+	tcase_add_checked_fixture(tc, setup_usage, teardown);
+	tcase_add_loop_test(tc, test_usage_get, 0, N(usage_cells));
+	tcase_add_loop_test(tc, test_usage_next, 0, N(usage_steps));
+	tcase_add_test(tc, test_usage_counts);
+	tcase_add_test(tc, test_walk_matches_get);
+	tcase_add_loop_test(tc, test_usage_age, 0, N(usage_ages));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("guest");
