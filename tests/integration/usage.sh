@@ -20,13 +20,15 @@ vax_start_libvirtd_qemu          # skips, saying why, without QEMU or root
 vax_linux_image                  # skips, saying why, without its packages
 vax_start_snmpd
 printf 'indexFile %s\nusageWindow %s\n' "$VAX_TMP/index" "$W" > "$VAX_TMP/agent.conf"
-vax_start_agent -t 1
 
 G=us-$$ TAP=tus-$$ NET=10.215.$(( $$ % 250 ))
 xml=$(vax_linux_guest_xml "$G" "$TAP" "$NET") || vax_die "cannot make $G's XML and disk"
 vax_virsh define "$xml" > /dev/null || vax_die "cannot define $G"
 vax_virsh start "$G" > /dev/null || vax_die "cannot start $G"
 vax_linux_up "$G" "$NET"
+# The agent starts on a running guest: its first sample has no window.
+t_agent=$(( $(date +%s%N) / 1000000 ))
+vax_start_agent -t 1
 UUID=$(vax_virsh domuuid "$G")
 idx_of() { vax_walk $D.3 | awk -v u="\"$1\"" '$4 == u { n = split($1, a, "."); print a[n] }'; }
 require "$G in virtDomainTable" wait_until 10 eval '[ -n "$(idx_of "$UUID")" ]'
@@ -46,12 +48,16 @@ sample() {
     eval "${1}_b0=$t0 ${1}_b1=$(now_ms)"
     local trig; trig=$(now_ms)
     vax_get $R.1.7.0 > /dev/null   # starts the refresh (refreshWait: ends within 50 ms)
-    age=$(val $R.1.9.0)
-    t0=$(now_ms)
+    # The snapshot served must be taken after the trigger, else the bracket
+    # lies: a refresh slower than refreshWait (valgrind) lands a bit later.
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        age=$(val $R.1.9.0) t0=$(now_ms)
+        [ -z "$age" ] || [ "$age" -gt "$(( t0 - trig ))" ] || break
+        sleep 0.2
+    done
     vax_virsh domstats --raw "$G" > "$VAX_TMP/$1.after"
     t1=$(now_ms)
     eval "${1}_a0=$t0 ${1}_a1=$t1"
-    # The snapshot served was taken after the trigger: else the bracket lies.
     [ -n "$age" ] && [ "$age" -le "$(( t0 - trig ))" ] ||
         vax_die "sample $1: the snapshot served (virtCacheAge $age ms) is older than the refresh asked $(( t0 - trig )) ms ago"
 }
@@ -70,8 +76,13 @@ within() {
 }
 
 # ---- before any window ----
-check "virtDomainCpuUsage is absent before a window closed" absent $D.33.$I
-check "virtDomainUsageWindow is absent before a window closed" absent $D.37.$I
+c33=$(vax_get $D.33.$I) c37=$(vax_get $D.37.$I)
+if [ $(( $(now_ms) - t_agent )) -lt $(( W * 1000 )) ]; then
+    check "virtDomainCpuUsage is absent before a window closed" eval 'echo "$c33" | grep -q "No Such Instance"'
+    check "virtDomainUsageWindow is absent before a window closed" eval 'echo "$c37" | grep -q "No Such Instance"'
+else   # (valgrind) the agent took longer than a window to answer
+    echo "# the agent answered $(( $(now_ms) - t_agent )) ms after its start, past the first window: no check of it"
+fi
 
 # ---- a busy window ----
 vax_guest_exec "$G" 'while :; do :; done' > /dev/null || vax_die "guest-exec of the spin loop failed"
