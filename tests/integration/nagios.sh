@@ -193,6 +193,8 @@ expect 3 "plugin: cpu of a shut-off domain is UNKNOWN (no statistics)" P -m cpu 
 contains "数据库-ü is shut off: no statistics" "plugin: says why"
 
 # ---- CPU: the rate against virsh's cpu time over a similar interval ----
+# (--no-gauges: the plugin's own rates from the counters; the agent's
+# gauges are checked below.)
 # dominfo's "CPU time" is what virtDomainCpuTime serves (0.1 s steps).
 # snap CMD KEY...: "TIME VALUE..." from one virsh call, TIME the middle of
 # the call (the test driver's counters follow the wall clock, so a reading
@@ -208,7 +210,7 @@ snap() {
 cpu_s() { vax_virsh dominfo web01 | sed -n 's/^CPU time: *\([0-9.]*\)s/cpu \1/p'; }
 vcpus=$(vax_virsh dominfo web01 | awk '/^CPU\(s\):/ { print $2 }')
 read -r t1 c1 < <(snap cpu_s cpu)
-expect 0 "plugin: web01 CPU, two samples 2 s apart in the check" P -m cpu -d web01 --no-state --interval 2
+expect 0 "plugin: web01 CPU, two samples 2 s apart in the check" P --no-gauges -m cpu -d web01 --no-state --interval 2
 read -r t2 c2 < <(snap cpu_s cpu)
 want=$(awk -v a="$c1" -v b="$c2" -v t1="$t1" -v t2="$t2" -v n="$vcpus" 'BEGIN { printf "%.2f", (b - a) / (t2 - t1) / n * 100 }')
 cpu=$(perf cpu)
@@ -226,7 +228,7 @@ check "plugin: thresholds in the cpu perfdata" eval '[[ $LAST == *"%;$lo;$lo;0;1
 blk() { vax_virsh domblkstat web01 vda; }
 nic() { vax_virsh domifstat web01 tap-web01-0; }
 read -r t1 r1 w1 < <(snap blk rd_bytes wr_bytes)
-expect 0 "plugin: web01 disk vda, in-check samples" P -m disk -d web01 -D vda --no-state --interval 2
+expect 0 "plugin: web01 disk vda, in-check samples" P --no-gauges -m disk -d web01 -D vda --no-state --interval 2
 read -r t2 r2 w2 < <(snap blk rd_bytes wr_bytes)
 rate() { awk -v a="$1" -v b="$2" -v t1="$3" -v t2="$4" 'BEGIN { printf "%.0f", (b - a) / (t2 - t1) }'; }
 approx "plugin: vda read B/s matches virsh domblkstat" "$(perf vda_read)" "$(rate "$r1" "$r2" "$t1" "$t2")" 15
@@ -241,7 +243,7 @@ nagios 2 "plugin: disk read $rd B/s above -c $((rd / 3))" check_virt_agentx_disk
 contains "sdb read" "plugin: without -D every disk is reported"
 
 read -r t1 x1 < <(snap nic rx_bytes)
-expect 0 "plugin: web01 NIC tap-web01-0" P -m net -d web01 -D tap-web01-0 --no-state --interval 2
+expect 0 "plugin: web01 NIC tap-web01-0" P --no-gauges -m net -d web01 -D tap-web01-0 --no-state --interval 2
 read -r t2 x2 < <(snap nic rx_bytes)
 rx=$(perf tap-web01-0_rx)
 approx "plugin: rx B/s matches virsh domifstat" "$rx" "$(rate "$x1" "$x2" "$t1" "$t2")" 15
@@ -253,12 +255,12 @@ contains "no interface named 'nosuch0'" "plugin: lists the interfaces instead"
 # The state file: the second check takes its rate against the first one's
 # sample, without sampling twice (so it is fast and covers the gap).
 rm -rf "$VAX_TMP/state"/*
-expect 0 "plugin: disk, first run (no state yet: samples twice)" P -m disk -d web01 -D vda -v
+expect 0 "plugin: disk, first run (no state yet: samples twice)" P --no-gauges -m disk -d web01 -D vda -v
 check "plugin: the first run said why it sampled twice" \
     grep -q "no previous sample: second sample in this check" "$VAX_TMP/stderr"
 sleep 3
 t0=$(date +%s%N)
-expect 0 "plugin: disk, second run 3 s later (state file)" P -m disk -d web01 -D vda -v
+expect 0 "plugin: disk, second run 3 s later (state file)" P --no-gauges -m disk -d web01 -D vda -v
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "plugin: the state-file run did not sample twice (${ms} ms)" \
     eval '! grep -q "second sample" "$VAX_TMP/stderr" && grep -q "snmpget" "$VAX_TMP/stderr"'
@@ -266,6 +268,45 @@ check "plugin: and its rate covers the 3 s since the first run" \
     eval '[[ $LAST =~ over\ ([0-9.]+)\ s ]] && awk -v s="${BASH_REMATCH[1]}" "BEGIN { exit !(s >= 2.9 && s < 6) }"'
 check "plugin: state file written, no community in its name" \
     eval 'ls "$VAX_TMP/state/check_virt_agentx" | grep -q disk && ! ls "$VAX_TMP/state/check_virt_agentx" | grep -q public'
+
+# ---- the agent's gauges: one SNMP round, no state file ----
+G=$R.2.1
+check "the agent serves web01's usage window (usageWindow 10: within two windows)" \
+    wait_until 25 eval 'vax_get $G.37.${IDX[web01]} | grep -q Gauge32'
+# gauge_run OID DESC PLUGIN-ARGS...: the plugin's value (perf LABEL) must be
+# the gauge read just before or just after it (a window may close between).
+gauge_run() {
+    local oid=$1 label=$2 scale=$3 desc=$4 g0 g1 got
+    shift 4
+    g0=$(vax_get "$oid" | awk '{ print $NF }')
+    expect 0 "plugin: $desc" "$@"
+    g1=$(vax_get "$oid" | awk '{ print $NF }')
+    got=$(perf "$label")
+    contains "(agent gauge" "plugin: $desc: read from the agent's gauge"
+    check "plugin: $desc: $got is the gauge ($g0 or $g1, / $scale)" \
+        eval 'awk -v v="$got" -v a="$g0" -v b="$g1" -v s="$scale" "BEGIN { exit !(v == sprintf(\"%.2f\", a / s) + 0 || v == sprintf(\"%.2f\", b / s) + 0) }"'
+}
+rm -rf "$VAX_TMP/state"/*
+gauge_run "$G.34.${IDX[web01]}" cpu 100 "cpu from virtDomainCpuUsageVcpus" P -m cpu -d web01 -v
+check "plugin: the gauge run wrote no state file" eval '! ls "$VAX_TMP/state/check_virt_agentx" 2>/dev/null | grep -q cpu'
+gauge_run "$R.4.1.19.${IDX[web01]}.1" vda_read 1 "disk from virtDiskReadBytesRate" P -m disk -d web01 -D vda
+gauge_run "$R.5.1.18.${IDX[web01]}.1" tap-web01-0_rx 1 "net from virtInterfaceRxBytesRate" P -m net -d web01 -D tap-web01-0
+expect 0 "plugin: --no-gauges takes the counters' way" P -m cpu -d web01 --no-state --no-gauges
+check "plugin: ... and says so (no agent gauge in the output)" eval '[[ $LAST != *"agent gauge"* ]]'
+# The test driver times no disk request: every latency is absent.
+expect 0 "plugin: latency of a disk whose requests libvirt does not time" P -m latency -d web01 -D vda
+contains "vda no read latency no write latency no flush latency" "plugin: latency says none was given"
+# A domain just restarted has no window: the plugin falls back to counters.
+vax_virsh destroy web01 > /dev/null && vax_virsh start web01 > /dev/null ||
+    vax_die "cannot restart web01"
+check "restarted: the agent shows web01 running" \
+    wait_until 5 eval '[ "$(vax_get $G.4.${IDX[web01]} | awk "{ print \$NF }")" = 1 ]'
+check "restarted: no usage window for web01" eval 'vax_get $G.37.${IDX[web01]} | grep -q "No Such Instance"'
+expect 0 "plugin: cpu of a domain without a window yet" P -m cpu -d web01 --no-state -v
+check "plugin: ... is computed from the counters, saying why" \
+    eval '[[ $LAST != *"agent gauge"* ]] && grep -q "no usage window from the agent" "$VAX_TMP/stderr"'
+expect 3 "plugin: latency without a window is UNKNOWN" P -m latency -d web01
+contains "no usage window for web01 yet" "plugin: says why"
 
 # ---- summary ----
 running=$(vax_virsh list --state-running --name | grep -c .)
@@ -470,12 +511,12 @@ EOF
         icinga2 daemon -C -c "$I/etc/icinga2.conf" "${IDEF[@]}"
     icinga2 object list --type Service "${IDEF[@]}" > "$I/services" 2>&1
     for sv in 'libvirt connection' 'libvirt data age' 'domain count' domains 'vm web01' \
-        'vm cpu web01' 'vm disk web01' 'vm net web01' 'vm my test vm' 'vm 数据库-ü' 'vm cpu 数据库-ü'; do
+        'vm cpu web01' 'vm disk web01' 'vm net web01' 'vm latency web01' 'vm my test vm' 'vm 数据库-ü' 'vm cpu 数据库-ü'; do
         check "icinga2: service '$sv' applied" grep -qF "Object 'kvm01!$sv' of type 'Service'" "$I/services"
     done
     check "icinga2: no disk service where disk = false" eval '! grep -qF "kvm01!vm disk db01" "$I/services"'
-    # 4 per host; state and cpu for 4 domains; disk for 2; net for 3.
-    check "icinga2: 17 services in all" [ "$(grep -c "of type 'Service'" "$I/services")" = 17 ]
+    # 4 per host; state, cpu and latency for 4 domains; disk for 2; net for 3.
+    check "icinga2: 21 services in all" [ "$(grep -c "of type 'Service'" "$I/services")" = 21 ]
 
     icinga2 daemon -c "$I/etc/icinga2.conf" "${IDEF[@]}" > "$I/daemon.out" 2>&1 < /dev/null \
         {VAX_OUT}>&- {VAX_ERR}>&- &
