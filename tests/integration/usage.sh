@@ -185,6 +185,40 @@ check_eq "... over the same window" "$win" "$w2"
 check "... and virtDomainUsageAge grows ($age1 -> $age2 ms)" test "$age2" -gt "$age1"
 [ "$c1" = "$cpu" ] && [ "$w1" = "$win" ] || not_ok "an earlier poll in the window served $c1 over $w1"
 
+# ---- check_virt_agentx on the real gauges ----
+PLUGIN=$VAX_TOP_SRCDIR/contrib/nagios/check_virt_agentx
+if command -v perl > /dev/null; then
+    # A window just closed: the next one closes only W s later.
+    check "a fresh window (virtDomainUsageAge under 2 s)" wait_until $(( 2 * W + 2 )) eval '[ "$(val $D.38.$I)" -lt 2000 ]'
+    lat=() max=0
+    for c in 24 25 26; do
+        v=$(val $K.$c.$I.1); lat+=("${v:-absent}")
+        [ -z "$v" ] || [ "$v" -le "$max" ] || max=$v
+    done
+    cpuv=$(val $D.34.$I)
+    # plug ARGS...: the plugin's exit status (its output in $VAX_TMP/plug.out)
+    plug() { local rc=0; "$PLUGIN" -H 127.0.0.1 -p "$VAX_SNMP_PORT" -d "$G" "$@" > "$VAX_TMP/plug.out" 2>&1 || rc=$?; echo "$rc"; }
+    echo "# latency us (read write flush): ${lat[*]}"
+    if [ "$max" -gt 0 ]; then
+        # as the plugin prints it: two decimals, trailing zeros dropped
+        ms=$(awk -v u="$max" 'BEGIN { s = sprintf("%.2f", u / 1000); sub(/0+$/, "", s); sub(/\.$/, "", s); print s }')
+        lo=$(awk -v u="$max" 'BEGIN { print u / 2000 }') hi=$(awk -v u="$max" 'BEGIN { print u * 3 / 1000 }')
+        check_eq "check_virt_agentx -m latency: OK below -w $hi" 0 "$(plug -m latency -D vda -w "$hi" -c "$hi")"
+        check "... its output has the slowest kind's $ms ms" grep -qF " $ms ms" "$VAX_TMP/plug.out"
+        check_eq "check_virt_agentx -m latency: WARNING above -w $lo" 1 "$(plug -m latency -D vda -w "$lo" -c "$hi")"
+        check_eq "check_virt_agentx -m latency: CRITICAL above -c $lo" 2 "$(plug -m latency -D vda -w "$lo" -c "$lo")"
+    else
+        not_ok "no disk latency in the window to judge (${lat[*]})"
+    fi
+    rc=$(plug -m cpu)
+    check_eq "check_virt_agentx -m cpu: OK without thresholds" 0 "$rc"
+    want="'cpu'=$(awk -v v="$cpuv" 'BEGIN { printf "%g", v / 100 }')%"
+    check "... from the agent's gauge: virtDomainCpuUsageVcpus $cpuv / 100 ($(cat "$VAX_TMP/plug.out"))" \
+        eval 'grep -qF "(agent gauge)" "$VAX_TMP/plug.out" && grep -qF "$want" "$VAX_TMP/plug.out"'
+else
+    echo "# no perl: check_virt_agentx not run"
+fi
+
 # ---- a restart (new domain id): no window across it ----
 vax_virsh destroy "$G" > /dev/null || vax_die "cannot destroy $G"
 check "a domain shut off has no virtDomainCpuUsage" wait_until 5 eval 'absent $D.33.$I'
