@@ -388,6 +388,23 @@ done
 for i in "${!IDX[@]}"; do [ "$(uuid_name "${IDX[$i]}")" = web01 ] && WEB=$i; done
 check "web01: CPU utilization (a rate, needs two polls) is above 0%" \
     wait_until 30 eval 'awk "BEGIN { exit !(\"$(value "virt.domain.cpu.util[$WEB]")\" + 0 > 0) }"'
+# The agent's own gauges (usageWindow 10 s: a value after its first window).
+nv=$(vax_virsh dominfo web01 | awk '/^CPU\(s\):/ { print $2 }')
+check "LLD: web01's $nv vCPUs discovered, steal items named by domain" \
+    wait_until 60 eval '[ "$(items_json "virt.vcpu.steal[$WEB.*" | jget "array_column(\$r, \"name\")" | grep -c "^web01 vCPU [0-9]*: Steal (agent)$")" -eq "$nv" ]'
+check "web01: CPU usage (agent) has a value" wait_until 60 has_value "virt.domain.cpu.usage.vcpus[$WEB]"
+# The test driver's CPU time grows with the clock: its gauge hardly moves.
+g=$(vax_get "$R.2.1.34.$WEB" | awk '{ print $NF }')
+check "web01: Zabbix CPU usage of its vCPUs = snmpget virtDomainCpuUsageVcpus / 100 ($g), within 5%" \
+    eval 'awk -v z="$(value "virt.domain.cpu.usage.vcpus[$WEB]")" -v g="$g" "BEGIN { d = z - g / 100; if (d < 0) d = -d; exit !(d <= 0.05 * g / 100 + 0.01) }"'
+trig() { zapi trigger.get "{\"hostids\":\"$HID\",\"output\":[\"description\"],\"search\":{\"description\":\"$1\"}}" | jget 'array_column($r, "description")'; }
+check "triggers: web01's CPU trigger, from its prototype" \
+    eval 'trig "CPU over" | grep -qF "web01: CPU over {\$VIRT.CPU.USAGE.MAX:\"{#DOMAIN.NAME}\"}% of its vCPUs for 5 minutes" ||
+          trig "CPU over" | grep -q "^web01: CPU over .*% of its vCPUs for 5 minutes$"'
+check "triggers: a steal trigger per vCPU of web01 ($nv)" \
+    eval '[ "$(trig "steal over" | grep -c "^web01 vCPU [0-9]*: steal over")" -eq "$nv" ]'
+check "triggers: a write-latency trigger per disk of web01 (vda, sdb)" \
+    eval '[ "$(trig "write latency over" | grep -c "^web01 disk \(vda\|sdb\): write latency over")" -eq 2 ]'
 key=$(items_json "virt.disk.read.bytes.rate[$WEB.*" | jget '$r[0]["key_"]')
 check "web01 first disk: read byte rate has a value" wait_until 30 has_value "$key"
 # Latency needs virtDiskReadTime, which the test driver does not report
