@@ -174,9 +174,9 @@ wrap53() {
 }
 wrap53 < "$VAX_TMP/walkx" > "$VAX_TMP/walkx53"
 # The snapshot did not change between the walks.  The ages (virtCacheAge,
-# virtDomainStatsAge, virtGuestDataAge, virtGuestAddressAge) are computed
+# virtDomainStatsAge and UsageAge, virtGuestDataAge, virtGuestAddressAge) are computed
 # per request: left out here and below.
-AGES="^$R\.1\.9\.0 |^$R\.2\.1\.32\.|^$R\.6\.1\.[29]\."
+AGES="^$R\.1\.9\.0 |^$R\.2\.1\.3[28]\.|^$R\.6\.1\.[29]\."
 numeric() { joinlines "$1" | grep -v -E -e "$AGES" -e ' = (STRING|Hex-STRING): '; }
 check "walks before and after the scrape agree (one snapshot)" \
     diff <(numeric "$VAX_TMP/walk") <(numeric "$VAX_TMP/walkx")
@@ -409,6 +409,33 @@ done
 check "vmOperState is TYPE gauge (the RFC's number)" \
     grep -qx '# TYPE vmOperState gauge' "$VAX_TMP/vmscrape"
 
+# ---- 3c. the agent's usage gauges in a scrape ----
+# A window closes at a refresh usageWindow after the first snapshot; the
+# cache then goes back to 3600 s, so the scrape and snmpget see one snapshot.
+reloads() { grep -c 'configuration reloaded' "$VAX_TMP/agent.log"; }
+reload_with() {
+    local n; n=$(reloads)
+    printf 'indexFile %s\n%s\n' "$VAX_TMP/index" "$1" > "$VAX_TMP/agent.conf"
+    kill -HUP "$VAX_AGENT_PID"
+    wait_until 5 eval '[ "$(reloads)" -gt "$n" ]' || vax_die "the agent did not reload"
+}
+reload_with $'cacheTimeout 1\nusageWindow 1'
+sleep 1.2
+vax_get $R.1.7.0 > /dev/null
+sleep 0.3
+reload_with $'cacheTimeout 3600\nusageWindow 1'
+web=$(sed -n "s/^virtDomainState{virtDomainIndex=\"\([0-9]*\)\",virtDomainName=\"web01\"}.*/\1/p" "$VAX_TMP/scrape")
+g=$(vax_get "$R.2.1.33.$web" | awk '/Gauge32/ { print $NF }')
+require "web01's virtDomainCpuUsage is served after a window ($g)" test -n "$g"
+curl -sS -o "$VAX_TMP/scrape2" "$URL" 2> "$VAX_TMP/curl.err"
+check "scrape: virtDomainCpuUsage of web01 is snmpget's $g" \
+    same "$(awk -v i="virtDomainIndex=\"$web\"" 'index($0, "virtDomainCpuUsage{") == 1 && index($0, i) { print $NF; exit }' "$VAX_TMP/scrape2")" "$g"
+d=$(vax_get "$R.4.1.19.$web.1" | awk '/Counter64/ { print $NF }')
+check "scrape: virtDiskReadBytesRate of web01's vda is snmpget's ${d:-absent}, a gauge" \
+    eval 'grep -qx "# TYPE virtDiskReadBytesRate gauge" "$VAX_TMP/scrape2" &&
+        same "$(awk -v i="virtDomainIndex=\"$web\"" '"'"'index($0, "virtDiskReadBytesRate{") == 1 && index($0, i) && index($0, "virtDiskName=\"vda\"") { print $NF; exit }'"'"' "$VAX_TMP/scrape2")" "$d"'
+check "scrape: virtDomainCpuUsageVcpus is a gauge metric" grep -qx '# TYPE virtDomainCpuUsageVcpus gauge' "$VAX_TMP/scrape2"
+
 # ---- 4. a real Prometheus with the README's scrape config ----
 # The README's one-hypervisor prometheus.yml as it is, with our snmpd as
 # the target, our exporter's address, and a 1 s interval.
@@ -451,9 +478,9 @@ if command -v prometheus >/dev/null && [ -n "$readme1" ]; then
             ".data.result[] | select(.metric.virtDomainName == \"数据库-ü\") | .value[1] == \$v" "$VAX_TMP/prom-state.json" | grep -qx true'
     rules_ok() {
         curl -sS "http://127.0.0.1:$PROM_PORT/api/v1/rules" > "$VAX_TMP/prom-rules.json" &&
-            jq -e '[.data.groups[].rules[] | select(.health == "ok")] | length == 8' "$VAX_TMP/prom-rules.json"
+            jq -e '[.data.groups[].rules[] | select(.health == "ok")] | length == 9' "$VAX_TMP/prom-rules.json"
     }
-    check "Prometheus loaded the 8 rules and evaluates them without error" wait_until 10 rules_ok
+    check "Prometheus loaded the 9 rules and evaluates them without error" wait_until 10 rules_ok
     # Nothing in the demo should alert (VmCrashed included): no crash,
     # build has been off all along and is not autostart, libvirt is
     # connected, agent answers.
