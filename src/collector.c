@@ -108,10 +108,12 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 		else
 			vax_snapshot_drop_last(s);   /* not shown: the slot is reused */
 	}
+	col_host_sample(c, s);
 	/* Gauges, from the samples the snapshots already hold. */
+	int64_t window = (int64_t)atomic_load(&c->usage_window_ms);
 	bool window_closed = vax_usage_fill(s->domains, s->ndomains, c->usage_base,
-					    c->usage_base_ms, c->prev, r.now,
-					    (int64_t)atomic_load(&c->usage_window_ms));
+					    c->usage_base_ms, c->prev, r.now, window);
+	vax_usage_host(s, c->usage_base, c->prev, window);
 	if (vax_snapshot_seal(s) < 0) {
 		vax_err("out of memory sealing a snapshot");
 		goto fail_lists;
