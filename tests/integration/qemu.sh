@@ -32,7 +32,7 @@ check "a steady refresh on QEMU makes 5 libvirt calls (virtRefreshCalls): 3 for 
 # ---- every table against virsh domstats --raw around the walk ----
 vax_bracket "$G1" "$G2"          # before, refresh, walk, after (lib.sh)
 vax_virsh nodememstats > "$VAX_TMP/nodemem"
-nm() { awk -v k="$1" '$1 == k ":" { print $2 }' "$VAX_TMP/nodemem"; }
+nm() { awk -v k="$1" '$1 == k || $1 == k ":" { print $(NF - 1) }' "$VAX_TMP/nodemem"; }   # "total  :  24683584 KiB"
 check_eq "virtHostMemoryTotal is virsh nodememstats' total (KiB)" "$(nm total)" "$(vax_cell $R.9.14.0)"
 for kc in free:15 buffers:16 cached:17; do   # they move: within 10% of the reading after
     vax_between "virtHost.${kc##*:} is about nodememstats' ${kc%%:*}" "$(vax_cell $R.9.${kc##*:}.0)" \
