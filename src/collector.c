@@ -1,9 +1,10 @@
 /* collector.c - one refresh: libvirt -> snapshot.
  *
- * A refresh costs three RPCs on a driver with full bulk stats: one
- * virConnectGetAllDomainStats for every domain and group, and two
+ * A refresh costs five RPCs on a driver with full bulk stats: one
+ * virConnectGetAllDomainStats for every domain and group, two
  * virConnectListAllDomains for the persistent and autostart flags (asking
- * each domain would cost two RPCs per domain). Domain XML is fetched only
+ * each domain would cost two RPCs per domain), and the host's CPU and
+ * memory statistics (collector_host.c). Domain XML is fetched only
  * for a domain that is new, restarted (new id) or names a device its cached
  * XML lacks. Per-domain calls fill only the groups a driver left out of the
  * bulk answer (the test driver returns the state group alone).
