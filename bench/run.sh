@@ -522,7 +522,7 @@ target "many-column walk ours/ceiling >= 0.9 at every N" "min $(calc %.2f "$cr_m
 [ -z "$rss1000" ] || target "VmRSS <= 20 MB at 1000 domains" "$(calc %.1f "$rss1000 * 1024 / 1e6") MB" "$rss1000 * 1024 <= 20e6"
 [ -z "$qemu_line" ] || {
     qmax=$(tr ' ' '\n' <<<"$(field "$qemu_line" calls)" | sort -n | tail -n 1)
-    target "QEMU: <= 3 libvirt calls per steady refresh" "max $qmax" "$qmax <= 3"
+    target "QEMU: <= 5 libvirt calls per steady refresh (3 for the domains, 2 for the host)" "max $qmax" "$qmax <= 5"
 }
 target "idle: < 0.1 CPU s per minute" "max $(calc %.3f "$idle_max")" "$idle_max < 0.1"
 [ -z "$trap_line" ] || {

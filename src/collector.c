@@ -1,9 +1,10 @@
 /* collector.c - one refresh: libvirt -> snapshot.
  *
- * A refresh costs three RPCs on a driver with full bulk stats: one
- * virConnectGetAllDomainStats for every domain and group, and two
+ * A refresh costs five RPCs on a driver with full bulk stats: one
+ * virConnectGetAllDomainStats for every domain and group, two
  * virConnectListAllDomains for the persistent and autostart flags (asking
- * each domain would cost two RPCs per domain). Domain XML is fetched only
+ * each domain would cost two RPCs per domain), and the host's CPU and
+ * memory statistics (collector_host.c). Domain XML is fetched only
  * for a domain that is new, restarted (new id) or names a device its cached
  * XML lacks. Per-domain calls fill only the groups a driver left out of the
  * bulk answer (the test driver returns the state group alone).
@@ -108,10 +109,12 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 		else
 			vax_snapshot_drop_last(s);   /* not shown: the slot is reused */
 	}
+	col_host_sample(c, s);
 	/* Gauges, from the samples the snapshots already hold. */
+	int64_t window = (int64_t)atomic_load(&c->usage_window_ms);
 	bool window_closed = vax_usage_fill(s->domains, s->ndomains, c->usage_base,
-					    c->usage_base_ms, c->prev, r.now,
-					    (int64_t)atomic_load(&c->usage_window_ms));
+					    c->usage_base_ms, c->prev, r.now, window);
+	vax_usage_host(s, c->usage_base, c->prev, window);
 	if (vax_snapshot_seal(s) < 0) {
 		vax_err("out of memory sealing a snapshot");
 		goto fail_lists;

@@ -199,6 +199,7 @@ bool col_connect_libvirt(struct vax_collector *c)
 	if (cpus <= 0 && virNodeGetInfo(c->conn, &ni) == 0)
 		cpus = (int)VIR_NODEINFO_MAXCPUS(ni);
 	c->host_cpus = cpus > 0 ? (uint32_t)cpus : 0;
+	col_host_connect(c);
 	/* Host ifIndexes mean something only if libvirt runs on this host. */
 	c->uri_is_local = uri_is_local(c->conn_uri ? c->conn_uri : c->uri);
 	c->in_process = c->conn_uri && strncmp(c->conn_uri, "test://", 7) == 0;

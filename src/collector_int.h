@@ -9,6 +9,7 @@
  *                      event and close callbacks (libvirt's loop thread)
  *   collector_fetch.c  bulk statistics on fetcher threads, with deadlines
  *   collector_xml.c    the cache of parsed domain XML
+ *   collector_host.c   the host node: its facts, CPU and memory statistics
  *   collector_build.c  the libvirt calls around one snapshot domain: UUID,
  *                      name, index, XML cache and hot-plug refetch, the
  *                      per-domain fallback for the groups a driver left
@@ -92,6 +93,9 @@ struct vax_collector {
 	char *hostname, *hv_type, *hv_version, *lib_version;
 	char *conn_uri;            /* libvirt's name for the default URI */
 	uint32_t host_cpus;        /* asked once per connection; 0: unknown */
+	struct vax_host_vals node; /* virNodeGetInfo's, once per connection */
+	char *cpu_model;
+	int node_ncpu, node_nmem;  /* fields of the node statistics; 0: not asked */
 	uint32_t *dom_indexes;     /* the last snapshot's, sorted: VM-MIB's */
 	size_t ndom_indexes;       /* vmTableLastChange moves when they do */
 	bool domains_known;        /* dom_indexes holds a set (maybe empty) */
@@ -151,6 +155,13 @@ void col_host_facts(struct vax_collector *c, struct vax_snapshot *s);
 int col_list_uuids(virConnectPtr conn, unsigned flags, struct uuid_set *set);
 /* vmTableLastChange: when the set of domain indexes last changed. */
 void col_note_domain_set(struct vax_collector *c, struct vax_snapshot *s);
+
+/* collector_host.c */
+/* After connecting: the host's facts and which statistics it gives. */
+void col_host_connect(struct vax_collector *c);
+/* Into a snapshot being built (its domains added): the host's facts,
+ * statistics (up to two calls) and the running domains' sums. */
+void col_host_sample(struct vax_collector *c, struct vax_snapshot *s);
 
 /* collector_fetch.c */
 /* The bulk answer (see the comment at its definition for -1 and -2). */

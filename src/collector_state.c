@@ -49,6 +49,7 @@ void col_release(struct vax_collector *c)
 	vax_snapshot_free(c->usage_base);
 	free(c->invalid);
 	free(c->conn_uri);
+	free(c->cpu_model);
 	free(c->dom_indexes);
 	free(c->new_uri);
 	free(c->new_index);

@@ -402,3 +402,63 @@ void vax_stats_carry_over(const struct vax_domain *from, struct vax_domain *to,
 	if (copied)
 		to->stats_ms = from->stats_ms;
 }
+
+/* ---- the host node ---- */
+
+void vax_stats_from_nodeinfo(struct vax_host_vals *h, const virNodeInfo *ni)
+{
+	const struct { int f; uint64_t v; } m[] = {
+		{ VAX_HOST_CPUS, ni->cpus }, { VAX_HOST_MHZ, ni->mhz },
+		{ VAX_HOST_NODES, ni->nodes }, { VAX_HOST_SOCKETS, ni->sockets },
+		{ VAX_HOST_CORES, ni->cores }, { VAX_HOST_THREADS, ni->threads },
+		{ VAX_HOST_MEMORY, ni->memory },
+	};
+
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (m[i].v)
+			vax_set(h, m[i].f, m[i].v);
+}
+
+/* The field of name in map (NUL-terminated in its fixed buffer), or -1. */
+struct node_key { const char *name; int field; };
+static int node_field(const struct node_key *map, size_t n, const char *name, size_t max)
+{
+	if (!memchr(name, '\0', max))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(map[i].name, name))
+			return map[i].field;
+	return -1;
+}
+
+void vax_stats_from_nodecpu(struct vax_host_vals *h, const virNodeCPUStats *p, int n)
+{
+	static const struct node_key map[] = {
+		{ VIR_NODE_CPU_STATS_KERNEL, VAX_HOST_CPU_KERNEL },
+		{ VIR_NODE_CPU_STATS_USER, VAX_HOST_CPU_USER },
+		{ VIR_NODE_CPU_STATS_IDLE, VAX_HOST_CPU_IDLE },
+		{ VIR_NODE_CPU_STATS_IOWAIT, VAX_HOST_CPU_IOWAIT },
+	};
+
+	for (int i = 0; i < n; i++) {
+		int f = node_field(map, sizeof(map) / sizeof(map[0]), p[i].field, sizeof(p[i].field));
+		if (f >= 0)
+			vax_set(h, f, p[i].value);
+	}
+}
+
+void vax_stats_from_nodemem(struct vax_host_vals *h, const virNodeMemoryStats *p, int n)
+{
+	static const struct node_key map[] = {
+		{ VIR_NODE_MEMORY_STATS_TOTAL, VAX_HOST_MEM_TOTAL },
+		{ VIR_NODE_MEMORY_STATS_FREE, VAX_HOST_MEM_FREE },
+		{ VIR_NODE_MEMORY_STATS_BUFFERS, VAX_HOST_MEM_BUFFERS },
+		{ VIR_NODE_MEMORY_STATS_CACHED, VAX_HOST_MEM_CACHED },
+	};
+
+	for (int i = 0; i < n; i++) {
+		int f = node_field(map, sizeof(map) / sizeof(map[0]), p[i].field, sizeof(p[i].field));
+		if (f >= 0)
+			vax_set(h, f, p[i].value);
+	}
+}

@@ -40,6 +40,13 @@ void vax_stats_from_blockinfo(struct vax_disk *disk, const virDomainBlockInfo *b
 void vax_stats_from_iface(struct vax_nic *nic,
 			  const virDomainInterfaceStatsStruct *s);
 
+/* The host node: virNodeGetInfo's numbers (0 is "unknown" there), and the
+ * fields of virNodeGetCPUStats (all CPUs) and virNodeGetMemoryStats (all
+ * cells) that virtHost serves; other fields are ignored. */
+void vax_stats_from_nodeinfo(struct vax_host_vals *h, const virNodeInfo *ni);
+void vax_stats_from_nodecpu(struct vax_host_vals *h, const virNodeCPUStats *p, int n);
+void vax_stats_from_nodemem(struct vax_host_vals *h, const virNodeMemoryStats *p, int n);
+
 /* Did bulk stats skip this running domain (NOWAIT, its QEMU monitor busy
  * or hung)? Then it came with its disks named but without a single disk
  * counter, which a domain whose monitor answers always has. */

@@ -234,20 +234,32 @@ bool vax_mib_next(const struct vax_mibdef *m, const struct vax_view *view,
 		  const uint32_t *sub, size_t len, uint32_t *out, size_t *outlen,
 		  struct vax_value *val)
 {
-	for (size_t i = 0; i < m->nscalars; i++) {
+	uint32_t oid[5];
+	size_t olen = 0;
+	struct vax_value sval;
+
+	/* The first scalar after sub that has a value ... */
+	for (size_t i = 0; i < m->nscalars && !olen; i++) {
 		const struct vax_scalar *sc = &m->scalars[i];
-		uint32_t oid[5];
 		memcpy(oid, sc->oid, sc->len * sizeof(*oid));
 		oid[sc->len] = 0;
-		if (vax_oid_cmp(oid, sc->len + 1, sub, len) > 0 &&
-		    m->scalar(view, sc->id, val)) {
-			memcpy(out, oid, (sc->len + 1) * sizeof(*oid));
-			*outlen = sc->len + 1;
-			return true;
-		}
+		if (vax_oid_cmp(oid, sc->len + 1, sub, len) > 0 && m->scalar(view, sc->id, &sval))
+			olen = sc->len + 1;
 	}
-	for (size_t i = 0; i < m->ntables; i++)
-		if (next_in_table(m, view, &m->tables[i], sub, len, out, outlen, val))
+	/* ... or the first table cell after sub, whichever comes first:
+	 * scalars may follow the tables (virtHost). */
+	for (size_t i = 0; i < m->ntables; i++) {
+		if (olen && vax_oid_cmp((const uint32_t[]){ m->objects, m->tables[i].id }, 2,
+					oid, olen) > 0)
+			break;   /* this table and the next ones come after the scalar */
+		if (next_in_table(m, view, &m->tables[i], sub, len, out, outlen, val) &&
+		    (!olen || vax_oid_cmp(out, *outlen, oid, olen) < 0))
 			return true;
-	return false;
+	}
+	if (!olen)
+		return false;
+	memcpy(out, oid, olen * sizeof(*oid));
+	*outlen = olen;
+	*val = sval;
+	return true;
 }

@@ -33,8 +33,8 @@ struct vax_scalar {
 	uint32_t id;          /* passed to vax_mibdef.scalar */
 };
 
-/* One MIB's objects. Every scalar sorts before every table (true of both
- * MIBs we serve), scalars and tables each in OID order. */
+/* One MIB's objects: scalars and tables each in OID order; scalars may
+ * sort before or after tables (virtHost follows VIRT-AGENTX-MIB's). */
 struct vax_mibdef {
 	uint32_t objects;     /* sub-id of the objects node under the root */
 	const struct vax_scalar *scalars;

@@ -32,6 +32,51 @@ static bool truth(struct vax_value *v, const struct vax_vals *vals, int field)
 	return vax_has(vals, field) && integer(v, vals->v[field] ? 1 : 2);
 }
 
+/* ---- the host node (virtHost.N.0) ---- */
+
+enum { HOST_NODE = 9, HOST = 100 };   /* its node; its scalars' ids from HOST + 1 */
+
+/* x * scale / of, rounded; absent when either is unknown or of is 0. */
+static bool ratio(struct vax_value *v, const struct vax_host_vals *h, int x, int of,
+		  uint64_t scale)
+{
+	return vax_has(h, x) && vax_has(h, of) && h->v[of] &&
+	       h->v[x] <= UINT64_MAX / scale &&
+	       gauge(v, (h->v[x] * scale + h->v[of] / 2) / h->v[of]);
+}
+
+static bool host_scalar(const struct vax_view *view, uint32_t n, struct vax_value *v)
+{
+	/* virtHost.n: the field it serves and its type; no host object is
+	 * an INTEGER, so type 0 (VAX_T_INTEGER) marks one computed below. */
+	static const struct { int field; enum vax_type type; } cols[] = {
+		[2] = { VAX_HOST_CPUS, VAX_T_GAUGE32 }, [3] = { VAX_HOST_MHZ, VAX_T_GAUGE32 },
+		[4] = { VAX_HOST_NODES, VAX_T_GAUGE32 }, [5] = { VAX_HOST_SOCKETS, VAX_T_GAUGE32 },
+		[6] = { VAX_HOST_CORES, VAX_T_GAUGE32 }, [7] = { VAX_HOST_THREADS, VAX_T_GAUGE32 },
+		[8] = { VAX_HOST_MEMORY, VAX_T_COUNTER64 }, [9] = { VAX_HOST_MAX_VCPUS, VAX_T_GAUGE32 },
+		[10] = { VAX_HOST_CPU_KERNEL, VAX_T_COUNTER64 }, [11] = { VAX_HOST_CPU_USER, VAX_T_COUNTER64 },
+		[12] = { VAX_HOST_CPU_IDLE, VAX_T_COUNTER64 }, [13] = { VAX_HOST_CPU_IOWAIT, VAX_T_COUNTER64 },
+		[14] = { VAX_HOST_MEM_TOTAL, VAX_T_COUNTER64 }, [15] = { VAX_HOST_MEM_FREE, VAX_T_COUNTER64 },
+		[16] = { VAX_HOST_MEM_BUFFERS, VAX_T_COUNTER64 }, [17] = { VAX_HOST_MEM_CACHED, VAX_T_COUNTER64 },
+		[18] = { VAX_HOST_GUEST_VCPUS, VAX_T_GAUGE32 }, [19] = { VAX_HOST_GUEST_MEMORY, VAX_T_COUNTER64 },
+		[22] = { VAX_HOST_U_CPU, VAX_T_GAUGE32 }, [23] = { VAX_HOST_U_WINDOW, VAX_T_GAUGE32 },
+	};
+	const struct vax_snapshot *s = view->snap;
+	const struct vax_host_vals *h = &s->host;
+
+	switch (n) {
+	case 1: return display(v, s->cpu_model);
+	case 20:   /* guest vCPUs per host CPU, in hundredths */
+		return ratio(v, h, VAX_HOST_GUEST_VCPUS, VAX_HOST_CPUS, 100);
+	case 21:   /* guest memory over host memory, hundredths of a percent */
+		return ratio(v, h, VAX_HOST_GUEST_MEMORY,
+			     vax_has(h, VAX_HOST_MEM_TOTAL) ? VAX_HOST_MEM_TOTAL : VAX_HOST_MEMORY, 10000);
+	}
+	if (n >= VAX_N(cols) || !cols[n].type)
+		return false;
+	return number(v, cols[n].type, h, cols[n].field);
+}
+
 /* ---- scalars (virtScalars.N.0) ---- */
 
 static bool scalar(const struct vax_view *view, uint32_t id, struct vax_value *v)
@@ -61,14 +106,19 @@ static bool scalar(const struct vax_view *view, uint32_t id, struct vax_value *v
 	case 13: return utf8(v, s->uri);
 	case 14: return s->refresh_count && gauge(v, s->refresh_calls);
 	}
-	return false;
+	return id > HOST && host_scalar(view, id - HOST, v);
 }
 #define SC(n) { { OBJECTS, SCALARS, n }, 3, n }
+#define HS(n) { { OBJECTS, HOST_NODE, n }, 3, HOST + n }
 static const struct vax_scalar scalars[] = {
 	SC(1), SC(2), SC(3), SC(4), SC(5), SC(6), SC(7), SC(8), SC(9), SC(10),
 	SC(11), SC(12), SC(13), SC(14),
+	HS(1), HS(2), HS(3), HS(4), HS(5), HS(6), HS(7), HS(8), HS(9), HS(10),
+	HS(11), HS(12), HS(13), HS(14), HS(15), HS(16), HS(17), HS(18), HS(19), HS(20),
+	HS(21), HS(22), HS(23),
 };
 #undef SC
+#undef HS
 
 /* ---- tables ---- */
 

@@ -276,7 +276,7 @@ void vax_snapshot_free(struct vax_snapshot *s)
 	free(s->addr_rows);
 	free(s->fs_rows);
 	free(s->hostname); free(s->hv_type); free(s->hv_version);
-	free(s->lib_version); free(s->uri);
+	free(s->lib_version); free(s->uri); free(s->cpu_model);
 	free(s);
 }
 

@@ -79,6 +79,25 @@ enum vax_nic_field {
 	VAX_NIC_NFIELDS
 };
 
+/* Numeric facts of the host node (virtHost). */
+enum vax_host_field {
+	/* virNodeGetInfo, once per connection */
+	VAX_HOST_CPUS, VAX_HOST_MHZ, VAX_HOST_NODES, VAX_HOST_SOCKETS,
+	VAX_HOST_CORES, VAX_HOST_THREADS,
+	VAX_HOST_MEMORY,         /* KiB */
+	VAX_HOST_MAX_VCPUS,      /* virConnectGetMaxVcpus */
+	/* virNodeGetCPUStats of all CPUs (ns), virNodeGetMemoryStats (KiB),
+	 * at each refresh */
+	VAX_HOST_CPU_KERNEL, VAX_HOST_CPU_USER, VAX_HOST_CPU_IDLE, VAX_HOST_CPU_IOWAIT,
+	VAX_HOST_MEM_TOTAL, VAX_HOST_MEM_FREE, VAX_HOST_MEM_BUFFERS, VAX_HOST_MEM_CACHED,
+	/* running domains' current vCPUs and memory (KiB), summed */
+	VAX_HOST_GUEST_VCPUS, VAX_HOST_GUEST_MEMORY,
+	/* gauges over the usage window: hundredths of a percent of all the
+	 * host's CPUs busy (kernel + user), the window in ms */
+	VAX_HOST_U_CPU, VAX_HOST_U_WINDOW,
+	VAX_HOST_NFIELDS
+};
+
 /* A set of optional numbers: bit f of `have` says v[f] is known, so
  * "absent" is never confused with 0.  Each entity has its own size
  * (VAX_DOM_NFIELDS numbers for a domain, VAX_VCPU_NFIELDS for a vCPU): at
@@ -89,6 +108,7 @@ struct vax_vals VAX_VALS(VAX_DOM_NFIELDS);    /* a domain's */
 struct vax_vcpu_vals VAX_VALS(VAX_VCPU_NFIELDS);
 struct vax_disk_vals VAX_VALS(VAX_DISK_NFIELDS);
 struct vax_nic_vals VAX_VALS(VAX_NIC_NFIELDS);
+struct vax_host_vals VAX_VALS(VAX_HOST_NFIELDS);
 
 #define VAX_NVALS(s) (sizeof((s)->v) / sizeof((s)->v[0]))
 #define vax_set(s, f, x) vax_set_(&(s)->have, (s)->v, VAX_NVALS(s), (f), (x))
@@ -275,6 +295,11 @@ struct vax_snapshot {
 	uint32_t host_cpus;
 	int64_t domains_changed_ms;
 	bool guest_agent;        /* guestAgent yes: the agent is asked */
+	/* The host node; host_ms: when its CPU and memory statistics were
+	 * read (0: never). */
+	char *cpu_model;
+	struct vax_host_vals host;
+	int64_t host_ms;
 
 	size_t ndomains, domains_cap;
 	struct vax_domain *domains;   /* sorted by index */

@@ -262,3 +262,39 @@ bool vax_usage_fill(struct vax_domain *domains, size_t n,
 	}
 	return !base || now_ms - base_ms >= min_ms;
 }
+
+void vax_usage_host(struct vax_snapshot *s, const struct vax_snapshot *base,
+		    const struct vax_snapshot *prev, int64_t min_ms)
+{
+	static const int times[] = {
+		VAX_HOST_CPU_KERNEL, VAX_HOST_CPU_USER, VAX_HOST_CPU_IDLE, VAX_HOST_CPU_IOWAIT,
+	};
+	struct vax_host_vals *h = &s->host;
+	const struct vax_host_vals *o = base ? &base->host : NULL;
+	uint64_t delta[FIELDS(times)] = { 0 }, total = 0;
+
+	vax_unset(h, VAX_HOST_U_CPU);
+	vax_unset(h, VAX_HOST_U_WINDOW);
+	if (o && base->host_ms && s->host_ms - base->host_ms >= min_ms) {
+		/* iowait is optional; kernel, user and idle are not. */
+		for (size_t k = 0; k < FIELDS(times); k++) {
+			if (!DELTA(h, o, times[k], &delta[k])) {
+				if (times[k] != VAX_HOST_CPU_IOWAIT)
+					return;   /* went back (a host reboot): none */
+				delta[k] = 0;
+			}
+			if (delta[k] > UINT64_MAX - total)
+				return;
+			total += delta[k];
+		}
+		if (!total)
+			return;
+		vax_set(h, VAX_HOST_U_CPU, vax_usage_muldiv(delta[0] + delta[1], 10000, total));
+		vax_set(h, VAX_HOST_U_WINDOW, (uint64_t)(s->host_ms - base->host_ms));
+		return;
+	}
+	if (prev) {
+		COPY(h, &prev->host, VAX_HOST_U_CPU);
+		COPY(h, &prev->host, VAX_HOST_U_WINDOW);
+	}
+}

@@ -40,6 +40,11 @@ bool vax_usage_fill(struct vax_domain *domains, size_t n,
 		    const struct vax_snapshot *base, int64_t base_ms,
 		    const struct vax_snapshot *prev, int64_t now_ms, int64_t min_ms);
 
+/* The host's CPU usage (VAX_HOST_U_*) in s from base's host sample, at
+ * least min_ms older; else prev's carried; else none. */
+void vax_usage_host(struct vax_snapshot *s, const struct vax_snapshot *base,
+		    const struct vax_snapshot *prev, int64_t min_ms);
+
 /* round(a * m / d) without overflow, saturating at UINT64_MAX; d > 0. */
 uint64_t vax_usage_muldiv(uint64_t a, uint64_t m, uint64_t d);
 

@@ -461,7 +461,7 @@ norm "$T/w0" > "$T/before"
 # has of it, or one made up (the first domain, its first device).
 perl -e '
     my ($mib, $walk, $R, $dom) = @ARGV;
-    my %base = (virtScalars => "$R.1", virtDomainEntry => "$R.2.1",
+    my %base = (virtScalars => "$R.1", virtHost => "$R.9", virtDomainEntry => "$R.2.1",
         virtVcpuEntry => "$R.3.1", virtDiskEntry => "$R.4.1", virtInterfaceEntry => "$R.5.1");
     my @walk = do { open my $w, "<", $walk or die; map { (split / /)[0] } <$w> };
     local $/; open my $m, "<", $mib or die; my $text = <$m>;
@@ -469,7 +469,7 @@ perl -e '
         my ($name, $syntax, $access, $parent, $n) = ($1, $2, $3, $4, $5);
         next unless $base{$parent};
         my $col = "$base{$parent}.$n";
-        my $inst = $parent eq "virtScalars" ? "$col.0" :
+        my $inst = $parent =~ /^virt(Scalars|Host)$/ ? "$col.0" :
             ((grep { index($_, "$col.") == 0 } @walk)[0] //
              ($parent eq "virtDomainEntry" ? "$col.$dom" : "$col.$dom.1"));
         my $t = $syntax =~ /^(Counter64|VirtGauge64)$/ ? "C" : $syntax eq "Gauge32" ? "u" :
@@ -480,7 +480,7 @@ perl -e '
 nobj=$(wc -l < "$T/columns")
 nwalked=$(awk '{ print $1 }' "$T/columns" | grep -cxFf <(awk '{ print $1 }' "$T/w0"))
 check_eq "SET: every object of the MIB's scalars and tables ($nwalked at an instance the walk has)" \
-    113 "$nobj"
+    136 "$nobj"
 set_refused() {  # set_refused OID SNMPSET_TYPE VALUE
     local res
     if [ "$2" = C ]; then

@@ -115,9 +115,11 @@ check "GET of an unknown column gives noSuchObject" \
     eval 'vax_get_raw $D.99.$web | grep -q "No Such Object"'
 check "GET of a scalar without .0 gives noSuchInstance" \
     eval 'vax_get_raw $R.1.5 | grep -q "No Such Instance"'
-# virtGuestFsTable (.8) is the last table.
-check "GETNEXT past the last table leaves our subtree (or ends the view)" \
-    eval 'snmpgetnext -v2c -c public -On 127.0.0.1:$VAX_SNMP_PORT $R.8.1.99 |
+# virtGuestFsTable (.8) is the last table; the virtHost scalars (.9) follow.
+check "GETNEXT past the last table is virtHostCpuModel.0" \
+    eval 'snmpgetnext -v2c -c public -On 127.0.0.1:$VAX_SNMP_PORT $R.8.1.99 | grep -q "^$R.9.1.0 = STRING: "'
+check "GETNEXT past virtHost leaves our subtree (or ends the view)" \
+    eval 'snmpgetnext -v2c -c public -On 127.0.0.1:$VAX_SNMP_PORT $R.9.99 |
         grep -v "^.1.3.6.1.4.1.32473\..* = [A-Za-z0-9]*: " | grep -q .'
 
 # ---- a hung libvirtd never stalls SNMP, not even across a reload ----

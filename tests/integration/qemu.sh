@@ -26,11 +26,20 @@ vax_start_agent -t 1
 idx_of() { vax_walk $D.3 | awk -v u="\"$1\"" '$4 == u { n = split($1, a, "."); print a[n] }'; }
 check "both guests in the table" wait_until 10 eval '[ -n "$(idx_of ${VAX_QEMU_UUIDS[$G1]})" ] && [ -n "$(idx_of ${VAX_QEMU_UUIDS[$G2]})" ]'
 sleep 3   # let the boot sectors run and the balloon report
-check "a steady refresh on QEMU makes 3 libvirt calls (virtRefreshCalls)" \
-    wait_until 5 eval 'vax_get $R.1.14.0 | grep -q "Gauge32: 3$"'
+check "a steady refresh on QEMU makes 5 libvirt calls (virtRefreshCalls): 3 for the domains, 2 for the host" \
+    wait_until 5 eval 'vax_get $R.1.14.0 | grep -q "Gauge32: 5$"'
 
 # ---- every table against virsh domstats --raw around the walk ----
 vax_bracket "$G1" "$G2"          # before, refresh, walk, after (lib.sh)
+vax_virsh nodememstats > "$VAX_TMP/nodemem"
+nm() { awk -v k="$1" '$1 == k || $1 == k ":" { print $(NF - 1) }' "$VAX_TMP/nodemem"; }   # "total  :  24683584 KiB"
+check_eq "virtHostMemoryTotal is virsh nodememstats' total (KiB)" "$(nm total)" "$(vax_cell $R.9.14.0)"
+for kc in free:15 buffers:16 cached:17; do   # they move: within 10% of the reading after
+    vax_between "virtHost.${kc##*:} is about nodememstats' ${kc%%:*}" "$(vax_cell $R.9.${kc##*:}.0)" \
+        "$(( $(nm ${kc%%:*}) * 9 / 10 ))" "$(( $(nm ${kc%%:*}) * 11 / 10 + 1024 ))"
+done
+check "virtHostCpuKernelTime grows: a real host's (vs nodecpustats)" \
+    eval '[ "$(vax_cell $R.9.10.0)" -le "$(vax_virsh nodecpustats | awk "/^system:/ { print \$2 }")" ]'
 
 cell() { vax_cell "$@"; }
 has() { vax_has "$@"; }

@@ -44,6 +44,8 @@ virsh_counters() {
             vax_virsh domifstat "$d" "$dev" 2>/dev/null | awk -v d="$d" '{ print d, $1, $2, $3 }'
         done
     done <<< "$DOMS"
+    # the host's CPU times, ns: "host user 9797400000"
+    vax_virsh nodecpustats | awk '{ sub(":", "", $1); print "host", $1, $2 }'
 }
 
 virsh_counters > "$VAX_TMP/before"
@@ -118,6 +120,41 @@ check_eq "virtHypervisorVersion matches virsh" "$(sed -n 's/^Running hypervisor:
 check_eq "virtHostName matches virsh" "$(vax_virsh hostname)" "$(cell $R.1.1.0)"
 check "virtRefreshCalls: the test driver needs per-domain calls ($(cell $R.1.14.0))" \
     eval '[ "$(cell $R.1.14.0)" -gt 3 ]'
+
+# ---- the host node (virtHost) ----
+H=$R.9
+ni() { vax_virsh nodeinfo | sed -n "s/^$1: *//p" | awk '{ print $1 }'; }
+check_eq "virtHostCpuModel is virsh nodeinfo's" "$(ni 'CPU model')" "$(cell $H.1.0)"
+for kc in 'CPU(s):2' 'CPU frequency:3' 'NUMA cell(s):4' 'CPU socket(s):5' \
+    'Core(s) per socket:6' 'Thread(s) per core:7' 'Memory size:8'; do
+    k=${kc%:*} c=${kc##*:}
+    check_eq "virtHost.$c is nodeinfo's $k" "$(ni "$k")" "$(cell $H.$c.0)"
+done
+check_eq "virtHostMaxVcpus is virsh maxvcpus" "$(vax_virsh maxvcpus)" "$(cell $H.9.0)"
+for kc in system:10 user:11 idle:12 iowait:13; do
+    k=${kc%%:*} c=${kc##*:}
+    between "virtHost.$c is nodecpustats' $k" "$(cell $H.$c.0)" \
+        "$(reading host "$k" "" before)" "$(reading host "$k" "" after)" 1
+done
+if vax_virsh nodememstats > /dev/null 2>&1; then
+    not_ok "the test driver gained virNodeGetMemoryStats: check virtHostMemory* against it"
+else
+    for c in 14 15 16 17; do absent "virtHost.$c absent: the test driver has no memory statistics" $H.$c.0; done
+fi
+running=$(vax_virsh list --name | sed '/^$/d')
+gv=0 gm=0
+while IFS= read -r d; do
+    gv=$(( gv + $(vax_virsh dominfo "$d" | awk '/^CPU\(s\):/ { print $2 }') ))
+    gm=$(( gm + $(vax_virsh dominfo "$d" | awk '/^Used memory:/ { print $3 }') ))
+done <<< "$running"
+check_eq "virtHostGuestVcpus: the running domains' vCPUs" "$gv" "$(cell $H.18.0)"
+check_eq "virtHostGuestMemory: the running domains' memory (KiB)" "$gm" "$(cell $H.19.0)"
+cpus=$(ni 'CPU(s)') mem=$(ni 'Memory size')
+check_eq "virtHostVcpuRatio: $gv vCPUs on $cpus CPUs, in hundredths" \
+    "$(( (gv * 100 + cpus / 2) / cpus ))" "$(cell $H.20.0)"
+check_eq "virtHostMemoryRatio: $gm KiB of $mem, hundredths of a percent" \
+    "$(( (gm * 10000 + mem / 2) / mem ))" "$(cell $H.21.0)"
+absent "virtHostCpuUsage: no window yet (usageWindow 10 s)" $H.22.0
 
 # ---- per domain ----
 while IFS= read -r d; do
