@@ -48,6 +48,10 @@ ref() {
         { v[$1] = $2 }
         END { if (n != "") print v["fs." n ".used-bytes"], v["fs." n ".total-bytes"] }'
 }
+# guest-exec returns at once: wait until the dd's 36 MiB are in (a loaded
+# host took seconds; virsh then still saw 3% used).
+require "the 36 MiB written in the guest show in virsh guestinfo" \
+    wait_until 90 eval '[ "$(ref | awk "{ print \$1 }")" -ge 37748736 ]'
 fsrow() {   # the agent's virtGuestFsIndex of /mnt/data
     vax_walk "$R.8.1.2.$I" | awk '$NF == "\"/mnt/data\"" { n = split($1, a, "."); print a[n] }'
 }
