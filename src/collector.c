@@ -109,7 +109,7 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 		else
 			vax_snapshot_drop_last(s);   /* not shown: the slot is reused */
 	}
-	col_host_sample(c, s);
+	col_host_sample(c, s, r.now);
 	/* Gauges, from the samples the snapshots already hold. */
 	int64_t window = (int64_t)atomic_load(&c->usage_window_ms);
 	bool window_closed = vax_usage_fill(s->domains, s->ndomains, c->usage_base,

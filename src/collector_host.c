@@ -47,7 +47,7 @@ void col_host_connect(struct vax_collector *c)
 		n > 0 && n <= 64 ? n : 0;
 }
 
-void col_host_sample(struct vax_collector *c, struct vax_snapshot *s)
+void col_host_sample(struct vax_collector *c, struct vax_snapshot *s, int64_t now)
 {
 	virNodeCPUStats cpu[64];
 	virNodeMemoryStats mem[64];
@@ -71,7 +71,9 @@ void col_host_sample(struct vax_collector *c, struct vax_snapshot *s)
 		else if (unsupported())
 			c->node_nmem = 0;
 	}
-	s->host_ms = vax_now_ms();
+	/* The refresh's own time, as the domains' samples have: a window
+	 * closes for the host when it closes for them (usage.c). */
+	s->host_ms = now;
 	/* What the running domains have now: overcommit at a glance. */
 	uint64_t vcpus = 0, kib = 0;
 	bool vcpus_known = true, kib_known = true;

@@ -160,8 +160,9 @@ void col_note_domain_set(struct vax_collector *c, struct vax_snapshot *s);
 /* After connecting: the host's facts and which statistics it gives. */
 void col_host_connect(struct vax_collector *c);
 /* Into a snapshot being built (its domains added): the host's facts,
- * statistics (up to two calls) and the running domains' sums. */
-void col_host_sample(struct vax_collector *c, struct vax_snapshot *s);
+ * statistics (up to two calls) and the running domains' sums; now: the
+ * refresh's time (col_refresh.now). */
+void col_host_sample(struct vax_collector *c, struct vax_snapshot *s, int64_t now);
 
 /* collector_fetch.c */
 /* The bulk answer (see the comment at its definition for -1 and -2). */

@@ -84,6 +84,8 @@ ok() {
 not_ok() {
     VAX_CHECKS=$((VAX_CHECKS + 1)) VAX_FAILED=$((VAX_FAILED + 1))
     echo "not ok $VAX_CHECKS - $*"
+    VAX_FAILED_LIST="${VAX_FAILED_LIST:-}#   not ok $VAX_CHECKS - $*
+"
 }
 # check_eq DESC EXPECTED ACTUAL: ok if they are equal, else not ok with both.
 check_eq() {
@@ -118,7 +120,9 @@ require() {
 vax_done() {
     echo "1..$VAX_CHECKS"
     if [ "$VAX_FAILED" -gt 0 ]; then
-        echo "# $VAX_FAILED of $VAX_CHECKS checks failed"
+        echo "# $VAX_FAILED of $VAX_CHECKS checks failed:"
+        # Again here: a CI log often shows only the tail of a test's output.
+        printf '%s' "${VAX_FAILED_LIST:-}"
         exit 1
     fi
     exit 0
