@@ -97,9 +97,9 @@ static void take_pending(void)
 
 /* The index of a domain not in the snapshot yet; 0 once the collector,
  * which owns the index map, is stopped (see vax_agent_run). */
-static uint32_t collector_index(const char *uuid)
+static uint32_t collector_index(const char *uuid, const char *what)
 {
-	return A.collector ? vax_collector_index(A.collector, uuid) : 0;
+	return A.collector ? vax_collector_index(A.collector, uuid, what) : 0;
 }
 
 /* The row the current snapshot serves for a UUID, NULL if none: found by
@@ -126,11 +126,18 @@ static void event_trap(const struct vax_event *ev)
 	uint32_t index;
 
 	take_pending();
+	if (ev->object == VAX_OBJ_POOL || ev->object == VAX_OBJ_NETWORK) {
+		/* One map of indexes: a pool's or network's is never a domain's. */
+		if (vax_virttraps_storage_wanted(A.conf, ev))
+			vax_virttraps_storage(ev, collector_index(ev->uuid,
+				ev->object == VAX_OBJ_POOL ? "pool" : "network"));
+		return;
+	}
 	row = served_domain(ev->uuid);
 	index = row ? row->index : 0;
 	/* A domain not served yet gets its index only for a notification. */
 	if (!index && (vax_virttraps_wanted(A.conf, ev) || vax_vmtraps_served()))
-		index = collector_index(ev->uuid);
+		index = collector_index(ev->uuid, "domain");
 	vax_vmtraps_event(ev, row, index);
 	vax_virttraps_event(A.conf, ev, row, index);
 }

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "libvirt_state.h"
 #include "log.h"
+#include "mib_table.h"
 #include "mib_virtagentx.h"
 
 static struct {
@@ -80,4 +81,51 @@ void vax_virttraps_event(const struct vax_config *c, const struct vax_event *ev,
 						     VAX_TRAP_VARBINDS));
 	vax_debug("traps", "sent %s (%s) for %s, index %u", vax_event_kind_name(ev->kind),
 		  vax_event_detail_name(ev->kind, ev->detail), ev->name, d.index);
+}
+
+bool vax_virttraps_storage_wanted(const struct vax_config *c, const struct vax_event *ev)
+{
+	if (!c->traps_enabled)
+		return false;
+	if (ev->object == VAX_OBJ_NETWORK)
+		return c->pool.net_traps &&
+		       (ev->kind == VAX_EV_NET_STARTED || ev->kind == VAX_EV_NET_STOPPED);
+	/* Space notifications come only for a pool with a threshold. */
+	if (ev->kind == VAX_EV_POOL_SPACE_LOW || ev->kind == VAX_EV_POOL_SPACE_OK)
+		return true;
+	return c->pool.pool_traps &&
+	       (ev->kind == VAX_EV_POOL_STARTED || ev->kind == VAX_EV_POOL_STOPPED);
+}
+
+void vax_virttraps_storage(const struct vax_event *ev, uint32_t index)
+{
+	struct vax_varbind vb[VAX_TRAP_VARBINDS + 1];
+	char name[sizeof(ev->name)];
+	size_t n;
+
+	if (!index) {
+		vax_warn("no index for %s %s: notification not sent",
+			 ev->object == VAX_OBJ_POOL ? "pool" : "network", ev->uuid);
+		return;
+	}
+	memcpy(name, ev->name, sizeof(name));
+	if (ev->object == VAX_OBJ_POOL) {
+		/* The event's numbers; a lifecycle event's state is the one it
+		 * leaves the pool in. */
+		struct vax_pool p = { .name = name, .vals = ev->pool };
+		memcpy(p.uuid, ev->uuid, sizeof(p.uuid));
+		if (ev->kind == VAX_EV_POOL_STARTED || ev->kind == VAX_EV_POOL_STOPPED)
+			vax_set(&p.vals, VAX_POOL_STATE, ev->kind == VAX_EV_POOL_STARTED
+				? VAX_POOL_STATE_RUNNING : VAX_POOL_STATE_INACTIVE);
+		n = vax_virt_pool_trap(&p, index, ev->kind, vb, VAX_N(vb));
+	} else {
+		struct vax_network nw = { .name = name };
+		memcpy(nw.uuid, ev->uuid, sizeof(nw.uuid));
+		vax_set(&nw.vals, VAX_NET_ACTIVE, ev->kind == VAX_EV_NET_STARTED);
+		n = vax_virt_network_trap(&nw, index, ev->kind, vb, VAX_N(vb));
+	}
+	if (n)
+		vax_notify_varbinds(vb, n);
+	vax_debug("traps", "sent %s event %d for %s, index %u",
+		  ev->object == VAX_OBJ_POOL ? "pool" : "network", ev->kind, ev->name, index);
 }

@@ -16,6 +16,11 @@
 /* A new snapshot is served: a connection lost (counted by the collector,
  * even if a quick reconnect hid it) or back. */
 void vax_virttraps_snapshot(const struct vax_config *c, const struct vax_snapshot *s);
+/* A pool's or network's event (storage.h): does c ask for its
+ * notification (trapsEnabled, poolNotifications, networkNotifications)?
+ * Then send it, for the one with this index (0: none could be given). */
+bool vax_virttraps_storage_wanted(const struct vax_config *c, const struct vax_event *ev);
+void vax_virttraps_storage(const struct vax_event *ev, uint32_t index);
 /* Does c ask for a notification of this event (trapsEnabled, trapEvents)? */
 bool vax_virttraps_wanted(const struct vax_config *c, const struct vax_event *ev);
 /* A lifecycle event of the domain with this index (0: none could be

@@ -110,6 +110,7 @@ static struct vax_snapshot *refresh(struct vax_collector *c)
 			vax_snapshot_drop_last(s);   /* not shown: the slot is reused */
 	}
 	col_host_sample(c, s, r.now);
+	col_storage_rows(c, s);
 	/* Gauges, from the samples the snapshots already hold. */
 	int64_t window = (int64_t)atomic_load(&c->usage_window_ms);
 	bool window_closed = vax_usage_fill(s->domains, s->ndomains, c->usage_base,
@@ -300,6 +301,7 @@ struct vax_collector *vax_collector_start(const struct vax_collector_opts *o,
 	c->publish = o->publish;
 	c->arg = o->arg;
 	c->guests = o->guests;
+	c->storage = o->storage;
 	atomic_init(&c->usage_window_ms, o->usage_window_ms ? o->usage_window_ms : 10000);
 	/* Once, before any thread: libvirt keeps it in a process-wide global. */
 	virSetErrorFunc(NULL, col_quiet_errors);

@@ -13,6 +13,7 @@
 
 struct vax_libvirt_loop;
 struct vax_guests;
+struct vax_storage;
 
 struct vax_collector_opts {
 	/* Required: libvirt's event loop runs (vax_libvirt_loop_start), so
@@ -28,6 +29,9 @@ struct vax_collector_opts {
 	/* What is known inside the guests (guest.h), put into each running
 	 * domain of a snapshot; NULL: nothing. Must outlive the collector. */
 	struct vax_guests *guests;
+	/* Pools and networks (storage.h), put into each snapshot; NULL:
+	 * none. Must outlive the collector. */
+	struct vax_storage *storage;
 	/* usageWindow: the shortest window of the usage gauges, ms (> 0). */
 	uint32_t usage_window_ms;
 };
@@ -40,9 +44,10 @@ struct vax_collector *vax_collector_start(const struct vax_collector_opts *o,
 					  char *err, size_t errlen);
 /* Ask for a refresh (returns at once; a refresh already running counts). */
 void vax_collector_kick(struct vax_collector *c);
-/* The index of a domain UUID, assigning one if new (any thread): a
- * notification for a domain not yet in any snapshot still has its index. */
-uint32_t vax_collector_index(struct vax_collector *c, const char *uuid);
+/* The index of a domain's, pool's or network's UUID (what: "domain",
+ * ..., for the log), assigning one if new (any thread): a notification
+ * for one not yet in any snapshot still has its index. */
+uint32_t vax_collector_index(struct vax_collector *c, const char *uuid, const char *what);
 /* The index a UUID already has, 0 if none (any thread; assigns nothing). */
 uint32_t vax_collector_lookup(struct vax_collector *c, const char *uuid);
 /* After a reload: reconnect to another URI (NULL: libvirt's default)

@@ -184,7 +184,7 @@ bool col_build_domain(struct vax_collector *c, const struct col_refresh *r,
 	src.name = virDomainGetName(dom);
 	if (virDomainGetUUIDString(dom, uuid) < 0 || !(name = vax_utf8_dup(src.name)))
 		goto fail;
-	if (!(src.index = vax_collector_index(c, uuid))) {
+	if (!(src.index = vax_collector_index(c, uuid, "domain"))) {
 		vax_warn("domain %s (%s): no free index left; not shown", name, uuid);
 		goto fail;
 	}

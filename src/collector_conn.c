@@ -76,13 +76,7 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
 		return 0;
 	/* A name may hold any bytes (virDomainRename takes them): served as
 	 * UTF-8 text, it is made valid first, as in the snapshot. */
-	char *clean = vax_utf8_dup(name);
-	if (clean) {
-		size_t n = vax_utf8_prefix(clean, sizeof(ev.name) - 1);
-		memcpy(ev.name, clean, n);
-		ev.name[n] = '\0';
-		free(clean);
-	}
+	vax_utf8_copy(ev.name, sizeof(ev.name), name);
 	vax_debug("collector", "event %s/%s for %s", vax_event_kind_name(event),
 		  vax_event_detail_name(event, detail), ev.name);
 	/* Any lifecycle change may change the XML (a new id, a new

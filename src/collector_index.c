@@ -21,7 +21,7 @@ uint32_t vax_collector_lookup(struct vax_collector *c, const char *uuid)
 	return index;
 }
 
-uint32_t vax_collector_index(struct vax_collector *c, const char *uuid)
+uint32_t vax_collector_index(struct vax_collector *c, const char *uuid, const char *what)
 {
 	bool added;
 	uint32_t index;
@@ -31,7 +31,7 @@ uint32_t vax_collector_index(struct vax_collector *c, const char *uuid)
 	c->index_dirty |= added;
 	pthread_mutex_unlock(&c->index_lock);
 	if (added)
-		vax_info("domain %s gets index %u", uuid, index);
+		vax_info("%s %s gets index %u", what, uuid, index);
 	return index;
 }
 

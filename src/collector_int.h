@@ -10,6 +10,7 @@
  *   collector_fetch.c  bulk statistics on fetcher threads, with deadlines
  *   collector_xml.c    the cache of parsed domain XML
  *   collector_host.c   the host node: its facts, CPU and memory statistics
+ *   collector_storage.c  the storage thread's pools and networks, indexed
  *   collector_build.c  the libvirt calls around one snapshot domain: UUID,
  *                      name, index, XML cache and hot-plug refetch, the
  *                      per-domain fallback for the groups a driver left
@@ -54,6 +55,7 @@ struct vax_collector {
 	void (*on_event)(const struct vax_event *, void *);
 	void *arg;
 	struct vax_guests *guests;
+	struct vax_storage *storage;
 	bool uri_is_local;         /* worker only: set at each connect */
 	atomic_bool closed;        /* libvirt's close callback fired */
 	_Atomic uint32_t usage_window_ms;   /* usageWindow (any thread sets it) */
@@ -178,7 +180,12 @@ void col_ask(struct vax_collector *c, const char *uuid);
 /* Drop a reference (the owner's or a fetcher's); the last frees. */
 void col_release(struct vax_collector *c);
 
+/* collector_storage.c */
+/* The storage thread's last set into s, with its pool and network rows. */
+void col_storage_rows(struct vax_collector *c, struct vax_snapshot *s);
+
 /* collector_index.c (vax_collector_index/lookup: any thread) */
+
 /* Write the index file if it gained entries (worker; a failure is
  * logged once and retried at the next refresh). */
 void col_save_index(struct vax_collector *c);

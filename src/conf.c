@@ -39,6 +39,11 @@ void vax_config_init(struct vax_config *c)
 	c->vm.bulk_window_ms = 1000;
 	c->guest.interval = 60;
 	c->guest.timeout = 5;
+	c->pool.interval = 30;
+	c->pool.threshold = 90;
+	c->pool.hysteresis = 5;
+	c->pool.pool_traps = true;
+	c->pool.net_traps = true;
 }
 
 /* The names of enum vax_addr_source, from 1. */
@@ -65,6 +70,9 @@ void vax_config_free(struct vax_config *c)
 	free(c->uri);
 	free(c->index_file);
 	free(c->agentx_socket);
+	for (size_t i = 0; i < c->pool.npools; i++)
+		free(c->pool.pools[i].name);
+	free(c->pool.pools);
 	vax_config_init(c);
 }
 
@@ -181,6 +189,49 @@ static int set_bool(bool *dst, const char *value, const char *name, char *err,
 			 shown(value, buf, sizeof(buf)));
 		return -1;
 	}
+	return 0;
+}
+
+/* poolSpaceThreshold PERCENT [POOL]: the default, or one pool's (a
+ * later line for the same pool wins). */
+static int set_threshold(struct vax_pool_conf *pc, const char *value, const char *name,
+			 char *err, size_t errlen)
+{
+	char num[16], buf[80];
+	const char *pool = value;
+	unsigned pct;
+	size_t n;
+
+	while (*pool && !isspace((unsigned char)*pool))
+		pool++;
+	n = (size_t)(pool - value);
+	while (isspace((unsigned char)*pool))
+		pool++;
+	snprintf(num, sizeof(num), "%.*s", (int)(n < sizeof(num) - 1 ? n : sizeof(num) - 1), value);
+	if (n >= sizeof(num) || vax_parse_uint(num, 0, 100, &pct) < 0) {
+		snprintf(err, errlen, "%s: \"%s\" is not a whole percentage in 0..100 "
+			 "(0: no notification), optionally followed by a pool name",
+			 name, shown(value, buf, sizeof(buf)));
+		return -1;
+	}
+	if (!*pool) {
+		pc->threshold = pct;
+		return 0;
+	}
+	for (size_t i = 0; i < pc->npools; i++)
+		if (strcmp(pc->pools[i].name, pool) == 0) {
+			pc->pools[i].threshold = pct;
+			return 0;
+		}
+	struct vax_pool_override *p = realloc(pc->pools, (pc->npools + 1) * sizeof(*p));
+	if (!p || !(p[pc->npools].name = strdup(pool))) {
+		if (p)
+			pc->pools = p;
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	p[pc->npools++].threshold = pct;
+	pc->pools = p;
 	return 0;
 }
 
@@ -323,6 +374,27 @@ int vax_config_line(struct vax_config *c, const char *line, char *err, size_t er
 				err, errlen);
 	if (!strcasecmp(name, "guestAddressSources"))
 		return set_sources(&c->guest, value, name, err, errlen);
+	if (!strcasecmp(name, "poolInterval")) {
+		if (set_uint(&c->pool.interval, value, 0, 86400, name, "seconds", err, errlen) < 0)
+			return -1;
+		if (c->pool.interval && c->pool.interval < 5) {
+			snprintf(err, errlen, "%s: %u s is too often: use 5 or more "
+				 "(0: pools and networks are not gathered)", name, c->pool.interval);
+			return -1;
+		}
+		return 0;
+	}
+	if (!strcasecmp(name, "poolRefresh"))
+		return set_bool(&c->pool.refresh, value, name, err, errlen);
+	if (!strcasecmp(name, "poolSpaceThreshold"))
+		return set_threshold(&c->pool, value, name, err, errlen);
+	if (!strcasecmp(name, "poolSpaceHysteresis"))
+		return set_uint(&c->pool.hysteresis, value, 0, 50, name, "percentage points",
+				err, errlen);
+	if (!strcasecmp(name, "poolNotifications"))
+		return set_bool(&c->pool.pool_traps, value, name, err, errlen);
+	if (!strcasecmp(name, "networkNotifications"))
+		return set_bool(&c->pool.net_traps, value, name, err, errlen);
 	if (!strcasecmp(name, "trapEvents")) {
 		char why[256];
 		if (vax_event_parse_list(value, &c->trap_events, why, sizeof(why)) < 0) {

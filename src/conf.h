@@ -31,6 +31,17 @@ struct vax_guest_conf {
 	bool sources_set;
 };
 
+/* Storage pools and networks (storage.c). */
+struct vax_pool_conf {
+	unsigned interval;             /* poolInterval: seconds, 0: not gathered */
+	bool refresh;                  /* poolRefresh: refresh pools (read-write) */
+	unsigned threshold;            /* poolSpaceThreshold: percent, 0: none */
+	unsigned hysteresis;           /* poolSpaceHysteresis: percent */
+	struct vax_pool_override { char *name; unsigned threshold; } *pools;
+	size_t npools;                 /* poolSpaceThreshold PERCENT POOL lines */
+	bool pool_traps, net_traps;    /* poolNotifications, networkNotifications */
+};
+
 /* The whole configuration, one type for every layer that needs a part:
  * the daemon owns it and passes it whole (agentx.h, agentx_vmmib.h). */
 struct vax_config {
@@ -47,6 +58,7 @@ struct vax_config {
 	unsigned mibs;                 /* VAX_MIB_* served (serveMIBs) */
 	struct vax_vm_conf vm;
 	struct vax_guest_conf guest;
+	struct vax_pool_conf pool;
 };
 
 /* The address sources in effect (the default when none is set); n of them. */

@@ -17,45 +17,10 @@
 #include <libxml/tree.h>
 
 #include "libvirt_domxml.h"
+#include "libvirt_xml.h"
 #include "number.h"
 
 #define VAX_MAX_VCPU_ID 65535
-
-static bool is(const xmlNode *n, const char *name)
-{
-	return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
-}
-
-static const xmlNode *child(const xmlNode *n, const char *name)
-{
-	for (const xmlNode *c = n ? n->children : NULL; c; c = c->next)
-		if (is(c, name))
-			return c;
-	return NULL;
-}
-
-/* An attribute as a malloc'ed string, NULL when absent or empty. */
-static char *attr(const xmlNode *n, const char *name)
-{
-	xmlChar *v = n ? xmlGetProp(n, (const xmlChar *)name) : NULL;
-	char *s = NULL;
-
-	if (v && *v)
-		s = strdup((const char *)v);
-	xmlFree(v);
-	return s;
-}
-
-static char *text(const xmlNode *n)
-{
-	xmlChar *v = n ? xmlNodeGetContent(n) : NULL;
-	char *s = NULL;
-
-	if (v && *v)
-		s = strdup((const char *)v);
-	xmlFree(v);
-	return s;
-}
 
 int vax_domxml_kib(const char *number, const char *unit, unsigned long long *kib)
 {
@@ -86,7 +51,7 @@ int vax_domxml_kib(const char *number, const char *unit, unsigned long long *kib
 
 static void parse_memory(const xmlNode *n, struct vax_vals *v, int field)
 {
-	char *num = text(n), *unit = attr(n, "unit");
+	char *num = vax_xml_text(n), *unit = vax_xml_attr(n, "unit");
 	unsigned long long kib;
 
 	if (num && vax_domxml_kib(num, unit, &kib) == 0)
@@ -109,10 +74,10 @@ static char *disk_source(const xmlNode *src)
 
 	if (!src)
 		return NULL;
-	if ((s = attr(src, "file")) || (s = attr(src, "dev")) || (s = attr(src, "dir")))
+	if ((s = vax_xml_attr(src, "file")) || (s = vax_xml_attr(src, "dev")) || (s = vax_xml_attr(src, "dir")))
 		return s;
-	if ((name = attr(src, "name"))) {
-		if ((proto = attr(src, "protocol"))) {
+	if ((name = vax_xml_attr(src, "name"))) {
+		if ((proto = vax_xml_attr(src, "protocol"))) {
 			char *t = NULL;
 			if (asprintf(&t, "%s:%s", proto, name) < 0)
 				t = NULL;
@@ -122,8 +87,8 @@ static char *disk_source(const xmlNode *src)
 		}
 		return name;
 	}
-	pool = attr(src, "pool");
-	vol = attr(src, "volume");
+	pool = vax_xml_attr(src, "pool");
+	vol = vax_xml_attr(src, "volume");
 	s = NULL;
 	if (pool && vol && asprintf(&s, "%s/%s", pool, vol) < 0)
 		s = NULL;
@@ -134,18 +99,18 @@ static char *disk_source(const xmlNode *src)
 
 static void parse_disk(const xmlNode *n, struct vax_disk_def *d)
 {
-	const xmlNode *target = child(n, "target");
+	const xmlNode *target = vax_xml_child(n, "target");
 
-	d->type = attr(n, "type");
-	d->device = attr(n, "device");
+	d->type = vax_xml_attr(n, "type");
+	d->device = vax_xml_attr(n, "device");
 	if (!d->device)
 		d->device = strdup("disk");   /* libvirt's default */
-	d->source = disk_source(child(n, "source"));
-	d->target = attr(target, "dev");
-	d->bus = attr(target, "bus");
-	d->format = attr(child(n, "driver"), "type");
+	d->source = disk_source(vax_xml_child(n, "source"));
+	d->target = vax_xml_attr(target, "dev");
+	d->bus = vax_xml_attr(target, "bus");
+	d->format = vax_xml_attr(vax_xml_child(n, "driver"), "type");
 	/* libvirt makes every cdrom read-only, <readonly/> or not. */
-	d->readonly = child(n, "readonly") || (d->device && !strcmp(d->device, "cdrom"));
+	d->readonly = vax_xml_child(n, "readonly") || (d->device && !strcmp(d->device, "cdrom"));
 }
 
 static bool parse_mac(const char *s, uint8_t mac[6])
@@ -163,29 +128,29 @@ static bool parse_mac(const char *s, uint8_t mac[6])
 
 static void parse_nic(const xmlNode *n, struct vax_nic_def *d)
 {
-	const xmlNode *src = child(n, "source"), *filter = child(n, "filterref");
-	char *mac = attr(child(n, "mac"), "address");
+	const xmlNode *src = vax_xml_child(n, "source"), *filter = vax_xml_child(n, "filterref");
+	char *mac = vax_xml_attr(vax_xml_child(n, "mac"), "address");
 
-	d->type = attr(n, "type");
+	d->type = vax_xml_attr(n, "type");
 	d->has_mac = parse_mac(mac, d->mac);
 	free(mac);
-	d->target = attr(child(n, "target"), "dev");
-	d->model = attr(child(n, "model"), "type");
+	d->target = vax_xml_attr(vax_xml_child(n, "target"), "dev");
+	d->model = vax_xml_attr(vax_xml_child(n, "model"), "type");
 	/* A running type='network' NIC names its bridge too: the network is
 	 * what the user defined (and what virsh domiflist shows). */
-	if (src && !(d->source = attr(src, "network")) &&
-	    !(d->source = attr(src, "bridge")) && !(d->source = attr(src, "dev")))
-		d->source = attr(src, "path");
+	if (src && !(d->source = vax_xml_attr(src, "network")) &&
+	    !(d->source = vax_xml_attr(src, "bridge")) && !(d->source = vax_xml_attr(src, "dev")))
+		d->source = vax_xml_attr(src, "path");
 	/* The host device the NIC hangs off: a bridge (a running
 	 * type='network' NIC names it too) or a macvtap's device. */
-	if (src && !(d->parent = attr(src, "bridge")))
-		d->parent = attr(src, "dev");
+	if (src && !(d->parent = vax_xml_attr(src, "bridge")))
+		d->parent = vax_xml_attr(src, "dev");
 	if (filter) {
-		d->filterref = attr(filter, "filter");
+		d->filterref = vax_xml_attr(filter, "filter");
 		for (const xmlNode *p = filter->children; p; p = p->next) {
-			char *name = is(p, "parameter") ? attr(p, "name") : NULL;
+			char *name = vax_xml_is(p, "parameter") ? vax_xml_attr(p, "name") : NULL;
 			if (name && !d->ip && strcmp(name, "IP") == 0)
-				d->ip = attr(p, "value");
+				d->ip = vax_xml_attr(p, "value");
 			free(name);
 		}
 	}
@@ -197,18 +162,18 @@ static void parse_nic(const xmlNode *n, struct vax_nic_def *d)
  * at start (libvirt makes those non-hotpluggable). */
 static int parse_vcpus(const xmlNode *root, const xmlNode *vcpu, struct vax_domdef *def)
 {
-	const xmlNode *vcpus = child(root, "vcpus"), *tune = child(root, "cputune");
-	char *placement = attr(vcpu, "placement");
+	const xmlNode *vcpus = vax_xml_child(root, "vcpus"), *tune = vax_xml_child(root, "cputune");
+	char *placement = vax_xml_attr(vcpu, "placement");
 	size_t n = 0;
 
-	def->cpuset = attr(vcpu, "cpuset");
+	def->cpuset = vax_xml_attr(vcpu, "cpuset");
 	def->cpu_auto = placement && !strcmp(placement, "auto");
 	free(placement);
 	if (vcpus) {
 		unsigned long fixed = 0;
 		for (const xmlNode *c = vcpus->children; c; c = c->next) {
-			char *en = is(c, "vcpu") ? attr(c, "enabled") : NULL;
-			char *hp = en ? attr(c, "hotpluggable") : NULL;
+			char *en = vax_xml_is(c, "vcpu") ? vax_xml_attr(c, "enabled") : NULL;
+			char *hp = en ? vax_xml_attr(c, "hotpluggable") : NULL;
 			fixed += en && !strcmp(en, "yes") && (!hp || strcmp(hp, "yes"));
 			free(en);
 			free(hp);
@@ -218,15 +183,15 @@ static int parse_vcpus(const xmlNode *root, const xmlNode *vcpu, struct vax_domd
 		vax_set(&def->vals, VAX_DOM_VCPU_MIN, def->vals.v[VAX_DOM_VCPU_CUR]);
 	}
 	for (const xmlNode *c = tune ? tune->children : NULL; c; c = c->next)
-		n += is(c, "vcpupin");
+		n += vax_xml_is(c, "vcpupin");
 	if (n && !(def->pins = calloc(n, sizeof(*def->pins))))
 		return -1;
 	for (const xmlNode *c = tune ? tune->children : NULL; c; c = c->next) {
-		char *id = is(c, "vcpupin") ? attr(c, "vcpu") : NULL;
+		char *id = vax_xml_is(c, "vcpupin") ? vax_xml_attr(c, "vcpu") : NULL;
 		uint64_t v;
 		if (vax_parse_u64(id, VAX_MAX_VCPU_ID, &v)) {
 			def->pins[def->npins].vcpu = (unsigned)v;
-			def->pins[def->npins++].cpuset = attr(c, "cpuset");
+			def->pins[def->npins++].cpuset = vax_xml_attr(c, "cpuset");
 		}
 		free(id);
 	}
@@ -236,11 +201,11 @@ static int parse_vcpus(const xmlNode *root, const xmlNode *vcpu, struct vax_domd
 #define PARSE_DEVICES(devs, name, arr, count, parse) do { \
 	size_t n_ = 0; \
 	for (const xmlNode *c_ = (devs) ? (devs)->children : NULL; c_; c_ = c_->next) \
-		n_ += is(c_, name); \
+		n_ += vax_xml_is(c_, name); \
 	if (n_ && !((arr) = calloc(n_, sizeof(*(arr))))) \
 		goto oom; \
 	for (const xmlNode *c_ = (devs) ? (devs)->children : NULL; c_; c_ = c_->next) \
-		if (is(c_, name)) \
+		if (vax_xml_is(c_, name)) \
 			parse(c_, &(arr)[(count)++]); \
 } while (0)
 
@@ -252,39 +217,22 @@ struct vax_domdef *vax_domxml_parse(const char *xml, size_t len,
 	const xmlNode *root, *devs, *vcpu;
 	char *cur;
 
-	if (len > (size_t)0x7fffffff) {
-		snprintf(err, errlen, "domain XML too large (%zu bytes)", len);
+	if (!(doc = vax_xml_read(xml, len, "domain", err, errlen)))
 		return NULL;
-	}
-	doc = xmlReadMemory(xml, (int)len, "domain.xml", NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (!doc) {
-		const xmlError *e = xmlGetLastError();
-		snprintf(err, errlen, "domain XML does not parse: %s",
-			 e && e->message ? e->message : "unknown error");
-		/* libxml2's messages end in a newline and some hold more
-		 * ("...encoding !\nBytes: 0xFF 0x6E..."): one log line each. */
-		for (char *p = err; *p; p++)
-			if (*p == '\n' || *p == '\r' || *p == '\t')
-				*p = ' ';
-		for (size_t n = strlen(err); n && err[n - 1] == ' '; n--)
-			err[n - 1] = '\0';
-		return NULL;
-	}
 	root = xmlDocGetRootElement(doc);
-	if (!root || !is(root, "domain")) {
+	if (!root || !vax_xml_is(root, "domain")) {
 		snprintf(err, errlen, "root element is not <domain>");
 		goto out;
 	}
 	if (!(def = vax_domdef_new()))
 		goto oom;
 	def->parsed = true;
-	def->os_type = text(child(child(root, "os"), "type"));
-	if ((vcpu = child(root, "vcpu"))) {
-		char *max = text(vcpu);
+	def->os_type = vax_xml_text(vax_xml_child(vax_xml_child(root, "os"), "type"));
+	if ((vcpu = vax_xml_child(root, "vcpu"))) {
+		char *max = vax_xml_text(vcpu);
 		parse_count(max, &def->vals, VAX_DOM_VCPU_MAX);
 		free(max);
-		cur = attr(vcpu, "current");
+		cur = vax_xml_attr(vcpu, "current");
 		parse_count(cur, &def->vals, VAX_DOM_VCPU_CUR);
 		if (!cur && vax_has(&def->vals, VAX_DOM_VCPU_MAX))
 			vax_set(&def->vals, VAX_DOM_VCPU_CUR, def->vals.v[VAX_DOM_VCPU_MAX]);
@@ -292,12 +240,12 @@ struct vax_domdef *vax_domxml_parse(const char *xml, size_t len,
 	}
 	if (parse_vcpus(root, vcpu, def) < 0)
 		goto oom;
-	if (child(root, "memory"))
-		parse_memory(child(root, "memory"), &def->vals, VAX_DOM_MEM_MAX);
-	if (child(root, "currentMemory"))
-		parse_memory(child(root, "currentMemory"), &def->vals, VAX_DOM_MEM_CUR);
+	if (vax_xml_child(root, "memory"))
+		parse_memory(vax_xml_child(root, "memory"), &def->vals, VAX_DOM_MEM_MAX);
+	if (vax_xml_child(root, "currentMemory"))
+		parse_memory(vax_xml_child(root, "currentMemory"), &def->vals, VAX_DOM_MEM_CUR);
 
-	devs = child(root, "devices");
+	devs = vax_xml_child(root, "devices");
 	PARSE_DEVICES(devs, "disk", def->disks, def->ndisks, parse_disk);
 	PARSE_DEVICES(devs, "interface", def->nics, def->nnics, parse_nic);
 	goto out;

@@ -18,6 +18,7 @@
 #include "collector.h"
 #include "conf.h"
 #include "guest.h"
+#include "storage.h"
 #include "libvirt_loop.h"
 #include "log.h"
 #include "priv.h"
@@ -104,6 +105,7 @@ static struct {
 static struct vax_config cfg;            /* in force */
 static struct vax_collector *collector;
 static struct vax_guests *guests;
+static struct vax_storage *storage;   /* NULL: poolInterval 0 */
 static struct vax_libvirt_loop *loop;
 static struct vax_priv priv;             /* -U, -G */
 
@@ -138,6 +140,7 @@ static struct vax_collector *start_collector(const struct vax_config *c,
 			.publish = vax_agent_publish,
 			.on_event = vax_agent_event,
 			.guests = guests,
+			.storage = storage,
 			.usage_window_ms = c->usage_window * 1000 }, err, errlen);
 }
 
@@ -193,6 +196,33 @@ static struct vax_guest_opts guest_opts(const struct vax_config *c)
 	return o;
 }
 
+/* The storage thread's options (thresholds: hundredths of a percent);
+ * *over (to free) holds the per-pool ones: out of memory, none. */
+static struct vax_storage_opts storage_opts(const struct vax_config *c,
+					    struct vax_pool_threshold **over)
+{
+	size_t n = c->pool.npools;
+
+	if (!(*over = n ? calloc(n, sizeof(**over)) : NULL))
+		n = 0;
+	for (size_t i = 0; i < n; i++)
+		(*over)[i] = (struct vax_pool_threshold){ c->pool.pools[i].name,
+							  c->pool.pools[i].threshold * 100 };
+	return (struct vax_storage_opts){ .interval = c->pool.interval,
+		.refresh = c->pool.refresh, .threshold = c->pool.threshold * 100,
+		.hysteresis = c->pool.hysteresis * 100, .pools = *over, .npools = n };
+}
+
+static struct vax_storage *start_storage(const struct vax_config *c)
+{
+	struct vax_pool_threshold *over;
+	struct vax_storage_opts o = storage_opts(c, &over);
+	struct vax_storage *st = vax_storage_start(loop, c->uri, &o, vax_agent_event, NULL);
+
+	free(over);   /* copied */
+	return st;
+}
+
 static bool guest_differ(const struct vax_config *a, const struct vax_config *b)
 {
 	struct vax_guest_opts x = guest_opts(a), y = guest_opts(b);
@@ -226,6 +256,15 @@ static void reload(void *arg)
 		{
 		struct vax_guest_opts o = guest_opts(&next);
 		vax_guests_reconfigure(guests, next.uri, &o);
+	}
+	if (!storage != !next.pool.interval)
+		vax_warn("poolInterval switched pools and networks %s: that takes effect "
+			 "when the agent restarts", next.pool.interval ? "on" : "off");
+	else if (storage) {
+		struct vax_pool_threshold *over;
+		struct vax_storage_opts o = storage_opts(&next, &over);
+		vax_storage_reconfigure(storage, next.uri, &o);
+		free(over);
 	}
 	vax_collector_set_usage_window(collector, next.usage_window * 1000);
 	vax_config_free(&cfg);
@@ -352,10 +391,16 @@ int main(int argc, char **argv)
 	if (cfg.guest.agent)
 		vax_notice("guestAgent yes: guest agents are asked every %u s over a "
 			   "read-write libvirt connection", cfg.guest.interval);
+	if (cfg.pool.interval && !(storage = start_storage(&cfg)))
+		vax_warn("cannot start the storage thread: out of memory; no pools or networks");
+	if (cfg.pool.refresh && storage)
+		vax_notice("poolRefresh yes: pools are refreshed every %u s over a read-write "
+			   "libvirt connection", cfg.pool.interval);
 	if (!(collector = start_collector(&cfg, err, sizeof(err)))) {
 		char who[128];
 		vax_err("%s%s%s", err, priv.change ? "; the agent runs as " : "",
 			priv.change ? vax_priv_who(&priv, who, sizeof(who)) : "");
+		vax_storage_stop(storage);
 		vax_guests_stop(guests);
 		vax_libvirt_loop_stop(loop);   /* its thread logs through the agent */
 		loop = NULL;
@@ -370,6 +415,7 @@ int main(int argc, char **argv)
 	/* A thread still in libvirt may still use libxml2: no cleanup then. */
 	xml_cleanup = vax_collector_stop(collector);
 	vax_guests_stop(guests);   /* after the collector, which reads it */
+	vax_storage_stop(storage);   /* likewise */
 	/* Every connection is closed by now; the loop's thread logs through
 	 * the agent's wake-up pipe, so it ends before the agent does. */
 	vax_libvirt_loop_stop(loop);

@@ -118,12 +118,16 @@ size_t vax_mib_addr_nrows(const struct vax_snapshot *s) { return s->naddr_rows; 
 struct vax_row vax_mib_addr_row(const struct vax_snapshot *s, size_t i) { return s->addr_rows[i]; }
 size_t vax_mib_fs_nrows(const struct vax_snapshot *s) { return s->nfs_rows; }
 struct vax_row vax_mib_fs_row(const struct vax_snapshot *s, size_t i) { return s->fs_rows[i]; }
+size_t vax_mib_pool_nrows(const struct vax_snapshot *s) { return s->npool_rows; }
+struct vax_row vax_mib_pool_row(const struct vax_snapshot *s, size_t i) { return s->pool_rows[i]; }
+size_t vax_mib_net_nrows(const struct vax_snapshot *s) { return s->nnet_rows; }
+struct vax_row vax_mib_net_row(const struct vax_snapshot *s, size_t i) { return s->net_rows[i]; }
 
 /* ---- lookups ---- */
 
 static size_t row_key(const struct vax_table *t, const struct vax_row *r, uint32_t key[3])
 {
-	key[0] = r->dom->index;
+	key[0] = r->dom ? r->dom->index : r->sub;   /* a pool or network: sub */
 	key[1] = r->sub;
 	key[2] = r->sub2;
 	return t->nidx;

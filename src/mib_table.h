@@ -67,6 +67,10 @@ size_t vax_mib_addr_nrows(const struct vax_snapshot *s);   /* guest addresses */
 struct vax_row vax_mib_addr_row(const struct vax_snapshot *s, size_t i);
 size_t vax_mib_fs_nrows(const struct vax_snapshot *s);     /* guest filesystems */
 struct vax_row vax_mib_fs_row(const struct vax_snapshot *s, size_t i);
+size_t vax_mib_pool_nrows(const struct vax_snapshot *s);   /* storage pools */
+struct vax_row vax_mib_pool_row(const struct vax_snapshot *s, size_t i);
+size_t vax_mib_net_nrows(const struct vax_snapshot *s);    /* libvirt networks */
+struct vax_row vax_mib_net_row(const struct vax_snapshot *s, size_t i);
 
 /* ---- for the views' getters ---- */
 

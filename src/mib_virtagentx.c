@@ -10,6 +10,7 @@
 #include "libvirt_events.h"
 #include "mib_table.h"
 #include "mib_virtagentx.h"
+#include "usage.h"
 
 const uint32_t vax_virt_root[] = { VAX_VIRT_ROOT };
 const size_t vax_virt_root_len = sizeof(vax_virt_root) / sizeof(vax_virt_root[0]);
@@ -496,6 +497,71 @@ static const struct vax_column fs_cols[] = {
 	{ 5, G, -1, fs_cell }, { 6, C, -1, fs_cell }, { 7, C, -1, fs_cell },
 	{ 8, G, -1, fs_cell },
 };
+/* ---- pools and networks: rows without a domain (sub: the index) ---- */
+
+static const struct vax_pool *pool(const struct vax_row *r) { return r->item; }
+static const struct vax_network *net(const struct vax_row *r) { return r->item; }
+
+/* virtPoolState: libvirt's virStoragePoolState + 1 (SMI enumerations
+ * start at 1). */
+static bool pool_cell(const struct vax_view *w, const struct vax_row *r,
+		      const struct vax_column *c, struct vax_value *v)
+{
+	const struct vax_pool *p = pool(r);
+	uint64_t used;
+	int64_t age;
+
+	switch (c->id) {
+	case 2: return utf8(v, p->name);
+	case 3: return octets(v, p->uuid, 36);
+	case 4: return display(v, p->type);
+	case 5: return vax_has(&p->vals, VAX_POOL_STATE) &&
+		       integer(v, (int64_t)p->vals.v[VAX_POOL_STATE] + 1);
+	case 6: return vax_has(&p->vals, VAX_POOL_AUTOSTART) &&
+		       integer(v, p->vals.v[VAX_POOL_AUTOSTART] ? 1 : 2);
+	case 7: return vax_has(&p->vals, VAX_POOL_PERSISTENT) &&
+		       integer(v, p->vals.v[VAX_POOL_PERSISTENT] ? 1 : 2);
+	case 11: return vax_pool_used(&p->vals, &used) && gauge(v, used);
+	case 14:
+		age = w->now_ms - p->read_ms;
+		return p->read_ms && gauge(v, age < 0 ? 0 : (uint64_t)age);
+	case 15: return integer(v, p->stalled ? 1 : 2);
+	case 16: return utf8(v, p->target);
+	}
+	return number(v, c->type, &p->vals, c->field);
+}
+
+static bool net_cell(const struct vax_view *w VAX_UNUSED, const struct vax_row *r,
+		     const struct vax_column *c, struct vax_value *v)
+{
+	const struct vax_network *n = net(r);
+
+	switch (c->id) {
+	case 2: return utf8(v, n->name);
+	case 3: return octets(v, n->uuid, 36);
+	case 4: return display(v, n->bridge);
+	case 8: return display(v, n->forward);
+	case 9: return number(v, c->type, &n->vals, c->field);
+	}
+	return vax_has(&n->vals, c->field) && integer(v, n->vals.v[c->field] ? 1 : 2);
+}
+
+static const struct vax_column pool_cols[] = {
+	{ 2, S, -1, pool_cell }, { 3, S, -1, pool_cell }, { 4, S, -1, pool_cell },
+	{ 5, I, -1, pool_cell }, { 6, I, -1, pool_cell }, { 7, I, -1, pool_cell },
+	{ 8, C, VAX_POOL_CAPACITY, pool_cell }, { 9, C, VAX_POOL_ALLOCATION, pool_cell },
+	{ 10, C, VAX_POOL_AVAILABLE, pool_cell }, { 11, G, -1, pool_cell },
+	{ 12, G, VAX_POOL_THRESHOLD, pool_cell }, { 13, I, VAX_POOL_SOURCE, pool_cell },
+	{ 14, G, -1, pool_cell }, { 15, I, -1, pool_cell }, { 16, S, -1, pool_cell },
+	{ 17, G, VAX_POOL_VOLUMES, pool_cell },
+};
+
+static const struct vax_column net_cols[] = {
+	{ 2, S, -1, net_cell }, { 3, S, -1, net_cell }, { 4, S, -1, net_cell },
+	{ 5, I, VAX_NET_ACTIVE, net_cell }, { 6, I, VAX_NET_AUTOSTART, net_cell },
+	{ 7, I, VAX_NET_PERSISTENT, net_cell }, { 8, S, -1, net_cell },
+	{ 9, G, VAX_NET_LEASES, net_cell },
+};
 #undef I
 #undef G
 #undef C
@@ -510,6 +576,8 @@ static const struct vax_table tables[] = {
 	{ 6, 1, guest_cols, VAX_N(guest_cols), vax_mib_dom_nrows, vax_mib_dom_row },
 	{ 7, 3, addr_cols, VAX_N(addr_cols), vax_mib_addr_nrows, vax_mib_addr_row },
 	{ 8, 2, fs_cols, VAX_N(fs_cols), vax_mib_fs_nrows, vax_mib_fs_row },
+	{ 10, 1, pool_cols, VAX_N(pool_cols), vax_mib_pool_nrows, vax_mib_pool_row },
+	{ 11, 1, net_cols, VAX_N(net_cols), vax_mib_net_nrows, vax_mib_net_row },
 };
 
 static const struct vax_mibdef virt_mib = {
@@ -530,42 +598,64 @@ bool vax_virt_next(const struct vax_view *view, const uint32_t *sub, size_t len,
 
 /* ---- notifications ---- */
 
-enum { CONN_LOST = 10, CONN_RESTORED = 11 };
+enum { CONN_LOST = 10, CONN_RESTORED = 11, POOL_STARTED = 12, POOL_STOPPED = 13,
+       POOL_SPACE_LOW = 14, POOL_SPACE_OK = 15, NET_STARTED = 16, NET_STOPPED = 17 };
 
 /* snmpTrapOID.0 = virtNotifications.n; the value lives in static storage. */
 static void trap_oid(struct vax_varbind *vb, uint32_t n)
 {
-	static uint32_t oids[CONN_RESTORED + 1][16];
+	static uint32_t oids[NET_STOPPED + 1][16];
 
 	vax_varbind_trap_oid(vb, vax_virt_root, vax_virt_root_len, n, oids[n]);
 }
 
-/* The instance OID of one cell of a domain's row. */
-static void row_cell(struct vax_varbind *vb, uint32_t column, uint32_t index)
+/* The instance OID of one cell of a domain's (table 2) or another row. */
+static void table_cell(struct vax_varbind *vb, uint32_t table, uint32_t column, uint32_t index)
 {
-	const uint32_t tail[] = { OBJECTS, 2, ENTRY, column, index };
+	const uint32_t tail[] = { OBJECTS, table, ENTRY, column, index };
 
 	vax_varbind_name(vb, vax_virt_root, vax_virt_root_len, tail, 5);
+}
+
+static void row_cell(struct vax_varbind *vb, uint32_t column, uint32_t index)
+{
+	table_cell(vb, 2, column, index);
+}
+
+static const struct vax_table *table(uint32_t id)
+{
+	for (size_t i = 0; i < VAX_N(tables); i++)
+		if (tables[i].id == id)
+			return &tables[i];
+	return NULL;
+}
+
+/* The cells of row r of table t that columns name, as varbinds after
+ * out[n]; those absent are left out. */
+static size_t cells(const struct vax_table *t, const struct vax_row *r, uint32_t index,
+		    const uint32_t *columns, size_t ncols, struct vax_varbind *out, size_t n)
+{
+	const struct vax_view none = { 0 };   /* these columns need no clock */
+
+	for (size_t i = 0; i < ncols; i++) {
+		const struct vax_column *c = vax_mib_column(t, columns[i]);
+		if (c && c->get(&none, r, c, &out[n].val))
+			table_cell(&out[n++], t->id, columns[i], index);
+	}
+	return n;
 }
 
 size_t vax_virt_domain_trap(const struct vax_domain *d, int kind, int detail,
 			    struct vax_varbind *out, size_t max)
 {
 	const struct vax_row r = { .dom = d };
-	const struct vax_view none = { 0 };        /* these columns need no clock */
-	const uint32_t columns[] = { 2, 3, 4 };   /* name, UUID, state */
-	size_t n = 0;
+	static const uint32_t columns[] = { 2, 3, 4 };   /* name, UUID, state */
+	size_t n;
 
 	if (max < VAX_TRAP_VARBINDS || !vax_event_kind_name(kind))
 		return 0;
-	trap_oid(&out[n++], (uint32_t)kind + 1);
-	for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++) {
-		const struct vax_column *c = vax_mib_column(&tables[0], columns[i]);
-		if (c && c->get(&none, &r, c, &out[n].val)) {
-			row_cell(&out[n], columns[i], d->index);
-			n++;
-		}
-	}
+	trap_oid(&out[0], (uint32_t)kind + 1);
+	n = cells(table(2), &r, d->index, columns, VAX_N(columns), out, 1);
 	row_cell(&out[n], 30, d->index);   /* virtDomainEventDetail */
 	integer(&out[n++].val, detail < 0 ? 0 : detail);
 	row_cell(&out[n], 31, d->index);   /* virtDomainEventDetailText */
@@ -590,4 +680,40 @@ size_t vax_virt_connection_trap(const struct vax_view *view, bool restored,
 		}
 	}
 	return n;
+}
+
+size_t vax_virt_pool_trap(const struct vax_pool *p, uint32_t index, int kind,
+			  struct vax_varbind *out, size_t max)
+{
+	static const uint32_t life[] = { 2, 3, 5 };   /* name, UUID, state */
+	/* name, capacity, allocation, available, used, threshold */
+	static const uint32_t space[] = { 2, 8, 9, 10, 11, 12 };
+	const struct vax_row r = { .sub = index, .item = p };
+	const struct vax_table *t = table(10);
+	uint32_t n;
+
+	switch (kind) {
+	case VAX_EV_POOL_STARTED: n = POOL_STARTED; break;
+	case VAX_EV_POOL_STOPPED: n = POOL_STOPPED; break;
+	case VAX_EV_POOL_SPACE_LOW: n = POOL_SPACE_LOW; break;
+	case VAX_EV_POOL_SPACE_OK: n = POOL_SPACE_OK; break;
+	default: return 0;
+	}
+	if (max < 1 + VAX_N(space))
+		return 0;
+	trap_oid(&out[0], n);
+	return n == POOL_STARTED || n == POOL_STOPPED ? cells(t, &r, index, life, VAX_N(life), out, 1)
+		: cells(t, &r, index, space, VAX_N(space), out, 1);
+}
+
+size_t vax_virt_network_trap(const struct vax_network *nw, uint32_t index, int kind,
+			     struct vax_varbind *out, size_t max)
+{
+	static const uint32_t life[] = { 2, 3, 5 };   /* name, UUID, active */
+	const struct vax_row r = { .sub = index, .item = nw };
+
+	if (max < 1 + VAX_N(life) || (kind != VAX_EV_NET_STARTED && kind != VAX_EV_NET_STOPPED))
+		return 0;
+	trap_oid(&out[0], kind == VAX_EV_NET_STARTED ? NET_STARTED : NET_STOPPED);
+	return cells(table(11), &r, index, life, VAX_N(life), out, 1);
 }

@@ -30,5 +30,11 @@ size_t vax_virt_domain_trap(const struct vax_domain *d, int kind, int detail,
 			    struct vax_varbind *out, size_t max);
 size_t vax_virt_connection_trap(const struct vax_view *view, bool restored,
 				struct vax_varbind *out, size_t max);
+/* A pool's lifecycle (started, stopped) or space (low, ok) notification,
+ * kind a vax_storage_event_kind (another: 0 varbinds); a network's. */
+size_t vax_virt_pool_trap(const struct vax_pool *p, uint32_t index, int kind,
+			  struct vax_varbind *out, size_t max);
+size_t vax_virt_network_trap(const struct vax_network *n, uint32_t index, int kind,
+			     struct vax_varbind *out, size_t max);
 
 #endif

@@ -275,6 +275,9 @@ void vax_snapshot_free(struct vax_snapshot *s)
 	free(s->nic_rows);
 	free(s->addr_rows);
 	free(s->fs_rows);
+	free(s->pool_rows);
+	free(s->net_rows);
+	vax_storage_set_unref(s->storage);
 	free(s->hostname); free(s->hv_type); free(s->hv_version);
 	free(s->lib_version); free(s->uri); free(s->cpu_model);
 	free(s);
@@ -354,3 +357,48 @@ bool vax_domain_mem_used(const struct vax_domain *d, uint64_t *out)
 	*out = v->v[VAX_DOM_BAL_AVAILABLE] - v->v[sub];
 	return true;
 }
+
+/* ---- pools and networks ---- */
+
+struct vax_storage_set *vax_storage_set_new(size_t npools, size_t nnets)
+{
+	struct vax_storage_set *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return NULL;
+	atomic_init(&st->ref, 1);
+	if ((npools && !(st->pools = calloc(npools, sizeof(*st->pools)))) ||
+	    (nnets && !(st->nets = calloc(nnets, sizeof(*st->nets))))) {
+		free(st->pools);
+		free(st);
+		return NULL;
+	}
+	return st;
+}
+
+struct vax_storage_set *vax_storage_set_ref(struct vax_storage_set *st)
+{
+	if (st)
+		atomic_fetch_add(&st->ref, 1);
+	return st;
+}
+
+void vax_storage_set_unref(struct vax_storage_set *st)
+{
+	if (!st || atomic_fetch_sub(&st->ref, 1) != 1)
+		return;
+	for (size_t i = 0; i < st->npools; i++) {
+		free(st->pools[i].name);
+		free(st->pools[i].type);
+		free(st->pools[i].target);
+	}
+	for (size_t i = 0; i < st->nnets; i++) {
+		free(st->nets[i].name);
+		free(st->nets[i].bridge);
+		free(st->nets[i].forward);
+	}
+	free(st->pools);
+	free(st->nets);
+	free(st);
+}
+

@@ -236,6 +236,59 @@ struct vax_guest {
 	struct vax_guest_addr *addrs;
 };
 
+/* ---- around the domains: storage pools and libvirt networks
+ * (storage.c gathers them, on its own cadence) ---- */
+
+enum vax_pool_field {
+	VAX_POOL_STATE,          /* virStoragePoolState */
+	VAX_POOL_AUTOSTART, VAX_POOL_PERSISTENT,   /* 0/1 */
+	VAX_POOL_CAPACITY, VAX_POOL_ALLOCATION, VAX_POOL_AVAILABLE,   /* bytes */
+	VAX_POOL_VOLUMES,
+	VAX_POOL_SOURCE,         /* enum vax_pool_source: whose numbers */
+	VAX_POOL_THRESHOLD,      /* poolSpaceThreshold for it, hundredths of a % */
+	VAX_POOL_NFIELDS
+};
+struct vax_pool_vals VAX_VALS(VAX_POOL_NFIELDS);
+
+/* virtPoolSpaceSource's numbers: libvirt's cached numbers (as fresh as
+ * the pool's last refresh), or the filesystem's own (statvfs). */
+enum vax_pool_source { VAX_POOL_SRC_LIBVIRT = 1, VAX_POOL_SRC_FILESYSTEM = 2 };
+
+struct vax_pool {
+	char uuid[37];
+	char *name, *type, *target;   /* type and target path: from the XML */
+	struct vax_pool_vals vals;
+	int64_t read_ms;         /* monotonic, when its numbers were read; 0: never */
+	bool stalled;            /* its last asking has not returned */
+};
+
+enum vax_net_field {
+	VAX_NET_ACTIVE, VAX_NET_AUTOSTART, VAX_NET_PERSISTENT,   /* 0/1 */
+	VAX_NET_LEASES,          /* DHCP leases in use */
+	VAX_NET_NFIELDS
+};
+struct vax_net_vals VAX_VALS(VAX_NET_NFIELDS);
+
+struct vax_network {
+	char uuid[37];
+	char *name, *bridge, *forward;   /* forward: <forward mode=>, "none" if no <forward> */
+	struct vax_net_vals vals;
+};
+
+/* What the storage thread knew at one listing: immutable, shared by the
+ * snapshots built until the next; pools and networks sorted by UUID. */
+struct vax_storage_set {
+	atomic_int ref;
+	int64_t listed_ms;       /* monotonic */
+	size_t npools, nnets;
+	struct vax_pool *pools;
+	struct vax_network *nets;
+};
+
+struct vax_storage_set *vax_storage_set_new(size_t npools, size_t nnets);
+struct vax_storage_set *vax_storage_set_ref(struct vax_storage_set *st);
+void vax_storage_set_unref(struct vax_storage_set *st);
+
 struct vax_vcpu { struct vax_vcpu_vals vals; };
 struct vax_disk { struct vax_disk_vals vals; };
 struct vax_nic  { struct vax_nic_vals vals; };
@@ -265,7 +318,8 @@ struct vax_domain {
 	int64_t usage_ms;
 };
 
-/* One (domain, device) row of a device table, in index order. */
+/* One (domain, device) row of a device table, in index order; a pool
+ * or network row has no domain (dom NULL, sub its index). */
 struct vax_row {
 	const struct vax_domain *dom;
 	uint32_t sub;            /* device index, 1-based */
@@ -300,6 +354,11 @@ struct vax_snapshot {
 	char *cpu_model;
 	struct vax_host_vals host;
 	int64_t host_ms;
+	/* Pools and networks (NULL: none known), and their rows: sub is the
+	 * index, item the pool or network, sorted by index. */
+	struct vax_storage_set *storage;
+	size_t npool_rows, nnet_rows;
+	struct vax_row *pool_rows, *net_rows;
 
 	size_t ndomains, domains_cap;
 	struct vax_domain *domains;   /* sorted by index */

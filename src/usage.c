@@ -298,3 +298,15 @@ void vax_usage_host(struct vax_snapshot *s, const struct vax_snapshot *base,
 		COPY(h, &prev->host, VAX_HOST_U_WINDOW);
 	}
 }
+
+bool vax_pool_used(const struct vax_pool_vals *v, uint64_t *out)
+{
+	uint64_t a, c;
+
+	if (!vax_has(v, VAX_POOL_ALLOCATION) || !vax_has(v, VAX_POOL_CAPACITY) ||
+	    !(c = v->v[VAX_POOL_CAPACITY]))
+		return false;
+	a = v->v[VAX_POOL_ALLOCATION];
+	*out = vax_usage_muldiv(a < c ? a : c, 10000, c);   /* never above full */
+	return true;
+}

@@ -48,4 +48,9 @@ void vax_usage_host(struct vax_snapshot *s, const struct vax_snapshot *base,
 /* round(a * m / d) without overflow, saturating at UINT64_MAX; d > 0. */
 uint64_t vax_usage_muldiv(uint64_t a, uint64_t m, uint64_t d);
 
+/* A pool's used space in hundredths of a percent (allocation over
+ * capacity, rounded, at most 10000); false when either is unknown or the
+ * capacity is 0. */
+bool vax_pool_used(const struct vax_pool_vals *v, uint64_t *out);
+
 #endif

@@ -83,3 +83,16 @@ char *vax_utf8_dup(const char *str)
 	out[o] = '\0';
 	return out;
 }
+
+void vax_utf8_copy(char *dst, size_t size, const char *s)
+{
+	char *clean = vax_utf8_dup(s);
+	size_t n = clean && size ? vax_utf8_prefix(clean, size - 1) : 0;
+
+	if (!size)
+		return;
+	if (n)
+		memcpy(dst, clean, n);
+	dst[n] = '\0';
+	free(clean);
+}

@@ -18,4 +18,8 @@ size_t vax_utf8_prefix(const char *s, size_t max);
  * stays NULL; NULL also when out of memory. */
 char *vax_utf8_dup(const char *s);
 
+/* s made valid as above into dst, cut at a character to fit size bytes
+ * with its NUL ("" for NULL or out of memory). */
+void vax_utf8_copy(char *dst, size_t size, const char *s);
+
 #endif

@@ -605,7 +605,7 @@ static const struct cell cells[] = {
 	{ AT(2, 1, 1, 0), NOOBJ },
 	{ AT(0, 1, 1, 0), NOOBJ },
 	{ AT(1, 0, 1, 0), NOOBJ },
-	{ AT(1, 10, 1, 2, 1), NOOBJ }, { AT(1, 9, 1, 2, 1), ABSENT },   /* under virtHostCpuModel */
+	{ AT(1, 12, 1, 2, 1), NOOBJ }, { AT(1, 10, 1, 2, 1), ABSENT }, { AT(1, 11, 1, 2, 1), ABSENT }, { AT(1, 9, 1, 2, 1), ABSENT },   /* under virtHostCpuModel */
 	{ AT(1, 2, 2, 2, 1), NOOBJ },
 	{ AT(1, 2, 1, 1, 1), NOOBJ },   /* index */
 	{ AT(1, 2, 1, 30, 1), NOOBJ },
@@ -1681,7 +1681,7 @@ static const struct cell guest_cells_get[] = {
 	{ AT(1, 8, 1, 2, 1, 1), ABSENT },                     /* its agent gave none */
 	{ AT(1, 8, 1, 1, 5, 1), NOOBJ },
 	{ AT(1, 8, 1, 9, 5, 1), NOOBJ },
-	{ AT(1, 10, 1, 2, 5, 1), NOOBJ }, { AT(1, 9, 1, 2, 5, 1), ABSENT },
+	{ AT(1, 12, 1, 2, 5, 1), NOOBJ }, { AT(1, 9, 1, 2, 5, 1), ABSENT },
 };
 
 START_TEST(test_guest_get)
