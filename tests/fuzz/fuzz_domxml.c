@@ -1,4 +1,5 @@
-/* fuzz_domxml.c - vax_domxml_parse on arbitrary bytes.
+/* fuzz_domxml.c - vax_domxml_parse on arbitrary bytes, and the pool and
+ * network XML readers (libvirt_storage.h) on the same bytes.
  *
  * The collector parses whatever libvirt's virDomainGetXMLDesc returns.
  * Besides memory errors, checks what the parser promises: NULL comes with
@@ -10,7 +11,10 @@
 
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "libvirt_domxml.h"
+#include "libvirt_storage.h"
 #include "fuzz.h"
 
 #define BIT(f) (UINT64_C(1) << (f))
@@ -21,11 +25,40 @@ static size_t touch(const char *s)
 	return s ? strlen(s) : 0;
 }
 
+/* A pool's and a network's XML: -1 comes with a message and sets
+ * nothing; 0 may set only the strings they name. */
+static void storage_xml(const uint8_t *data, size_t size)
+{
+	struct vax_pool p = { 0 };
+	struct vax_network n = { 0 };
+	char err[256];
+
+	err[0] = '\0';
+	if (vax_pool_parse_xml((const char *)data, size, &p, err, sizeof(err)) < 0) {
+		FUZZ_ASSERT(err[0] != '\0' && !p.type && !p.target);
+	}
+	FUZZ_ASSERT(!p.name && p.vals.have == 0);
+	touch(p.type);
+	touch(p.target);
+	free(p.type);
+	free(p.target);
+	err[0] = '\0';
+	if (vax_net_parse_xml((const char *)data, size, &n, err, sizeof(err)) < 0)
+		FUZZ_ASSERT(err[0] != '\0' && !n.bridge && !n.forward);
+	else
+		FUZZ_ASSERT(n.forward != NULL);   /* a mode, "nat" or "none" */
+	touch(n.bridge);
+	free(n.bridge);
+	free(n.forward);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char err[256];
 	struct vax_domdef *def;
 	size_t sum = 0;
+
+	storage_xml(data, size);
 
 	err[0] = '\0';
 	def = vax_domxml_parse((const char *)data, size, err, sizeof(err));

@@ -64,7 +64,7 @@ END_TEST
 
 /* What the settings hold after a line: a string (NULL: unset) or a number. */
 enum field { NO_FIELD, URI, CACHE, INDEX, SOCKET, AX_TIMEOUT, PING, WAIT, TRAPS, MIBS,
-	     USAGE };
+	     USAGE, POOL_INTERVAL, POOL_REFRESH, POOL_TH, POOL_HYST, POOL_TRAPS, NET_TRAPS };
 struct want { enum field field; const char *str; unsigned num; };
 #define STR(f, s) { (f), (s), 0 }
 #define NUM(f, n) { (f), NULL, (n) }
@@ -107,6 +107,40 @@ static const struct { const char *name; struct step steps[7]; } scripts[] = {
 		FAILS("usageWindow", NUM(USAGE, 10), "usageWindow"),
 		FAILS("usageWindow -5", NUM(USAGE, 10), "usageWindow"),
 		FAILS("usageWindow 10s", NUM(USAGE, 10), "usageWindow", "\"10s\"") } },
+	/* Pools and networks. */
+	{ "poolInterval", {
+		OK("poolInterval 0", NUM(POOL_INTERVAL, 0)),
+		OK("poolInterval 5", NUM(POOL_INTERVAL, 5)),
+		OK("poolInterval 86400", NUM(POOL_INTERVAL, 86400)),
+		FAILS_AS("poolInterval 4", NUM(POOL_INTERVAL, 4),
+			 "poolInterval: 4 s is too often: use 5 or more (0: pools and "
+			 "networks are not gathered)"),
+		FAILS("poolInterval 86401", NUM(POOL_INTERVAL, 4), "poolInterval", "0..86400"),
+		FAILS("poolInterval x", NUM(POOL_INTERVAL, 4), "poolInterval", "\"x\"") } },
+	{ "poolRefresh", {
+		OK("poolRefresh yes", NUM(POOL_REFRESH, 1)),
+		OK("poolRefresh no", NUM(POOL_REFRESH, 0)),
+		FAILS_AS("poolRefresh maybe", NUM(POOL_REFRESH, 0),
+			 "poolRefresh: \"maybe\" is not yes or no") } },
+	{ "poolSpaceThreshold", {
+		OK("poolSpaceThreshold 95", NUM(POOL_TH, 95)),
+		OK("poolSpaceThreshold 0", NUM(POOL_TH, 0)),
+		OK("poolSpaceThreshold 100", NUM(POOL_TH, 100)),
+		FAILS("poolSpaceThreshold 101", NUM(POOL_TH, 100), "poolSpaceThreshold", "0..100"),
+		FAILS("poolSpaceThreshold 90%", NUM(POOL_TH, 100), "\"90%\"", "pool name"),
+		FAILS("poolSpaceThreshold", NUM(POOL_TH, 100), "poolSpaceThreshold"),
+		/* one pool's threshold leaves the default alone */
+		OK("poolSpaceThreshold 80 images", NUM(POOL_TH, 100)) } },
+	{ "poolSpaceHysteresis", {
+		OK("poolSpaceHysteresis 0", NUM(POOL_HYST, 0)),
+		OK("poolSpaceHysteresis 50", NUM(POOL_HYST, 50)),
+		FAILS("poolSpaceHysteresis 51", NUM(POOL_HYST, 50), "poolSpaceHysteresis",
+		      "0..50", "percentage points") } },
+	{ "poolNotifications, networkNotifications", {
+		OK("poolNotifications no", NUM(POOL_TRAPS, 0)),
+		OK("networkNotifications no", NUM(NET_TRAPS, 0)),
+		OK("networkNotifications yes", NUM(NET_TRAPS, 1)),
+		FAILS("poolNotifications 2", NUM(POOL_TRAPS, 0), "poolNotifications") } },
 	{ "indexFile", { OK("indexFile /var/lib/virt-agentx/idx",
 			    STR(INDEX, "/var/lib/virt-agentx/idx")) } },
 	{ "agentXSocket", { OK("agentXSocket tcp:localhost:705",
@@ -198,7 +232,8 @@ static void check_field(const char *where, const struct want *w)
 {
 	static const char *const names[] = { "", "uri", "cache_timeout", "index_file",
 		"agentx_socket", "agentx_timeout", "agentx_ping", "refresh_wait_ms",
-		"traps_enabled", "mibs", "usage_window" };
+		"traps_enabled", "mibs", "usage_window", "pool.interval", "pool.refresh",
+		"pool.threshold", "pool.hysteresis", "pool.pool_traps", "pool.net_traps" };
 	const char *s = NULL;
 	unsigned n = 0;
 
@@ -214,6 +249,12 @@ static void check_field(const char *where, const struct want *w)
 	case TRAPS: n = cfg.traps_enabled; break;
 	case MIBS: n = cfg.mibs; break;
 	case USAGE: n = cfg.usage_window; break;
+	case POOL_INTERVAL: n = cfg.pool.interval; break;
+	case POOL_REFRESH: n = cfg.pool.refresh; break;
+	case POOL_TH: n = cfg.pool.threshold; break;
+	case POOL_HYST: n = cfg.pool.hysteresis; break;
+	case POOL_TRAPS: n = cfg.pool.pool_traps; break;
+	case NET_TRAPS: n = cfg.pool.net_traps; break;
 	}
 	if (w->field == URI || w->field == INDEX || w->field == SOCKET)
 		ck_assert_msg(same(s, w->str), "%s: %s is \"%s\", not \"%s\"", where,
@@ -247,6 +288,43 @@ static const char *const bad_numbers[] = {
 	"abc", "-1", "0", "86401", "5s", "99999999999999999999", "", " ", "+5",
 	"5.0", "0x10", "4294967301",
 };
+
+START_TEST(test_pool_defaults)
+{
+	ck_assert_uint_eq(cfg.pool.interval, 30);
+	ck_assert(!cfg.pool.refresh);
+	ck_assert_uint_eq(cfg.pool.threshold, 90);
+	ck_assert_uint_eq(cfg.pool.hysteresis, 5);
+	ck_assert(cfg.pool.pool_traps && cfg.pool.net_traps);
+	ck_assert_uint_eq(cfg.pool.npools, 0);
+}
+END_TEST
+
+/* Per-pool thresholds: one entry per pool (the last line wins), names
+ * as written (spaces, any bytes), freed and reset with the rest. */
+START_TEST(test_pool_thresholds)
+{
+	ck_assert_int_eq(line("poolSpaceThreshold 80 images"), 0);
+	ck_assert_int_eq(line("poolSpaceThreshold 0 scratch"), 0);
+	ck_assert_int_eq(line("poolSpaceThreshold 85 images"), 0);
+	ck_assert_int_eq(line("poolSpaceThreshold 70   my pool  "), 0);
+	ck_assert_int_eq(line("poolSpaceThreshold 75 \"quoted\""), 0);
+	ck_assert_uint_eq(cfg.pool.threshold, 90);
+	ck_assert_uint_eq(cfg.pool.npools, 4);
+	ck_assert_str_eq(cfg.pool.pools[0].name, "images");
+	ck_assert_uint_eq(cfg.pool.pools[0].threshold, 85);
+	ck_assert_str_eq(cfg.pool.pools[1].name, "scratch");
+	ck_assert_uint_eq(cfg.pool.pools[1].threshold, 0);
+	ck_assert_str_eq(cfg.pool.pools[2].name, "my pool");
+	ck_assert_uint_eq(cfg.pool.pools[2].threshold, 70);
+	ck_assert_str_eq(cfg.pool.pools[3].name, "\"quoted\"");
+	ck_assert_int_eq(line("poolSpaceThreshold 101 images"), -1);
+	ck_assert_uint_eq(cfg.pool.pools[0].threshold, 85);
+	vax_config_free(&cfg);
+	ck_assert_uint_eq(cfg.pool.npools, 0);
+	ck_assert_ptr_null(cfg.pool.pools);
+}
+END_TEST
 
 START_TEST(test_bad_number)
 {
@@ -723,6 +801,8 @@ static Suite *conf_suite(void)
 	tc = tcase_create("defaults");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_pool_defaults);
+	tcase_add_test(tc, test_pool_thresholds);
 	tcase_add_test(tc, test_free_resets_to_defaults);
 	tcase_add_test(tc, test_guest_defaults);
 	suite_add_tcase(s, tc);
