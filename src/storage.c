@@ -785,7 +785,15 @@ void vax_storage_stop(struct vax_storage *st)
 		pthread_detach(st->thread);
 		return;
 	}
+	/* Jobs under way end within moments unless a pool hangs: those are
+	 * let go, and the last of them frees st. */
+	until = vax_time_in(CLOCK_MONOTONIC, 2000);
 	pthread_mutex_lock(&st->lock);
-	if (!release(st))   /* jobs still out end later and free it */
+	while (st->refs > 1 && pthread_cond_timedwait(&st->cond, &st->lock, &until) == 0)
+		;
+	if (st->refs > 1)
+		vax_warn("pools and networks: %d libvirt or filesystem call(s) did not return; "
+			 "not waiting for them", st->refs - 1);
+	if (!release(st))
 		pthread_mutex_unlock(&st->lock);
 }
