@@ -590,7 +590,8 @@ static struct vax_storage_set *build_set(struct vax_storage *st, int64_t now)
 		q->name = dup_or_null(p->name);
 		q->type = dup_or_null(p->type);
 		q->target = dup_or_null(p->target);
-		q->stalled = st->e[i].job != NULL;
+		/* Its asking, or the listing before any, has not returned. */
+		q->stalled = st->e[i].job || (st->listing && !st->listing->done);
 	}
 	for (size_t i = 0; i < st->nnets; i++) {
 		struct vax_network *q = &set->nets[set->nnets++];
