@@ -2148,6 +2148,21 @@ static void vcpu_ratio_saturates(void)
 	set(hv(), VAX_HOST_GUEST_VCPUS, UINT32_MAX);
 	set(hv(), VAX_HOST_CPUS, 1);
 }
+/* Products past 2^64: the ratio is still known, exactly or saturated. */
+static void memory_ratio_wraps(void)   /* * 10000 fits; + the rounding does not */
+{
+	set(hv(), VAX_HOST_GUEST_MEMORY, UINT64_MAX / 10000);
+}
+static void memory_ratio_huge_equal(void)
+{
+	set(hv(), VAX_HOST_GUEST_MEMORY, UINT64_C(1) << 61);
+	set(hv(), VAX_HOST_MEM_TOTAL, UINT64_C(1) << 61);
+}
+static void vcpu_ratio_huge(void)
+{
+	set(hv(), VAX_HOST_GUEST_VCPUS, UINT64_MAX);
+	set(hv(), VAX_HOST_CPUS, UINT64_MAX / 2);
+}
 static void host_counters_max(void)
 {
 	set(hv(), VAX_HOST_MEMORY, UINT64_MAX);
@@ -2230,6 +2245,12 @@ static const struct {
 		{ AT(1, 9, 20, 0), GAUGE(100) }) },    /* 2^32-1 of 2^32: 0.99999... */
 	{ "vCPU ratio saturates", vcpu_ratio_saturates,
 	  CELLS({ AT(1, 9, 20, 0), GAUGE(4294967295u) }) },
+	{ "memory ratio past 64 bits", memory_ratio_wraps,
+	  CELLS({ AT(1, 9, 21, 0), GAUGE(4294967295u) }) },
+	{ "memory ratio of huge sizes", memory_ratio_huge_equal,
+	  CELLS({ AT(1, 9, 21, 0), GAUGE(10000) }) },
+	{ "vCPU ratio of huge counts", vcpu_ratio_huge,
+	  CELLS({ AT(1, 9, 20, 0), GAUGE(200) }) },
 	{ "host counters full range", host_counters_max,
 	  CELLS({ AT(1, 9, 8, 0), C64(UINT64_MAX) }, { AT(1, 9, 10, 0), C64(UINT64_MAX) },
 		{ AT(1, 9, 17, 0), C64(UINT64_C(1) << 32) },
