@@ -37,13 +37,13 @@ static bool truth(struct vax_value *v, const struct vax_vals *vals, int field)
 
 enum { HOST_NODE = 9, HOST = 100 };   /* its node; its scalars' ids from HOST + 1 */
 
-/* x * scale / of, rounded; absent when either is unknown or of is 0. */
+/* x * scale / of, rounded half up, exactly (the product may pass 2^64),
+ * saturating as every gauge; absent when either is unknown or of is 0. */
 static bool ratio(struct vax_value *v, const struct vax_host_vals *h, int x, int of,
 		  uint64_t scale)
 {
 	return vax_has(h, x) && vax_has(h, of) && h->v[of] &&
-	       h->v[x] <= UINT64_MAX / scale &&
-	       gauge(v, (h->v[x] * scale + h->v[of] / 2) / h->v[of]);
+	       gauge(v, vax_usage_muldiv(h->v[x], scale, h->v[of]));
 }
 
 static bool host_scalar(const struct vax_view *view, uint32_t n, struct vax_value *v)

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1058,6 +1059,222 @@ START_TEST(test_group_of_keys)
 }
 END_TEST
 
+/* ---- the host node ---- */
+
+/* virNodeGetInfo of an 8-CPU host with 16 GiB; each number apart. */
+static const virNodeInfo node = {
+	.model = "x86_64", .memory = 16777216, .cpus = 8, .mhz = 2400, .nodes = 1,
+	.sockets = 1, .cores = 4, .threads = 2,
+};
+
+START_TEST(test_nodeinfo_all)
+{
+	struct vax_host_vals h = { 0 };
+
+	vax_stats_from_nodeinfo(&h, &node);
+	/* KiB as libvirt gives it; nothing of the statistics calls. */
+	EXPECT(&h, { VAX_HOST_CPUS, 8 }, { VAX_HOST_MHZ, 2400 }, { VAX_HOST_NODES, 1 },
+	       { VAX_HOST_SOCKETS, 1 }, { VAX_HOST_CORES, 4 }, { VAX_HOST_THREADS, 2 },
+	       { VAX_HOST_MEMORY, 16777216 });
+}
+END_TEST
+
+/* 0 is libvirt's "unknown" there (mhz on some architectures): that field
+ * is absent, never 0, and the others are still read. */
+static const int node_fields[] = {
+	VAX_HOST_CPUS, VAX_HOST_MHZ, VAX_HOST_NODES, VAX_HOST_SOCKETS, VAX_HOST_CORES,
+	VAX_HOST_THREADS, VAX_HOST_MEMORY,
+};
+
+START_TEST(test_nodeinfo_zero_absent)
+{
+	struct vax_host_vals h = { 0 };
+	virNodeInfo ni = node;
+	int f = node_fields[_i];
+
+	switch (f) {
+	case VAX_HOST_CPUS: ni.cpus = 0; break;
+	case VAX_HOST_MHZ: ni.mhz = 0; break;
+	case VAX_HOST_NODES: ni.nodes = 0; break;
+	case VAX_HOST_SOCKETS: ni.sockets = 0; break;
+	case VAX_HOST_CORES: ni.cores = 0; break;
+	case VAX_HOST_THREADS: ni.threads = 0; break;
+	default: ni.memory = 0; break;
+	}
+	vax_stats_from_nodeinfo(&h, &ni);
+	ck_assert_msg(!vax_has(&h, f), "field %d: %llu", f, (unsigned long long)h.v[f]);
+	ck_assert_uint_eq(h.have, (BIT(VAX_HOST_MEMORY + 1) - 1) & ~BIT(f));
+}
+END_TEST
+
+START_TEST(test_nodeinfo_all_zero)
+{
+	struct vax_host_vals h = { 0 };
+	const virNodeInfo ni = { .model = "" };
+
+	vax_stats_from_nodeinfo(&h, &ni);
+	ck_assert_uint_eq(h.have, 0);
+}
+END_TEST
+
+/* The largest numbers the struct holds, exactly. */
+START_TEST(test_nodeinfo_big)
+{
+	struct vax_host_vals h = { 0 };
+	virNodeInfo ni = node;
+
+	ni.cpus = UINT_MAX;
+	ni.memory = ULONG_MAX;
+	vax_stats_from_nodeinfo(&h, &ni);
+	ck_assert_uint_eq(h.v[VAX_HOST_CPUS], UINT_MAX);
+	ck_assert_uint_eq(h.v[VAX_HOST_MEMORY], ULONG_MAX);
+#if ULONG_MAX > UINT32_MAX
+	ni.memory = 6442450944UL + 1;   /* 6 TiB and 1 KiB: above 2^32 */
+	vax_stats_from_nodeinfo(&h, &ni);
+	ck_assert_uint_eq(h.v[VAX_HOST_MEMORY], 6442450945ULL);
+#endif
+}
+END_TEST
+
+/* virNodeGetCPUStats (all CPUs, ns), above 2^32 as a host's are after
+ * seconds; the order libvirt's Linux driver gives them in. */
+START_TEST(test_nodecpu_all)
+{
+	const virNodeCPUStats p[] = {
+		{ VIR_NODE_CPU_STATS_KERNEL, 5000000000001ULL },
+		{ VIR_NODE_CPU_STATS_USER, 12000000000002ULL },
+		{ VIR_NODE_CPU_STATS_IDLE, 80000000000003ULL },
+		{ VIR_NODE_CPU_STATS_IOWAIT, 300000000004ULL },
+	};
+	struct vax_host_vals h = { 0 };
+
+	vax_stats_from_nodecpu(&h, p, N(p));
+	EXPECT(&h, { VAX_HOST_CPU_KERNEL, 5000000000001ULL },
+	       { VAX_HOST_CPU_USER, 12000000000002ULL },
+	       { VAX_HOST_CPU_IDLE, 80000000000003ULL },
+	       { VAX_HOST_CPU_IOWAIT, 300000000004ULL });
+}
+END_TEST
+
+/* Fields virtHost does not serve, names that only look like one, a name
+ * without its NUL inside the buffer: ignored, the known one still read. */
+START_TEST(test_nodecpu_unknown)
+{
+	virNodeCPUStats p[] = {
+		{ VIR_NODE_CPU_STATS_INTR, 1 },
+		{ VIR_NODE_CPU_STATS_UTILIZATION, 2 },
+		{ "KERNEL", 3 },
+		{ "kernel ", 4 },
+		{ "idl", 5 },
+		{ "", 6 },
+		{ "user\0idle", 7 },   /* the name is "user" */
+		{ "", 8 },
+	};
+	struct vax_host_vals h = { 0 };
+
+	/* "iowait" followed by more bytes to the end: no NUL, no name. */
+	memset(p[7].field, 'x', sizeof(p[7].field));
+	memcpy(p[7].field, VIR_NODE_CPU_STATS_IOWAIT, strlen(VIR_NODE_CPU_STATS_IOWAIT));
+	vax_stats_from_nodecpu(&h, p, N(p));
+	EXPECT(&h, { VAX_HOST_CPU_USER, 7 });
+	/* The same name NUL-terminated in the last byte is a name. */
+	memset(p[7].field, '\0', sizeof(p[7].field));
+	memcpy(p[7].field, VIR_NODE_CPU_STATS_IOWAIT, strlen(VIR_NODE_CPU_STATS_IOWAIT));
+	vax_stats_from_nodecpu(&h, p, N(p));
+	EXPECT(&h, { VAX_HOST_CPU_USER, 7 }, { VAX_HOST_CPU_IOWAIT, 8 });
+}
+END_TEST
+
+/* A driver without iowait (or any field): absent, not 0; none at all
+ * leaves the set as it was. */
+START_TEST(test_nodecpu_missing)
+{
+	const virNodeCPUStats p[] = {
+		{ VIR_NODE_CPU_STATS_USER, 0 },   /* a present 0 stays */
+		{ VIR_NODE_CPU_STATS_IDLE, 20 },
+	};
+	struct vax_host_vals h = { 0 };
+
+	vax_stats_from_nodecpu(&h, p, N(p));
+	EXPECT(&h, { VAX_HOST_CPU_USER, 0 }, { VAX_HOST_CPU_IDLE, 20 });
+	ck_assert(!vax_has(&h, VAX_HOST_CPU_KERNEL));
+	ck_assert(!vax_has(&h, VAX_HOST_CPU_IOWAIT));
+	vax_stats_from_nodecpu(&h, NULL, 0);
+	EXPECT(&h, { VAX_HOST_CPU_USER, 0 }, { VAX_HOST_CPU_IDLE, 20 });
+}
+END_TEST
+
+START_TEST(test_nodecpu_max)
+{
+	const virNodeCPUStats p[] = { { VIR_NODE_CPU_STATS_KERNEL, ULLONG_MAX } };
+	struct vax_host_vals h = { 0 };
+
+	vax_stats_from_nodecpu(&h, p, N(p));
+	EXPECT(&h, { VAX_HOST_CPU_KERNEL, UINT64_MAX });
+}
+END_TEST
+
+/* virNodeGetMemoryStats (all cells) in KiB, as given: 8 TiB and more is
+ * above 2^32 KiB. */
+START_TEST(test_nodemem_all)
+{
+	const virNodeMemoryStats p[] = {
+		{ VIR_NODE_MEMORY_STATS_TOTAL, 8589934592ULL + 7 },
+		{ VIR_NODE_MEMORY_STATS_FREE, 4294967296ULL + 1 },
+		{ VIR_NODE_MEMORY_STATS_BUFFERS, 204800 },
+		{ VIR_NODE_MEMORY_STATS_CACHED, 4294967295ULL },
+	};
+	struct vax_host_vals h = { 0 };
+
+	vax_stats_from_nodemem(&h, p, N(p));
+	EXPECT(&h, { VAX_HOST_MEM_TOTAL, 8589934599ULL }, { VAX_HOST_MEM_FREE, 4294967297ULL },
+	       { VAX_HOST_MEM_BUFFERS, 204800 }, { VAX_HOST_MEM_CACHED, 4294967295ULL });
+}
+END_TEST
+
+START_TEST(test_nodemem_unknown)
+{
+	virNodeMemoryStats p[] = {
+		{ "available", 1 },
+		{ "shared", 2 },
+		{ "TOTAL", 3 },
+		{ "fre", 4 },
+		{ "", 5 },
+		{ VIR_NODE_MEMORY_STATS_FREE, 6 },
+		{ "", 7 },
+	};
+	struct vax_host_vals h = { 0 };
+
+	memset(p[6].field, 'x', sizeof(p[6].field));   /* "cached..." without a NUL */
+	memcpy(p[6].field, VIR_NODE_MEMORY_STATS_CACHED, strlen(VIR_NODE_MEMORY_STATS_CACHED));
+	vax_stats_from_nodemem(&h, p, N(p));
+	EXPECT(&h, { VAX_HOST_MEM_FREE, 6 });
+	ck_assert(!vax_has(&h, VAX_HOST_MEM_TOTAL));
+	ck_assert(!vax_has(&h, VAX_HOST_MEM_CACHED));
+	vax_stats_from_nodemem(&h, NULL, 0);
+	EXPECT(&h, { VAX_HOST_MEM_FREE, 6 });
+}
+END_TEST
+
+/* The collector fills one set from the three calls: each only its own
+ * fields, none clearing another's (VAX_HOST_MAX_VCPUS comes apart). */
+START_TEST(test_node_calls_together)
+{
+	const virNodeCPUStats cpu[] = { { VIR_NODE_CPU_STATS_IDLE, 9 } };
+	const virNodeMemoryStats mem[] = { { VIR_NODE_MEMORY_STATS_TOTAL, 16314664 } };
+	struct vax_host_vals h = { 0 };
+
+	vax_set(&h, VAX_HOST_MAX_VCPUS, 710);
+	vax_stats_from_nodeinfo(&h, &node);
+	vax_stats_from_nodecpu(&h, cpu, N(cpu));
+	vax_stats_from_nodemem(&h, mem, N(mem));
+	EXPECT(&h, { VAX_HOST_CPUS, 8 }, { VAX_HOST_MHZ, 2400 }, { VAX_HOST_NODES, 1 },
+	       { VAX_HOST_SOCKETS, 1 }, { VAX_HOST_CORES, 4 }, { VAX_HOST_THREADS, 2 },
+	       { VAX_HOST_MEMORY, 16777216 }, { VAX_HOST_MAX_VCPUS, 710 },
+	       { VAX_HOST_CPU_IDLE, 9 }, { VAX_HOST_MEM_TOTAL, 16314664 });
+}
+END_TEST
+
 static Suite *stats_suite(void)
 {
 	Suite *s = suite_create("stats");
@@ -1138,6 +1355,20 @@ static Suite *stats_suite(void)
 	tcase_add_test(tc, test_group_of_keys);
 	tcase_add_test(tc, test_skipped);
 	tcase_add_test(tc, test_carry_over_keeps_arrivals);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("host");
+	tcase_add_test(tc, test_nodeinfo_all);
+	tcase_add_loop_test(tc, test_nodeinfo_zero_absent, 0, N(node_fields));
+	tcase_add_test(tc, test_nodeinfo_all_zero);
+	tcase_add_test(tc, test_nodeinfo_big);
+	tcase_add_test(tc, test_nodecpu_all);
+	tcase_add_test(tc, test_nodecpu_unknown);
+	tcase_add_test(tc, test_nodecpu_missing);
+	tcase_add_test(tc, test_nodecpu_max);
+	tcase_add_test(tc, test_nodemem_all);
+	tcase_add_test(tc, test_nodemem_unknown);
+	tcase_add_test(tc, test_node_calls_together);
 	suite_add_tcase(s, tc);
 	return s;
 }

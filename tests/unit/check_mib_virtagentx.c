@@ -203,7 +203,7 @@ static void setup(void)
  *     order merged: its NIC's lease address, a docker bridge (a MAC of no
  *     NIC), its NIC's IPv6 link-local, a VPN address without MAC.
  */
-static void setup_guest(void)
+static void add_guests(void)
 {
 	struct vax_guest_info *i;
 	struct vax_guest_addr a1[] = { fx_addr(MAC1, "192.168.122.10", 24, VAX_SRC_LEASE, NULL) };
@@ -214,7 +214,6 @@ static void setup_guest(void)
 		fx_addr(NULL, "10.8.0.1", -1, VAX_SRC_AGENT, "tun0"),
 	};
 
-	build();
 	snap->guest_agent = true;
 	i = fx_guest_info(1000, "web01", NULL, NULL, NULL, false, 0, -1);
 	fx_find(snap, 1)->guest = fx_guest(VAX_AGENT_NOT_RESPONDING, AGENT_ERR, i, 4000,
@@ -227,6 +226,48 @@ static void setup_guest(void)
 	fx_guest_fs(i, "/tmp", "tmpfs", NULL, NULL, 100, 150);           /* more used than there is */
 	fx_guest_fs(i, "/srv", NULL, NULL, NULL, 3, -1);                 /* no used bytes */
 	fx_find(snap, 5)->guest = fx_guest(VAX_AGENT_CONNECTED, NULL, i, 10000, a5, N(a5));
+}
+
+static void setup_guest(void)
+{
+	build();
+	add_guests();
+	fx_seal(snap);
+	setup_view();
+}
+
+/*
+ * The host fixture: setup_guest()'s, so that the last table has rows,
+ * and the host node (virtHost) as the collector fills it in: an 8-CPU
+ * host with 16 GiB, its CPU times (ns, above 2^32) and memory statistics
+ * (KiB), the running domains 1 and 5 summed (2 + 3 vCPUs, 2 + 4 GiB) and
+ * a usage window.
+ */
+static void add_host(void)
+{
+	static const struct { int f; uint64_t v; } host[] = {
+		{ VAX_HOST_CPUS, 8 }, { VAX_HOST_MHZ, 2400 }, { VAX_HOST_NODES, 1 },
+		{ VAX_HOST_SOCKETS, 1 }, { VAX_HOST_CORES, 4 }, { VAX_HOST_THREADS, 2 },
+		{ VAX_HOST_MEMORY, 16777216 }, { VAX_HOST_MAX_VCPUS, 710 },
+		{ VAX_HOST_CPU_KERNEL, 5000000000001ULL }, { VAX_HOST_CPU_USER, 12000000000002ULL },
+		{ VAX_HOST_CPU_IDLE, 80000000000003ULL }, { VAX_HOST_CPU_IOWAIT, 300000000004ULL },
+		{ VAX_HOST_MEM_TOTAL, 16314664 }, { VAX_HOST_MEM_FREE, 1048576 },
+		{ VAX_HOST_MEM_BUFFERS, 204800 }, { VAX_HOST_MEM_CACHED, 8388608 },
+		{ VAX_HOST_GUEST_VCPUS, 5 }, { VAX_HOST_GUEST_MEMORY, 6291456 },
+		{ VAX_HOST_U_CPU, 1725 }, { VAX_HOST_U_WINDOW, 10000 },
+	};
+
+	snap->cpu_model = fx_strdup("x86_64");
+	for (size_t k = 0; k < sizeof(host) / sizeof(host[0]); k++)
+		set(&snap->host, host[k].f, host[k].v);
+	snap->host_ms = 10000;
+}
+
+static void setup_host(void)
+{
+	build();
+	add_guests();
+	add_host();
 	fx_seal(snap);
 	setup_view();
 }
@@ -358,6 +399,14 @@ static size_t expected_cells(const struct vax_snapshot *s)
 	     1 /* count */ + 1 /* cache timeout */ + (s->taken_ms != 0) +
 	     (s->refresh_count != 0) + 2 /* refresh count, errors */ +
 	     (s->uri != NULL) + (s->refresh_count != 0) /* refresh calls */;
+	/* virtHost: the CPU model, every host field, and the two ratios where
+	 * both numbers are known and the divisor is not 0. */
+	const struct vax_host_vals *h = &s->host;
+	int mem = vax_has(h, VAX_HOST_MEM_TOTAL) ? VAX_HOST_MEM_TOTAL : VAX_HOST_MEMORY;
+	n += (s->cpu_model != NULL) + popcount(h->have) +
+	     (vax_has(h, VAX_HOST_GUEST_VCPUS) && vax_has(h, VAX_HOST_CPUS) &&
+	      h->v[VAX_HOST_CPUS]) +
+	     (vax_has(h, VAX_HOST_GUEST_MEMORY) && vax_has(h, mem) && h->v[mem]);
 	for (size_t i = 0; i < s->ndomains; i++) {
 		const struct vax_domain *d = &s->domains[i];
 		const struct vax_domdef *def = d->def;
@@ -1239,7 +1288,7 @@ struct walk {
 	size_t n;
 	uint32_t oid[WALK_MAX][7];
 	size_t len[WALK_MAX];
-	size_t per_table[9];    /* by virtObjects sub-id */
+	size_t per_table[10];   /* by virtObjects sub-id */
 };
 
 static void walk(struct walk *w)
@@ -1258,7 +1307,7 @@ static void walk(struct walk *w)
 		ck_assert_uint_lt(w->n, WALK_MAX);
 		memcpy(w->oid[w->n], out, outlen * sizeof(*out));
 		w->len[w->n] = outlen;
-		if (out[1] < 9)
+		if (out[1] < 10)
 			w->per_table[out[1]]++;
 		w->n++;
 		memcpy(cur, out, outlen * sizeof(*out));
@@ -1297,7 +1346,7 @@ START_TEST(test_walk_matches_get)
 	/* Every cell GET finds, by trying every column of every index
 	 * (present or not), is visited by the walk, and nothing else is. */
 	static struct walk w;
-	static const uint32_t ncols[] = { 0, 13, 38, 10, 26, 25, 10, 8, 8 };
+	static const uint32_t ncols[] = { 0, 13, 38, 10, 26, 25, 10, 8, 8, 23 };
 	static const uint32_t doms[] = { 0, 1, 2, 3, 4, 5, 6 };
 	struct vax_value v;
 	size_t found = 0;
@@ -1308,6 +1357,13 @@ START_TEST(test_walk_matches_get)
 		if (get(oid, 4, &v) == VAX_FOUND) {
 			found++;
 			ck_assert(walked(&w, oid, 4));
+		}
+	}
+	for (uint32_t id = 0; id <= ncols[9] + 1; id++) {   /* virtHost */
+		const uint32_t oid[] = { 1, 9, id, 0 };
+		if (get(oid, 4, &v) == VAX_FOUND) {
+			found++;
+			ck_assert_msg(walked(&w, oid, 4), "1.9.%u.0 not walked", id);
 		}
 	}
 	for (uint32_t t = 2; t <= 8; t++) {
@@ -1914,6 +1970,308 @@ START_TEST(test_fs_percent_big)
 }
 END_TEST
 
+/* ---- the host node (virtHost): setup_host()'s fixture ---- */
+
+/* Counted by hand: the guest fixture's, and the 23 host scalars. */
+#define HOST_FIXTURE_CELLS (GUEST_FIXTURE_CELLS + 23)
+
+/* virtHost.1 to .23 in order, then the lookups around them. */
+static const struct cell host_cells[] = {
+	{ AT(1, 9, 1, 0), STR("x86_64") },
+	{ AT(1, 9, 2, 0), GAUGE(8) },
+	{ AT(1, 9, 3, 0), GAUGE(2400) },
+	{ AT(1, 9, 4, 0), GAUGE(1) },
+	{ AT(1, 9, 5, 0), GAUGE(1) },
+	{ AT(1, 9, 6, 0), GAUGE(4) },
+	{ AT(1, 9, 7, 0), GAUGE(2) },
+	{ AT(1, 9, 8, 0), C64(16777216) },          /* VirtGauge64: a Counter64 */
+	{ AT(1, 9, 9, 0), GAUGE(710) },
+	{ AT(1, 9, 10, 0), C64(5000000000001ULL) },
+	{ AT(1, 9, 11, 0), C64(12000000000002ULL) },
+	{ AT(1, 9, 12, 0), C64(80000000000003ULL) },
+	{ AT(1, 9, 13, 0), C64(300000000004ULL) },
+	{ AT(1, 9, 14, 0), C64(16314664) },
+	{ AT(1, 9, 15, 0), C64(1048576) },
+	{ AT(1, 9, 16, 0), C64(204800) },
+	{ AT(1, 9, 17, 0), C64(8388608) },
+	{ AT(1, 9, 18, 0), GAUGE(5) },
+	{ AT(1, 9, 19, 0), C64(6291456) },
+	{ AT(1, 9, 20, 0), GAUGE(63) },             /* 5 vCPUs / 8 CPUs = 0.625 */
+	{ AT(1, 9, 21, 0), GAUGE(3856) },           /* 6 GiB / 16314664 KiB: 38.563% */
+	{ AT(1, 9, 22, 0), GAUGE(1725) },
+	{ AT(1, 9, 23, 0), GAUGE(10000) },
+	/* Scalars: instance 0 only; no object 0 or past 23. */
+	{ AT(1, 9, 2, 1), ABSENT },
+	{ AT(1, 9, 2), ABSENT },
+	{ AT(1, 9, 2, 0, 0), ABSENT },
+	{ AT(1, 9, 23, 4294967295u), ABSENT },
+	{ AT(1, 9, 0, 0), NOOBJ },
+	{ AT(1, 9, 24, 0), NOOBJ },
+	{ AT(1, 9, 4294967295u, 0), NOOBJ },
+	{ AT(1, 9), NOOBJ },
+	{ AT(1, 10, 1, 0), NOOBJ },
+	/* The other scalars are still theirs. */
+	{ AT(1, 1, 2, 0), STR("QEMU") },
+};
+
+START_TEST(test_host_get)
+{
+	check_get(&host_cells[_i]);
+}
+END_TEST
+
+static const struct step host_steps[] = {
+	/* From the last cell of the last table, and past that table. */
+	{ FROM(1, 8, 1, 8, 5, 2), TO(1, 9, 1, 0), STR("x86_64") },
+	{ FROM(1, 8, 1, 9), TO(1, 9, 1, 0), STR("x86_64") },
+	{ FROM(1, 8, 2), TO(1, 9, 1, 0) },
+	{ FROM(1, 8, 4294967295u), TO(1, 9, 1, 0) },
+	{ FROM(1, 9), TO(1, 9, 1, 0) },
+	{ FROM(1, 9, 0), TO(1, 9, 1, 0) },
+	{ FROM(1, 9, 0, 5), TO(1, 9, 1, 0) },
+	{ FROM(1, 9, 1), TO(1, 9, 1, 0) },
+	/* The tables before are walked first. */
+	{ FROM(1, 8, 1, 8, 5, 1), TO(1, 8, 1, 8, 5, 2) },
+	/* Within virtHost. */
+	{ FROM(1, 9, 1, 0), TO(1, 9, 2, 0), GAUGE(8) },
+	{ FROM(1, 9, 5, 0, 7), TO(1, 9, 6, 0), GAUGE(4) },
+	{ FROM(1, 9, 19, 4294967295u), TO(1, 9, 20, 0), GAUGE(63) },
+	{ FROM(1, 9, 22, 0), TO(1, 9, 23, 0), GAUGE(10000) },
+	/* The last object of the MIB. */
+	{ FROM(1, 9, 23, 0), END },
+	{ FROM(1, 9, 24), END },
+	{ FROM(1, 9, 4294967295u), END },
+	{ FROM(1, 10), END },
+	{ FROM(2), END },
+};
+
+START_TEST(test_host_next)
+{
+	check_next(&host_steps[_i]);
+}
+END_TEST
+
+/* GETNEXT from the last table's last cell visits .1.0 to .23.0 in turn,
+ * each with GET's value and the fixture's, then ends. */
+START_TEST(test_host_walk_order)
+{
+	struct vax_value v;
+
+	ck_assert(next(OID(1, 8, 1, 8, 5, 2)));
+	for (uint32_t n = 1; n <= 23; n++) {
+		const struct cell *c = &host_cells[n - 1];
+		char where[32];
+
+		snprintf(where, sizeof(where), "virtHost.%u", n);
+		ck_assert_msg(outlen == 4 && out[0] == 1 && out[1] == 9 && out[2] == n && out[3] == 0,
+			      "%s: not reached", where);
+		ck_assert_int_eq(get(out, outlen, &v), VAX_FOUND);
+		ck_assert_msg(same_value(&v, &val), "%s: not GET's value", where);
+		check_value(where, VAX_FOUND, &val, &c->v);
+		if (n < 23)
+			ck_assert_msg(next(out, outlen), "%s: the walk ended", where);
+	}
+	ck_assert(!next(out, outlen));
+}
+END_TEST
+
+START_TEST(test_host_walk_count)
+{
+	static struct walk w;
+
+	ck_assert_uint_eq(expected_cells(snap), HOST_FIXTURE_CELLS);
+	walk(&w);
+	ck_assert_uint_eq(w.n, HOST_FIXTURE_CELLS);
+	ck_assert_uint_eq(w.per_table[9], 23);
+	ck_assert_uint_eq(w.per_table[8], 27);   /* the tables as without a host */
+	ck_assert_uint_eq(w.per_table[1], 14);
+}
+END_TEST
+
+/* ---- the host node: what changes which scalar ---- */
+
+static struct vax_host_vals *hv(void) { return &snap->host; }
+static void host_unset(int f) { vax_unset(hv(), f); }
+
+static void no_cpu_model(void) { free(snap->cpu_model); snap->cpu_model = NULL; }
+static void no_host_at_all(void) { no_cpu_model(); hv()->have = 0; }
+static void cpu_model_300(void) { replace(&snap->cpu_model, fx_repeat(EURO, 100)); }
+static void no_mem_stats(void)
+{
+	for (int f = VAX_HOST_MEM_TOTAL; f <= VAX_HOST_MEM_CACHED; f++)
+		host_unset(f);
+}
+static void no_node_memory(void) { host_unset(VAX_HOST_MEMORY); }
+static void no_memory_size(void) { no_mem_stats(); no_node_memory(); }
+static void node_memory_zero(void) { no_mem_stats(); set(hv(), VAX_HOST_MEMORY, 0); }
+static void mem_total_zero(void) { set(hv(), VAX_HOST_MEM_TOTAL, 0); }
+static void no_cpu_count(void) { host_unset(VAX_HOST_CPUS); }
+static void cpu_count_zero(void) { set(hv(), VAX_HOST_CPUS, 0); }
+static void no_guest_vcpus(void) { host_unset(VAX_HOST_GUEST_VCPUS); }
+static void no_guest_memory(void) { host_unset(VAX_HOST_GUEST_MEMORY); }
+static void no_guests_running(void)
+{
+	set(hv(), VAX_HOST_GUEST_VCPUS, 0);
+	set(hv(), VAX_HOST_GUEST_MEMORY, 0);
+}
+static void no_usage_yet(void) { host_unset(VAX_HOST_U_CPU); host_unset(VAX_HOST_U_WINDOW); }
+static void no_cpu_stats(void)
+{
+	for (int f = VAX_HOST_CPU_KERNEL; f <= VAX_HOST_CPU_IOWAIT; f++)
+		host_unset(f);
+	no_usage_yet();
+}
+static void no_mhz(void) { host_unset(VAX_HOST_MHZ); }
+static void vcpus_third(void) { set(hv(), VAX_HOST_GUEST_VCPUS, 1); set(hv(), VAX_HOST_CPUS, 3); }
+static void vcpus_two_thirds(void)
+{
+	set(hv(), VAX_HOST_GUEST_VCPUS, 2);
+	set(hv(), VAX_HOST_CPUS, 3);
+}
+static void memory_half_up(void)   /* 1 KiB of 20000: 0.5 hundredths of a percent */
+{
+	set(hv(), VAX_HOST_GUEST_MEMORY, 1);
+	set(hv(), VAX_HOST_MEM_TOTAL, 20000);
+}
+static void memory_overcommit(void)   /* twice the memory there is */
+{
+	set(hv(), VAX_HOST_GUEST_MEMORY, 2 * 16314664);
+}
+static void host_gauges_saturate(void)
+{
+	set(hv(), VAX_HOST_CPUS, UINT64_C(1) << 32);
+	set(hv(), VAX_HOST_MAX_VCPUS, UINT64_MAX);
+	set(hv(), VAX_HOST_GUEST_VCPUS, UINT32_MAX);   /* and per CPU, in hundredths */
+}
+static void vcpu_ratio_saturates(void)
+{
+	set(hv(), VAX_HOST_GUEST_VCPUS, UINT32_MAX);
+	set(hv(), VAX_HOST_CPUS, 1);
+}
+/* Products past 2^64: the ratio is still known, exactly or saturated. */
+static void memory_ratio_wraps(void)   /* * 10000 fits; + the rounding does not */
+{
+	set(hv(), VAX_HOST_GUEST_MEMORY, UINT64_MAX / 10000);
+}
+static void memory_ratio_huge_equal(void)
+{
+	set(hv(), VAX_HOST_GUEST_MEMORY, UINT64_C(1) << 61);
+	set(hv(), VAX_HOST_MEM_TOTAL, UINT64_C(1) << 61);
+}
+static void vcpu_ratio_huge(void)
+{
+	set(hv(), VAX_HOST_GUEST_VCPUS, UINT64_MAX);
+	set(hv(), VAX_HOST_CPUS, UINT64_MAX / 2);
+}
+static void host_counters_max(void)
+{
+	set(hv(), VAX_HOST_MEMORY, UINT64_MAX);
+	set(hv(), VAX_HOST_CPU_KERNEL, UINT64_MAX);
+	set(hv(), VAX_HOST_MEM_CACHED, UINT64_C(1) << 32);
+}
+
+static const struct {
+	const char *name;
+	void (*change)(void);
+	size_t ncells, nsteps;
+	struct cell cells[6];
+	struct step steps[3];
+} host_changes[] = {
+	{ "no CPU model", no_cpu_model, CELLS({ AT(1, 9, 1, 0), ABSENT }),
+	  STEPS({ FROM(1, 8, 1, 8, 5, 2), TO(1, 9, 2, 0), GAUGE(8) },
+		{ FROM(1, 9), TO(1, 9, 2, 0) }) },
+	{ "nothing known of the host", no_host_at_all,
+	  CELLS({ AT(1, 9, 1, 0), ABSENT }, { AT(1, 9, 2, 0), ABSENT },
+		{ AT(1, 9, 8, 0), ABSENT }, { AT(1, 9, 20, 0), ABSENT },
+		{ AT(1, 9, 21, 0), ABSENT }, { AT(1, 9, 23, 0), ABSENT }),
+	  STEPS({ FROM(1, 8, 1, 8, 5, 2), END }, { FROM(1, 9), END }) },
+	/* A DisplayString: 255 bytes, whole characters (85 euro signs). */
+	{ "CPU model cut", cpu_model_300, CELLS({ AT(1, 9, 1, 0), CUT(255) }) },
+	{ "no MHz (libvirt's 0)", no_mhz, CELLS({ AT(1, 9, 3, 0), ABSENT }),
+	  STEPS({ FROM(1, 9, 2, 0), TO(1, 9, 4, 0), GAUGE(1) }) },
+	/* The test driver has no memory statistics: the node's size serves. */
+	{ "no memory statistics", no_mem_stats,
+	  CELLS({ AT(1, 9, 14, 0), ABSENT }, { AT(1, 9, 17, 0), ABSENT },
+		{ AT(1, 9, 8, 0), C64(16777216) },
+		{ AT(1, 9, 21, 0), GAUGE(3750) }),      /* 6 GiB of 16 GiB */
+	  STEPS({ FROM(1, 9, 13, 0), TO(1, 9, 18, 0), GAUGE(5) }) },
+	{ "no node memory size", no_node_memory,
+	  CELLS({ AT(1, 9, 8, 0), ABSENT }, { AT(1, 9, 21, 0), GAUGE(3856) }),
+	  STEPS({ FROM(1, 9, 7, 0), TO(1, 9, 9, 0), GAUGE(710) }) },
+	{ "no memory size at all", no_memory_size,
+	  CELLS({ AT(1, 9, 8, 0), ABSENT }, { AT(1, 9, 19, 0), C64(6291456) },
+		{ AT(1, 9, 21, 0), ABSENT }),
+	  STEPS({ FROM(1, 9, 20, 0), TO(1, 9, 22, 0), GAUGE(1725) }) },
+	/* Divisions by zero: no ratio; the zero itself is served. */
+	{ "node memory 0", node_memory_zero,
+	  CELLS({ AT(1, 9, 8, 0), C64(0) }, { AT(1, 9, 21, 0), ABSENT }) },
+	{ "memory total 0", mem_total_zero,
+	  CELLS({ AT(1, 9, 14, 0), C64(0) }, { AT(1, 9, 21, 0), ABSENT },
+		{ AT(1, 9, 20, 0), GAUGE(63) }) },
+	{ "no CPU count", no_cpu_count,
+	  CELLS({ AT(1, 9, 2, 0), ABSENT }, { AT(1, 9, 20, 0), ABSENT },
+		{ AT(1, 9, 21, 0), GAUGE(3856) }),
+	  STEPS({ FROM(1, 9, 1, 0), TO(1, 9, 3, 0), GAUGE(2400) },
+		{ FROM(1, 9, 19, 0), TO(1, 9, 21, 0), GAUGE(3856) }) },
+	{ "CPU count 0", cpu_count_zero,
+	  CELLS({ AT(1, 9, 2, 0), GAUGE(0) }, { AT(1, 9, 20, 0), ABSENT }) },
+	/* A running domain's count unknown: no sum, so no ratio. */
+	{ "no guest vCPUs", no_guest_vcpus,
+	  CELLS({ AT(1, 9, 18, 0), ABSENT }, { AT(1, 9, 20, 0), ABSENT },
+		{ AT(1, 9, 21, 0), GAUGE(3856) }),
+	  STEPS({ FROM(1, 9, 17, 0), TO(1, 9, 19, 0), C64(6291456) }) },
+	{ "no guest memory", no_guest_memory,
+	  CELLS({ AT(1, 9, 19, 0), ABSENT }, { AT(1, 9, 21, 0), ABSENT },
+		{ AT(1, 9, 20, 0), GAUGE(63) }),
+	  STEPS({ FROM(1, 9, 20, 0), TO(1, 9, 22, 0), GAUGE(1725) }) },
+	{ "no guest running", no_guests_running,
+	  CELLS({ AT(1, 9, 18, 0), GAUGE(0) }, { AT(1, 9, 19, 0), C64(0) },
+		{ AT(1, 9, 20, 0), GAUGE(0) }, { AT(1, 9, 21, 0), GAUGE(0) }) },
+	{ "no usage window yet", no_usage_yet,
+	  CELLS({ AT(1, 9, 22, 0), ABSENT }, { AT(1, 9, 23, 0), ABSENT }),
+	  STEPS({ FROM(1, 9, 21, 0), END }) },
+	{ "no CPU statistics", no_cpu_stats,
+	  CELLS({ AT(1, 9, 10, 0), ABSENT }, { AT(1, 9, 13, 0), ABSENT },
+		{ AT(1, 9, 22, 0), ABSENT }),
+	  STEPS({ FROM(1, 9, 9, 0), TO(1, 9, 14, 0), C64(16314664) }) },
+	/* Rounded half up, as the other gauges. */
+	{ "a third of a vCPU per CPU", vcpus_third, CELLS({ AT(1, 9, 20, 0), GAUGE(33) }) },
+	{ "two thirds", vcpus_two_thirds, CELLS({ AT(1, 9, 20, 0), GAUGE(67) }) },
+	{ "memory ratio half up", memory_half_up, CELLS({ AT(1, 9, 21, 0), GAUGE(1) }) },
+	{ "memory overcommitted", memory_overcommit, CELLS({ AT(1, 9, 21, 0), GAUGE(20000) }) },
+	{ "host gauges saturate", host_gauges_saturate,
+	  CELLS({ AT(1, 9, 2, 0), GAUGE(4294967295u) }, { AT(1, 9, 9, 0), GAUGE(4294967295u) },
+		{ AT(1, 9, 18, 0), GAUGE(4294967295u) },
+		{ AT(1, 9, 20, 0), GAUGE(100) }) },    /* 2^32-1 of 2^32: 0.99999... */
+	{ "vCPU ratio saturates", vcpu_ratio_saturates,
+	  CELLS({ AT(1, 9, 20, 0), GAUGE(4294967295u) }) },
+	{ "memory ratio past 64 bits", memory_ratio_wraps,
+	  CELLS({ AT(1, 9, 21, 0), GAUGE(4294967295u) }) },
+	{ "memory ratio of huge sizes", memory_ratio_huge_equal,
+	  CELLS({ AT(1, 9, 21, 0), GAUGE(10000) }) },
+	{ "vCPU ratio of huge counts", vcpu_ratio_huge,
+	  CELLS({ AT(1, 9, 20, 0), GAUGE(200) }) },
+	{ "host counters full range", host_counters_max,
+	  CELLS({ AT(1, 9, 8, 0), C64(UINT64_MAX) }, { AT(1, 9, 10, 0), C64(UINT64_MAX) },
+		{ AT(1, 9, 17, 0), C64(UINT64_C(1) << 32) },
+		{ AT(1, 9, 21, 0), GAUGE(3856) }) },   /* MEM_TOTAL, not the size */
+};
+
+START_TEST(test_host_changed)
+{
+	static struct walk w;
+
+	host_changes[_i].change();
+	for (size_t k = 0; k < host_changes[_i].ncells; k++)
+		check_get(&host_changes[_i].cells[k]);
+	for (size_t k = 0; k < host_changes[_i].nsteps; k++)
+		check_next(&host_changes[_i].steps[k]);
+	/* The walk still visits exactly the cells there are. */
+	walk(&w);
+	ck_assert_uint_eq(w.n, expected_cells(snap));
+}
+END_TEST
+
 static Suite *mib_suite(void)
 {
 	Suite *s = suite_create("mib_virtagentx");
@@ -1973,6 +2331,16 @@ static Suite *mib_suite(void)
 	tcase_add_test(tc, test_walk_matches_get);
 	tcase_add_test(tc, test_guest_rows);
 	tcase_add_test(tc, test_guest_ages);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("host");
+	tcase_add_checked_fixture(tc, setup_host, teardown);
+	tcase_add_loop_test(tc, test_host_get, 0, N(host_cells));
+	tcase_add_loop_test(tc, test_host_next, 0, N(host_steps));
+	tcase_add_test(tc, test_host_walk_order);
+	tcase_add_test(tc, test_host_walk_count);
+	tcase_add_test(tc, test_walk_matches_get);
+	tcase_add_loop_test(tc, test_host_changed, 0, N(host_changes));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("guest states");

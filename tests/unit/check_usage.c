@@ -915,6 +915,280 @@ START_TEST(test_fill_replace)
 }
 END_TEST
 
+/* ---- the host (vax_usage_host) ---- */
+
+/* All CPUs' times of a 4-CPU host: base, newer (one window later, "at"
+ * 1: 30% busy) and prev, a refresh in between that carried the window
+ * before (43.21% over 11 s). */
+static struct vax_snapshot *hbase, *hnow, *hprev;
+static const int host_times[] = {
+	VAX_HOST_CPU_KERNEL, VAX_HOST_CPU_USER, VAX_HOST_CPU_IDLE, VAX_HOST_CPU_IOWAIT,
+};
+#define HOST_U (BIT(VAX_HOST_U_CPU) | BIT(VAX_HOST_U_WINDOW))
+
+static struct vax_snapshot *host_snap(int64_t ms, uint64_t at)
+{
+	struct vax_snapshot *s = vax_snapshot_new(0);
+
+	ck_assert_ptr_nonnull(s);
+	s->host_ms = ms;
+	vax_set(&s->host, VAX_HOST_CPUS, 4);
+	/* Over 10 s, 40 s of CPU time: 3 + 9 busy, 27 + 1 not. */
+	vax_set(&s->host, VAX_HOST_CPU_KERNEL, 1000 * SEC + at * 3 * SEC);
+	vax_set(&s->host, VAX_HOST_CPU_USER, 2000 * SEC + at * 9 * SEC);
+	vax_set(&s->host, VAX_HOST_CPU_IDLE, 9000 * SEC + at * 27 * SEC);
+	vax_set(&s->host, VAX_HOST_CPU_IOWAIT, 50 * SEC + at * SEC);
+	return s;
+}
+
+static void setup_host(void)
+{
+	hbase = host_snap(100000, 0);
+	hprev = host_snap(100000 + 4000, 0);
+	vax_set(&hprev->host, VAX_HOST_U_CPU, 4321);
+	vax_set(&hprev->host, VAX_HOST_U_WINDOW, 11000);
+	hnow = host_snap(100000 + WINDOW, 1);
+}
+
+static void teardown_host(void)
+{
+	vax_snapshot_free(hbase);
+	vax_snapshot_free(hprev);
+	vax_snapshot_free(hnow);
+	hbase = hprev = hnow = NULL;
+}
+
+/* Gauges left in the snapshot being built: what clears them. */
+static void stale_host(struct vax_snapshot *s)
+{
+	vax_set(&s->host, VAX_HOST_U_CPU, 4242);
+	vax_set(&s->host, VAX_HOST_U_WINDOW, 4242);
+}
+
+/* hnow has prev's gauges, exactly. */
+static void expect_host_carried(void)
+{
+	HAS(&hnow->host, VAX_HOST_U_CPU, 4321);
+	HAS(&hnow->host, VAX_HOST_U_WINDOW, 11000);
+}
+
+static void expect_host_none(void)
+{
+	ONLY(&hnow->host, HOST_U, 0);
+}
+
+START_TEST(test_host_cpu)
+{
+	stale_host(hnow);
+	vax_usage_host(hnow, hbase, hprev, WINDOW);
+	HAS(&hnow->host, VAX_HOST_U_CPU, 3000);        /* 12 s of 40 */
+	HAS(&hnow->host, VAX_HOST_U_WINDOW, WINDOW);
+	/* The counters stay; base and prev are not written. */
+	HAS(&hnow->host, VAX_HOST_CPU_KERNEL, 1003 * SEC);
+	HAS(&hnow->host, VAX_HOST_CPU_IOWAIT, 51 * SEC);
+	HAS(&hnow->host, VAX_HOST_CPUS, 4);
+	ONLY(&hbase->host, HOST_U, 0);
+	HAS(&hprev->host, VAX_HOST_U_CPU, 4321);
+}
+END_TEST
+
+/* The share of kernel + user in all four deltas (ns), rounded half up;
+ * iowait is time not busy. */
+static const struct { uint64_t kernel, user, idle, iowait, want; } host_shares[] = {
+	{ 3 * SEC, 9 * SEC, 27 * SEC, SEC, 3000 },
+	{ SEC, 3 * SEC, 0, 0, 10000 },              /* all busy */
+	{ 0, 0, 40 * SEC, 0, 0 },                   /* all idle: 0, not absent */
+	{ 0, 0, 0, 5, 0 },                          /* only waiting for I/O */
+	{ 1, 1, 1, 1, 5000 },
+	{ 1, 0, 2, 0, 3333 },
+	{ 0, 2, 1, 0, 6667 },
+	{ 1, 0, 19999, 0, 1 },                      /* 0.5: up */
+	{ 1, 0, 20000, 0, 0 },                      /* just below */
+	{ 0, 1, 0, 19999, 1 },
+	{ 7, 0, 0, 9993, 7 },
+};
+
+START_TEST(test_host_shares)
+{
+	const uint64_t d[] = { host_shares[_i].kernel, host_shares[_i].user,
+			       host_shares[_i].idle, host_shares[_i].iowait };
+
+	for (int k = 0; k < N(host_times); k++)
+		vax_set(&hnow->host, host_times[k], hbase->host.v[host_times[k]] + d[k]);
+	vax_usage_host(hnow, hbase, NULL, WINDOW);
+	HAS(&hnow->host, VAX_HOST_U_CPU, host_shares[_i].want);
+	HAS(&hnow->host, VAX_HOST_U_WINDOW, WINDOW);
+}
+END_TEST
+
+/* The window is the time between the two readings, not min_ms: a slow
+ * poller's refresh covers more, at the same share. */
+START_TEST(test_host_long_window)
+{
+	hnow->host_ms = hbase->host_ms + 60000;
+	vax_usage_host(hnow, hbase, hprev, WINDOW);
+	HAS(&hnow->host, VAX_HOST_U_CPU, 3000);
+	HAS(&hnow->host, VAX_HOST_U_WINDOW, 60000);
+}
+END_TEST
+
+/* Whether the window closes at the newer reading: min_ms or more after
+ * the base's. Else prev's gauges (the last closed window), or none. */
+static const struct { int64_t span, min_ms; bool closes; } host_spans[] = {
+	{ WINDOW, WINDOW, true },
+	{ WINDOW + 1, WINDOW, true },
+	{ WINDOW - 1, WINDOW, false },
+	{ 1, WINDOW, false },
+	{ 0, WINDOW, false },
+	{ -5000, WINDOW, false },       /* the newer reading before the base's */
+	{ 1000, 1000, true },           /* usageWindow 1 s, its least */
+	{ 999, 1000, false },
+};
+
+START_TEST(test_host_window_length)
+{
+	hnow->host_ms = hbase->host_ms + host_spans[_i].span;
+	stale_host(hnow);
+	vax_usage_host(hnow, hbase, hprev, host_spans[_i].min_ms);
+	if (host_spans[_i].closes) {
+		HAS(&hnow->host, VAX_HOST_U_CPU, 3000);
+		HAS(&hnow->host, VAX_HOST_U_WINDOW, (uint64_t)host_spans[_i].span);
+		return;
+	}
+	expect_host_carried();
+	/* Without a prev (the first refreshes): none, the stale ones cleared. */
+	stale_host(hnow);
+	vax_usage_host(hnow, hbase, NULL, host_spans[_i].min_ms);
+	expect_host_none();
+}
+END_TEST
+
+/* Carried only what prev had: a prev without gauges gives none. */
+START_TEST(test_host_carry_nothing)
+{
+	hnow->host_ms = hbase->host_ms + WINDOW - 1;
+	vax_unset(&hprev->host, VAX_HOST_U_CPU);
+	vax_unset(&hprev->host, VAX_HOST_U_WINDOW);
+	stale_host(hnow);
+	vax_usage_host(hnow, hbase, hprev, WINDOW);
+	expect_host_none();
+}
+END_TEST
+
+/* No base (the first refresh, or after a reconnection): prev's, or none. */
+START_TEST(test_host_no_base)
+{
+	vax_usage_host(hnow, NULL, hprev, WINDOW);
+	expect_host_carried();
+	stale_host(hnow);
+	vax_usage_host(hnow, NULL, NULL, WINDOW);
+	expect_host_none();
+}
+END_TEST
+
+/* A base with no host reading (host_ms 0) starts no window, however
+ * long ago: none without prev; prev's otherwise, as the domains do. */
+START_TEST(test_host_base_never_read)
+{
+	hbase->host_ms = 0;
+	stale_host(hnow);
+	vax_usage_host(hnow, hbase, NULL, WINDOW);
+	expect_host_none();
+	vax_usage_host(hnow, hbase, hprev, WINDOW);
+	expect_host_carried();
+}
+END_TEST
+
+/* Kernel, user or idle time went back (the host rebooted, a driver
+ * reset): no gauge, and not the last window's either. */
+START_TEST(test_host_backwards)
+{
+	int f = host_times[_i];
+
+	vax_set(&hnow->host, f, hbase->host.v[f] - 1);
+	stale_host(hnow);
+	vax_usage_host(hnow, hbase, hprev, WINDOW);
+	expect_host_none();
+}
+END_TEST
+
+/* Kernel, user or idle time missing in either reading: none. */
+START_TEST(test_host_missing)
+{
+	int f = host_times[_i / 2];
+
+	vax_unset(_i % 2 ? &hbase->host : &hnow->host, f);
+	stale_host(hnow);
+	vax_usage_host(hnow, hbase, hprev, WINDOW);
+	expect_host_none();
+}
+END_TEST
+
+/* iowait is optional (not every driver gives it): missing from either
+ * reading it counts 0, and the others still make the share; 12 s of 39.
+ * A Linux iowait may also go back (proc(5): it is not reliable): 0 too. */
+static void no_iowait_now(void) { vax_unset(&hnow->host, VAX_HOST_CPU_IOWAIT); }
+static void no_iowait_base(void) { vax_unset(&hbase->host, VAX_HOST_CPU_IOWAIT); }
+static void no_iowait(void) { no_iowait_now(); no_iowait_base(); }
+static void iowait_back(void) { vax_set(&hnow->host, VAX_HOST_CPU_IOWAIT, 49 * SEC); }
+static void (*const iowaits[])(void) = { no_iowait_now, no_iowait_base, no_iowait, iowait_back };
+
+START_TEST(test_host_iowait)
+{
+	iowaits[_i]();
+	vax_usage_host(hnow, hbase, hprev, WINDOW);
+	HAS(&hnow->host, VAX_HOST_U_CPU, 3077);        /* 12 / 39 = 30.769% */
+	HAS(&hnow->host, VAX_HOST_U_WINDOW, WINDOW);
+}
+END_TEST
+
+/* No time passed on any CPU (a frozen counter): nothing to divide by. */
+START_TEST(test_host_zero_total)
+{
+	for (int k = 0; k < N(host_times); k++)
+		vax_set(&hnow->host, host_times[k], hbase->host.v[host_times[k]]);
+	stale_host(hnow);
+	vax_usage_host(hnow, hbase, hprev, WINDOW);
+	expect_host_none();
+	/* iowait missing too: still nothing. */
+	no_iowait();
+	vax_usage_host(hnow, hbase, NULL, WINDOW);
+	expect_host_none();
+}
+END_TEST
+
+/* Counters and deltas near 2^64: exact, where (kernel + user) * 10000
+ * would overflow. */
+START_TEST(test_host_big_counters)
+{
+	const uint64_t third = (UINT64_C(1) << 62) / 3;
+
+	for (int k = 0; k < N(host_times); k++)
+		vax_set(&hbase->host, host_times[k], UINT64_C(1) << 62);
+	vax_set(&hnow->host, VAX_HOST_CPU_KERNEL, (UINT64_C(1) << 62) + (UINT64_C(1) << 61));
+	vax_set(&hnow->host, VAX_HOST_CPU_USER, (UINT64_C(1) << 62) + (UINT64_C(1) << 61));
+	vax_set(&hnow->host, VAX_HOST_CPU_IDLE, UINT64_C(1) << 63);
+	vax_set(&hnow->host, VAX_HOST_CPU_IOWAIT, UINT64_C(1) << 62);
+	vax_usage_host(hnow, hbase, NULL, WINDOW);
+	HAS(&hnow->host, VAX_HOST_U_CPU, 5000);
+	/* A third busy: kernel a third, idle two. */
+	vax_set(&hnow->host, VAX_HOST_CPU_KERNEL, (UINT64_C(1) << 62) + third);
+	vax_set(&hnow->host, VAX_HOST_CPU_USER, UINT64_C(1) << 62);
+	vax_set(&hnow->host, VAX_HOST_CPU_IDLE, (UINT64_C(1) << 62) + 2 * third);
+	vax_usage_host(hnow, hbase, NULL, WINDOW);
+	HAS(&hnow->host, VAX_HOST_U_CPU, 3333);
+	/* Deltas whose sum does not fit in 64 bits: none, not a wrapped sum. */
+	for (int k = 0; k < N(host_times); k++)
+		vax_set(&hbase->host, host_times[k], 0);
+	vax_set(&hnow->host, VAX_HOST_CPU_KERNEL, UINT64_C(1) << 63);
+	vax_set(&hnow->host, VAX_HOST_CPU_USER, 0);
+	vax_set(&hnow->host, VAX_HOST_CPU_IDLE, (UINT64_C(1) << 63) + 4);   /* wrapped: 4 */
+	vax_set(&hnow->host, VAX_HOST_CPU_IOWAIT, 0);
+	vax_usage_host(hnow, hbase, hprev, WINDOW);
+	expect_host_none();
+}
+END_TEST
+
 /* ---- vax_usage_muldiv: round(a * m / d), half up, saturating ---- */
 
 #define Q999 (UINT64_MAX / 1000 * 999)   /* a / 999 * 1000 just fits */
@@ -1080,6 +1354,22 @@ static Suite *usage_suite(void)
 	tcase_add_test(tc, test_fill_carries);
 	tcase_add_test(tc, test_fill_mixed);
 	tcase_add_loop_test(tc, test_fill_replace, 0, N(replaces));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("host");
+	tcase_add_checked_fixture(tc, setup_host, teardown_host);
+	tcase_add_test(tc, test_host_cpu);
+	tcase_add_loop_test(tc, test_host_shares, 0, N(host_shares));
+	tcase_add_test(tc, test_host_long_window);
+	tcase_add_loop_test(tc, test_host_window_length, 0, N(host_spans));
+	tcase_add_test(tc, test_host_carry_nothing);
+	tcase_add_test(tc, test_host_no_base);
+	tcase_add_test(tc, test_host_base_never_read);
+	tcase_add_loop_test(tc, test_host_backwards, 0, 3);   /* kernel, user, idle */
+	tcase_add_loop_test(tc, test_host_missing, 0, 6);     /* ... in now or in base */
+	tcase_add_loop_test(tc, test_host_iowait, 0, N(iowaits));
+	tcase_add_test(tc, test_host_zero_total);
+	tcase_add_test(tc, test_host_big_counters);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("muldiv");
