@@ -15,7 +15,9 @@
 #   - a frozen qemu-ga (SIGSTOP inside the guest): answers stay fast, the
 #     guest goes notResponding(3) with libvirt's error and keeps its last
 #     data as it ages, the other guest stays fresh; thawed, it recovers;
-#   - a stopped guest is notRunning(5) and its rows go.
+#   - a stopped guest is notRunning(5) and its rows go;
+#   - that libvirt network's row of virtNetworkTable against virsh
+#     net-info, net-dumpxml and net-dhcp-leases (its lease counted).
 set -u
 . "$(dirname "$0")/../lib.sh"
 
@@ -28,7 +30,7 @@ vax_linux_image                  # skips, saying why, without its packages
 command -v virt-admin > /dev/null || vax_skip "virt-admin not installed (libvirt-clients)"
 command -v python3 > /dev/null || vax_skip "python3 not installed"
 vax_start_snmpd
-printf 'indexFile %s/index\nguestInterval %s\nguestTimeout %s\n' "$VAX_TMP" "$INTERVAL" "$TIMEOUT" \
+printf 'indexFile %s/index\nguestInterval %s\nguestTimeout %s\npoolInterval 5\n' "$VAX_TMP" "$INTERVAL" "$TIMEOUT" \
     > "$VAX_TMP/agent.conf"
 vax_start_agent -t 1
 
@@ -91,6 +93,23 @@ check_eq "virtGuestAddressPrefix is the lease's" "${laddr#*/}" "$(vax_cell "$GA.
 check_eq "virtGuestAddressMAC is the NIC's (row 2)" "$(echo "$lmac" | tr a-f A-F | tr : ' ')" \
     "$(vax_cell "$GA.3.$IB.2.1" | sed 's/ *$//')"
 check_eq "a lease has no guest interface name" "" "$(vax_cell "$GA.8.$IB.2.1")"
+
+# ---- the libvirt network itself (virtNetworkTable) ----
+NT=$R.11.1
+nleases() { vax_virsh net-dhcp-leases "$LN" | grep -c ' ipv4 '; }
+IN=$(vax_walk $NT.2 | awk -v n="\"$LN\"" '$4 == n { k = split($1, a, "."); print a[k] }')
+check "virtNetworkTable has $LN" test -n "$IN"
+netinfo() { vax_virsh net-info "$LN" | awk -F': *' -v k="$1" '$1 == k { print $2 }'; }
+yesno() { case $1 in yes) echo 1 ;; no) echo 2 ;; *) echo "?$1" ;; esac; }
+check_eq "virtNetworkUUID = net-info UUID" "$(netinfo UUID)" "$(val "$NT.3.$IN")"
+check_eq "virtNetworkBridge = net-info Bridge" "$(netinfo Bridge)" "$(val "$NT.4.$IN")"
+check_eq "virtNetworkActive = net-info Active" "$(yesno "$(netinfo Active)")" "$(val "$NT.5.$IN")"
+check_eq "virtNetworkAutostart = net-info Autostart" "$(yesno "$(netinfo Autostart)")" "$(val "$NT.6.$IN")"
+check_eq "virtNetworkPersistent = net-info Persistent" "$(yesno "$(netinfo Persistent)")" "$(val "$NT.7.$IN")"
+check_eq "virtNetworkForwardMode: no <forward> in net-dumpxml is none" \
+    "$(vax_virsh net-dumpxml "$LN" | grep -q '<forward' && echo has-forward || echo none)" "$(val "$NT.8.$IN")"
+check "virtNetworkDhcpLeases = net-dhcp-leases ($(nleases) lease(s))" \
+    wait_until 15 eval '[ "$(nleases)" -ge 1 ] && [ "$(val "$NT.9.$IN")" = "$(nleases)" ]'
 clients > "$VAX_TMP/clients.no"
 echo "# clients of the agent (pid $VAX_AGENT_PID), guestAgent no: $(tr '\n' ';' < "$VAX_TMP/clients.no")"
 check "guestAgent no: libvirtd records connections of the agent's process" test -s "$VAX_TMP/clients.no"
