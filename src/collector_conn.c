@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "collector_int.h"
+#include "libvirt_storage.h"
 #include "libvirt_state.h"
 #include "log.h"
 #include "libvirt_stats.h"
@@ -107,13 +108,6 @@ static void on_close(virConnectPtr conn, int reason, void *opaque)
 
 /* ---- connection ---- */
 
-static bool uri_is_local(const char *uri)
-{
-	const char *p = uri ? strstr(uri, "://") : NULL;
-
-	return !p || p[3] == '/' || p[3] == '\0';
-}
-
 static void register_events(struct vax_collector *c)
 {
 	c->cb_lifecycle = virConnectDomainEventRegisterAny(c->conn, NULL,
@@ -195,7 +189,7 @@ bool col_connect_libvirt(struct vax_collector *c)
 	c->host_cpus = cpus > 0 ? (uint32_t)cpus : 0;
 	col_host_connect(c);
 	/* Host ifIndexes mean something only if libvirt runs on this host. */
-	c->uri_is_local = uri_is_local(c->conn_uri ? c->conn_uri : c->uri);
+	c->uri_is_local = vax_uri_is_local(c->conn_uri ? c->conn_uri : c->uri);
 	c->in_process = c->conn_uri && strncmp(c->conn_uri, "test://", 7) == 0;
 	if (!c->uri) {
 		vax_notice("connected to libvirt at %s (default URI)",

@@ -218,6 +218,14 @@ static int set_threshold(struct vax_pool_conf *pc, const char *value, const char
 		pc->threshold = pct;
 		return 0;
 	}
+	/* poolSpaceThreshold 95 "my pool": the quotes are not the name's. */
+	char quoted[4096];
+	size_t plen = strlen(pool);
+	if (plen >= 2 && pool[0] == '"' && pool[plen - 1] == '"' && plen - 2 < sizeof(quoted)) {
+		memcpy(quoted, pool + 1, plen - 2);
+		quoted[plen - 2] = '\0';
+		pool = quoted;
+	}
 	for (size_t i = 0; i < pc->npools; i++)
 		if (strcmp(pc->pools[i].name, pool) == 0) {
 			pc->pools[i].threshold = pct;

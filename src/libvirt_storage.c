@@ -42,6 +42,13 @@ bool vax_pool_type_is_local_fs(const char *type)
 	return false;
 }
 
+bool vax_uri_is_local(const char *uri)
+{
+	const char *p = uri ? strstr(uri, "://") : NULL;
+
+	return !p || p[3] == '/' || p[3] == '\0';
+}
+
 /* The root element named root, or NULL with err set. */
 static const xmlNode *root_of(xmlDocPtr doc, const char *root, char *err, size_t errlen)
 {

@@ -26,6 +26,10 @@ bool vax_pool_from_statvfs(struct vax_pool_vals *v, const struct statvfs *st);
  * there is the pool's space. */
 bool vax_pool_type_is_local_fs(const char *type);
 
+/* Whether a libvirt URI names this machine's daemon (no host part:
+ * qemu:///system, test+unix:///...), so that its paths are ours. */
+bool vax_uri_is_local(const char *uri);
+
 /* The <pool> XML's type and target path into p (NULL where absent);
  * -1 with err when it is not a pool XML. */
 int vax_pool_parse_xml(const char *xml, size_t len, struct vax_pool *p, char *err, size_t errlen);

@@ -39,7 +39,7 @@ struct job {
 	int refs;
 	bool done;
 	virConnectPtr conn;
-	bool refresh;
+	bool refresh, local;
 	/* A listing: pools to ask and networks, with what they gave. */
 	virStoragePoolPtr *pools;
 	int npools;
@@ -78,6 +78,7 @@ struct vax_storage {
 	struct vax_storage_set *set;
 	virConnectPtr conn;         /* the dispatcher's; jobs hold a reference */
 	bool conn_rw, open_failed;
+	bool local;                 /* the daemon is on this machine: statvfs applies */
 	int cb_pool, cb_net;        /* event callback ids, -1: none */
 	/* Jobs' connections whose last reference went under the lock: closed
 	 * outside it (a last close talks to libvirtd, which may hang). */
@@ -228,7 +229,7 @@ static void run_listing(struct job *j)
 		j->nnets = k;
 		for (int i = 0; i < k; i++)
 			ask_network(nets[i], &j->nets[i]);
-	} else if (k < 0) {
+	} else if (k != 0) {   /* failed, or out of memory: nothing said */
 		j->nnets = -1;
 		vax_debug("storage", "listing networks: %s", virGetLastErrorMessage());
 	}
@@ -264,7 +265,7 @@ static void run_asking(struct job *j)
 			vax_set(&p->vals, VAX_POOL_VOLUMES, (uint64_t)x);
 		/* The filesystem knows what libvirt's cache does not (see
 		 * storage.h); this call is why an asking may hang. */
-		if (!j->refresh && vax_pool_type_is_local_fs(p->type) && p->target &&
+		if (!j->refresh && j->local && vax_pool_type_is_local_fs(p->type) && p->target &&
 		    statvfs(p->target, &sv) == 0)
 			vax_pool_from_statvfs(&p->vals, &sv);
 	}
@@ -311,7 +312,7 @@ static struct job *start_job(struct vax_storage *st, virStoragePoolPtr pool)
 		return NULL;
 	}
 	*j = (struct job){ .st = st, .refs = 2, .conn = st->conn, .pool = pool,
-		.refresh = st->conf.refresh };
+		.refresh = st->conf.refresh, .local = st->local };
 	if (pool) {
 		char uuid[VIR_UUID_STRING_BUFLEN];
 		if (virStoragePoolGetUUIDString(pool, uuid) == 0)   /* local: no call */
@@ -419,6 +420,7 @@ static bool connect_libvirt(struct vax_storage *st)
 	bool rw = st->conf.refresh;
 	char *uri;
 	virConnectPtr conn;
+	bool local = false;
 
 	if (st->conn && virConnectIsAlive(st->conn) == 1 && st->conn_rw == rw)
 		return true;
@@ -435,6 +437,14 @@ static bool connect_libvirt(struct vax_storage *st)
 			VIR_STORAGE_POOL_EVENT_CALLBACK(pool_event), st, NULL);
 		st->cb_net = virConnectNetworkEventRegisterAny(conn, NULL,
 			VIR_NETWORK_EVENT_ID_LIFECYCLE, VIR_NETWORK_EVENT_CALLBACK(net_event), st, NULL);
+		if (st->cb_pool < 0 || st->cb_net < 0)
+			vax_warn("pools and networks: cannot register for %s lifecycle events: %s; "
+				 "no such notifications until the next reconnect",
+				 st->cb_pool < 0 ? "pool" : "network", virGetLastErrorMessage());
+		/* A remote daemon's target paths are not this machine's. */
+		char *real = virConnectGetURI(conn);
+		local = vax_uri_is_local(real ? real : uri);
+		free(real);
 		if (st->open_failed)
 			vax_notice("pools and networks: connected to libvirt again");
 	} else if (!st->open_failed) {
@@ -448,6 +458,7 @@ static bool connect_libvirt(struct vax_storage *st)
 	st->open_failed = !conn;
 	st->conn = conn;
 	st->conn_rw = rw;
+	st->local = local;
 	return conn != NULL;
 }
 
@@ -471,10 +482,8 @@ static void take_listing(struct vax_storage *st, struct job *l)
 {
 	size_t k = 0;
 
-	nets_free(st->nets, st->nnets);
-	st->nets = NULL;
-	st->nnets = 0;
-	if (l->nnets > 0) {   /* a failed network listing: none served */
+	if (l->nnets >= 0) {   /* a failed listing keeps what is known, as for pools */
+		nets_free(st->nets, st->nnets);
 		st->nets = l->nets;
 		st->nnets = (size_t)l->nnets;
 		l->nets = NULL;
@@ -744,8 +753,13 @@ void vax_storage_reconfigure(struct vax_storage *st, const char *uri,
 	if (!st)
 		return;
 	pthread_mutex_lock(&st->lock);
+	/* Another URI or access: a new connection; thresholds or the
+	 * interval: the next round, now. */
+	if (o->refresh != st->conf.refresh ||
+	    ((uri || st->uri) && (!uri || !st->uri || strcmp(uri, st->uri) != 0)))
+		st->reconfigure = true;
+	st->kicked = true;
 	set_conf(st, uri, o);
-	st->reconfigure = true;
 	pthread_cond_broadcast(&st->cond);
 	pthread_mutex_unlock(&st->lock);
 }

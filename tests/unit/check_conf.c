@@ -317,7 +317,7 @@ START_TEST(test_pool_thresholds)
 	ck_assert_uint_eq(cfg.pool.pools[1].threshold, 0);
 	ck_assert_str_eq(cfg.pool.pools[2].name, "my pool");
 	ck_assert_uint_eq(cfg.pool.pools[2].threshold, 70);
-	ck_assert_str_eq(cfg.pool.pools[3].name, "\"quoted\"");
+	ck_assert_str_eq(cfg.pool.pools[3].name, "quoted");   /* the quotes are not its */
 	ck_assert_int_eq(line("poolSpaceThreshold 101 images"), -1);
 	ck_assert_uint_eq(cfg.pool.pools[0].threshold, 85);
 	vax_config_free(&cfg);

@@ -99,6 +99,18 @@ START_TEST(test_local_types)
 }
 END_TEST
 
+/* statvfs only where the daemon's paths are ours. */
+START_TEST(test_uri_local)
+{
+	ck_assert(vax_uri_is_local(NULL));
+	ck_assert(vax_uri_is_local("qemu:///system"));
+	ck_assert(vax_uri_is_local("test+unix:///default?socket=/tmp/s"));
+	ck_assert(vax_uri_is_local("qemu://"));
+	ck_assert(!vax_uri_is_local("qemu+ssh://root@hv2/system"));
+	ck_assert(!vax_uri_is_local("qemu+tcp://10.0.0.2/system"));
+}
+END_TEST
+
 static const char pool_xml[] =
 	"<pool type='dir'>\n"
 	"  <name>images</name><uuid>dfe224cb-28fb-8dd0-c4b2-64eb3f0f4566</uuid>\n"
@@ -214,6 +226,7 @@ static Suite *storage_suite(void)
 	tcase_add_test(tc, test_statvfs);
 	tcase_add_test(tc, test_statvfs_nonsense);
 	tcase_add_test(tc, test_local_types);
+	tcase_add_test(tc, test_uri_local);
 	tcase_add_test(tc, test_pool_xml);
 	tcase_add_test(tc, test_pool_xml_bad);
 	tcase_add_test(tc, test_net_xml);
