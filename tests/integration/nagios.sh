@@ -29,6 +29,8 @@ vax_virsh define "$VAX_TMP/spaces.xml" >/dev/null && vax_virsh start 'my test vm
 # snmpd.conf.example's authPriv user "monitor", for the SNMPv3 check.
 export VAX_SNMPD_EXTRA='createUser monitor SHA "auth-pass-phrase" AES "priv-pass-phrase"'
 vax_start_snmpd
+# Pools listed every 5 s, so that a volume shows within seconds.
+printf 'indexFile %s\npoolInterval 5\n' "$VAX_TMP/index" > "$VAX_TMP/agent.conf"
 vax_start_agent -t 1
 
 # $USER1$: check_snmp and our plugin side by side, as once installed.
@@ -318,6 +320,146 @@ nagios 2 "plugin: summary, fewer running than -c $((running + 1)):" check_virt_a
 expect 1 "plugin: summary with --warning-states=paused names db01" P -m summary --warning-states=paused
 contains "paused (db01)" "plugin: summary names the paused domain"
 
+# ---- storage pools (virtPoolTable) ----
+# The test driver's pool: default-pool, 100 GiB, nothing allocated; the
+# agent lists pools every 5 s here (poolInterval 5, agent.conf above).
+pool_info() { vax_virsh pool-info --bytes default-pool | sed -n "s/^$1: *\([0-9]*\).*/\1/p"; }
+pidx=$(snmpbulkwalk -v2c -c public -On -Oq -r 1 -t 5 "127.0.0.1:$VAX_SNMP_PORT" "$R.10.1.2" |
+    awk '$2 == "\"default-pool\"" { n = split($1, a, "."); print a[n] }')
+require "the agent serves default-pool (virtPoolIndex ${pidx:-none})" [ -n "$pidx" ]
+pool_used() { val "$R.10.1.11.$pidx"; }
+nagios 0 "plugin: pool default-pool, 0% used, -w 90 -c 95" check_virt_agentx_pool default-pool 90 95
+cap=$(pool_info Capacity) alloc=$(pool_info Allocation) avail=$(pool_info Available)
+contains "default-pool 0% used (0 B of 107.4 GB, 107.4 GB available) |" "plugin: pool output: used, allocation, capacity, available"
+check "plugin: pool perfdata = virsh pool-info --bytes (capacity $cap, allocation $alloc, available $avail)" \
+    eval '[ "$(perf capacity)" = "$cap" ] && [ "$(perf allocation)" = "$alloc" ] && [ "$(perf available)" = "$avail" ] && [ "$(perf used)" = 0 ]'
+check "plugin: pool perfdata 'used'=0%;90;95;0;100" eval '[[ $LAST == *"| '"'used'"'=0%;90;95;0;100 "* ]]'
+expect 0 "plugin: pool by index ($pidx)" P -m pool --pool-index "$pidx"
+contains "default-pool 0% used" "plugin: --pool-index finds default-pool"
+nagios 0 "plugin: every pool (check_virt_agentx_pools)" check_virt_agentx_pools 90 95
+contains "'default-pool'=0%;90;95;0;100 'default-pool_capacity'=${cap}B" "plugin: every pool: perfdata labelled by pool name"
+nagios 3 "plugin: unknown pool name is UNKNOWN" check_virt_agentx_pool nosuch 90 95
+contains "no storage pool named 'nosuch' on 127.0.0.1:$VAX_SNMP_PORT (pools: default-pool [$pidx])" \
+    "plugin: says which name is unknown and lists the pools"
+expect 3 "plugin: unknown pool index is UNKNOWN" P -m pool --pool-index 999
+expect 3 "plugin: --pool outside pool mode is UNKNOWN" P -m host --pool default-pool
+expect 3 "plugin: --pool and --pool-index together is UNKNOWN" P -m pool --pool default-pool --pool-index "$pidx"
+# Fill it through libvirt: the test driver adds a volume's allocation to
+# its pool's.  95 GiB of 100: 95% used, over the agent's 90% threshold.
+vax_virsh vol-create-as default-pool fill 95G --allocation 95G >/dev/null || vax_die "cannot create a volume"
+check "a 95 GiB volume: the agent serves virtPoolUsed 9500 within 15 s" wait_until 15 eval '[ "$(pool_used)" = 9500 ]'
+cap=$(pool_info Capacity) alloc=$(pool_info Allocation) avail=$(pool_info Available)
+want=$(awk -v a="$alloc" -v c="$cap" 'BEGIN { printf "%.2f", a * 100 / c }' | sed 's/\.\{0,1\}0*$//')
+nagios 1 "plugin: pool $want% used above -w 90 (-c 96)" check_virt_agentx_pool default-pool 90 96
+contains "default-pool $want% used (102.0 GB of 107.4 GB, 5.4 GB available)" "plugin: pool output after the fill"
+check "plugin: pool perfdata after the fill = virsh pool-info --bytes ($alloc of $cap)" \
+    eval '[ "$(perf used)" = "$want" ] && [ "$(perf allocation)" = "$alloc" ] && [ "$(perf available)" = "$avail" ]'
+nagios 2 "plugin: pool $want% used above -c 90" check_virt_agentx_pool default-pool 80 90
+nagios 0 "plugin: pool $want% used within -w 96 -c 98" check_virt_agentx_pool default-pool 96 98
+vax_virsh vol-delete fill --pool default-pool >/dev/null || vax_die "cannot delete the volume"
+check "volume deleted: virtPoolUsed back to 0" wait_until 15 eval '[ "$(pool_used)" = 0 ]'
+nagios 0 "plugin: pool OK again after the volume is gone" check_virt_agentx_pool default-pool 80 90
+# Stopped: the test driver keeps the pool's numbers, so the agent still
+# serves them; the output says the pool is inactive.
+vax_virsh pool-destroy default-pool >/dev/null || vax_die "cannot stop default-pool"
+check "virsh pool-destroy: virtPoolState inactive(1)" wait_until 15 eval '[ "$(val "$R.10.1.5.$pidx")" = 1 ]'
+expect 0 "plugin: an inactive pool with numbers (test driver) is judged by them" P -m pool --pool default-pool -w 90
+contains "default-pool 0% used (0 B of 107.4 GB, 107.4 GB available), inactive |" "plugin: says the pool is inactive"
+vax_virsh pool-start default-pool >/dev/null || vax_die "cannot start default-pool"
+check "virsh pool-start: virtPoolState running(3)" wait_until 15 eval '[ "$(val "$R.10.1.5.$pidx")" = 3 ]'
+
+# ---- the host node (virtHost) ----
+# The test driver: nodeinfo, but no node memory statistics (virsh
+# nodememstats fails), and CPU times that never move (no usage).
+node() { vax_virsh nodeinfo | sed -n "s/^$1: *\([0-9]*\).*/\1/p"; }
+hcpus=$(node 'CPU(s)') hmem=$(node 'Memory size')
+gmem=0 gvcpus=0
+while read -r d; do
+    [ -n "$d" ] || continue
+    gmem=$((gmem + $(vax_virsh dominfo "$d" | awk '/^Used memory:/ { print $3 }')))
+    gvcpus=$((gvcpus + $(vax_virsh dominfo "$d" | awk '/^CPU\(s\):/ { print $2 }')))
+done < <(vax_virsh list --name)     # active: running and paused (they have an ID)
+mratio=$(awk -v g="$gmem" -v h="$hmem" 'BEGIN { printf "%.2f", int(g * 10000 / h + 0.5) / 100 }' | sed 's/\.\{0,1\}0*$//')
+vratio=$(awk -v g="$gvcpus" -v h="$hcpus" 'BEGIN { printf "%.2f", int(g * 100 / h + 0.5) / 100 }' | sed 's/\.\{0,1\}0*$//')
+check "virsh nodememstats: the test driver has no memory statistics" eval '! vax_virsh nodememstats >/dev/null 2>&1'
+nagios 0 "plugin: host, memory -w 90 -c 95 (not reported: not judged)" check_virt_agentx_host 90 95 '' ''
+contains "host memory use not reported by the hypervisor" "plugin: host says memory use is not reported"
+contains "guests given $mratio% of its memory" "plugin: host memory ratio = virsh dominfo of the active domains / nodeinfo ($gmem of $hmem KiB)"
+contains "$gvcpus guest vCPUs on $hcpus CPUs ($vratio per CPU)" "plugin: host vCPUs = virsh dominfo / nodeinfo"
+check "plugin: host perfdata memory_ratio=$mratio%, guest_memory=$((gmem * 1024))B, cpus=$hcpus" \
+    eval '[ "$(perf memory_ratio)" = "$mratio" ] && [ "$(perf guest_memory)" = "$((gmem * 1024))" ] && [ "$(perf cpus)" = "$hcpus" ] && [ "$(perf vcpu_ratio)" = "$vratio" ]'
+contains "CPU usage not known yet" "plugin: host says CPU usage is not there (test driver)"
+lo=$(awk -v v="$mratio" 'BEGIN { printf "%d", v / 2 }')
+hi=$(awk -v v="$mratio" 'BEGIN { printf "%d", v * 2 + 1 }')
+nagios 0 "plugin: overcommit $mratio% within --memory-ratio-warning=$hi" check_virt_agentx_overcommit "$hi" "$((hi * 2))" '' ''
+nagios 1 "plugin: overcommit $mratio% above --memory-ratio-warning=$lo" check_virt_agentx_overcommit "$lo" "$hi" '' ''
+check "plugin: overcommit perfdata 'memory_ratio'=$mratio%;$lo;$hi;0" eval '[[ $LAST == *"'"'memory_ratio'"'=$mratio%;$lo;$hi;0 "* ]]'
+nagios 2 "plugin: overcommit $mratio% above --memory-ratio-critical=$lo" check_virt_agentx_overcommit "$lo" "$lo" '' ''
+nagios 2 "plugin: $vratio vCPUs per CPU above --vcpu-ratio-critical=0.1" check_virt_agentx_overcommit '' '' '' 0.1
+expect 3 "plugin: a bad ratio range is UNKNOWN" P -m host --cpu-warning 10:5
+expect 3 "plugin: a ratio option outside host mode is UNKNOWN" P -m pool --cpu-warning 10
+
+# What the test driver cannot give (node memory statistics, host CPU
+# usage, a pool whose backend hangs): the real agent's answers with those
+# values changed, served by stand-ins for snmpget/snmpbulkwalk.
+FAKE=$VAX_TMP/fakebin
+mkdir -p "$FAKE"
+for s in 1 9 10; do
+    snmpbulkwalk -v2c -c public -On -Oq -Ot -Oe -Ox -r 1 -t 5 "127.0.0.1:$VAX_SNMP_PORT" "$R.$s"
+done | grep -v 'No more variables' > "$VAX_TMP/fake.walk"
+# 16 GiB, 4 free, 1 in buffers, 3 in the page cache: 8 GiB (50%) used;
+# the guests' memory ratio then over 16 GiB; CPU 75.12% over 10 s;
+# default-pool stalled, its numbers 42 s old.
+gkib=$(val "$R.9.19.0")
+grep -v -e "^$R\.9\.1[4-7]\.0 " -e "^$R\.9\.2[1-3]\.0 " -e "^$R\.10\.1\.1[45]\.$pidx " "$VAX_TMP/fake.walk" > "$VAX_TMP/fake.data"
+printf '%s\n' "$R.9.14.0 16777216" "$R.9.15.0 4194304" "$R.9.16.0 1048576" "$R.9.17.0 3145728" \
+    "$R.9.21.0 $(( (gkib * 10000 + 8388608) / 16777216 ))" "$R.9.22.0 7512" "$R.9.23.0 10000" \
+    "$R.10.1.14.$pidx 42000" "$R.10.1.15.$pidx 1" >> "$VAX_TMP/fake.data"
+cat > "$FAKE/snmpget" <<'EOF'
+#!/usr/bin/perl
+# snmpget/snmpbulkwalk stand-in: answers from $FAKE_SNMP ("OID VALUE" lines,
+# as -On -Oq -Ox print them), for the OIDs after the udp: peer argument.
+my @a = @ARGV;
+shift @a while @a && $a[0] !~ /^udp6?:/;
+shift @a;
+my (%v, @order);
+open(my $f, '<', $ENV{FAKE_SNMP}) or die "$ENV{FAKE_SNMP}: $!";
+while (<$f>) { chomp; my ($o, $x) = split / /, $_, 2; push @order, $o; $v{$o} = $x }
+for my $o (@a) {
+    if ($0 =~ /walk$/) { print "$_ $v{$_}\n" for grep { index($_, "$o.") == 0 } @order }
+    else { print "$o ", $v{$o} // 'No Such Instance currently exists at this OID', "\n" }
+}
+EOF
+chmod +x "$FAKE/snmpget"
+ln -s snmpget "$FAKE/snmpbulkwalk"
+F() { PATH=$FAKE:$PATH FAKE_SNMP=$VAX_TMP/fake.data P "$@"; }
+expect 1 "plugin (stand-in tools): host memory 50% used above -w 40" F -m host -w 40 -c 60
+contains "host memory 50% used (8.6 GB of 17.2 GB, 4.3 GB buffers/cache)" "plugin: memory used leaves free, buffers and cache out"
+contains "CPU 75.12% over 10 s" "plugin: host CPU usage and its window"
+contains "of its memory ($(awk -v k="$gkib" 'BEGIN { printf "%.1f", k * 1024 / 1e9 }') GB of 17.2 GB)" \
+    "plugin: the guests' memory is set against virtHostMemoryTotal when there is one"
+check "plugin: host perfdata 'memory'=50%;40;60;0;100 'memory_used'=$((8 * 1073741824))B" \
+    eval '[[ $LAST == *"'"'memory'"'=50%;40;60;0;100 '"'memory_used'"'=8589934592B;;;0;17179869184 "* ]]'
+expect 2 "plugin (stand-in tools): host memory 50% above -c 45" F -m host -w 40 -c 45
+expect 2 "plugin (stand-in tools): host CPU 75.12% above --cpu-critical 70" F -m host --cpu-warning 50 --cpu-critical 70
+check "plugin: cpu perfdata 'cpu'=75.12%;50;70;0;100" eval '[[ $LAST == *"'"'cpu'"'=75.12%;50;70;0;100"* ]]'
+expect 0 "plugin (stand-in tools): host within every range" F -m host -w 60 --cpu-warning 80 --memory-ratio-warning 1000
+expect 1 "plugin (stand-in tools): a stalled pool at 0% is WARNING" F -m pool --pool default-pool -w 90
+contains "default-pool 0% used (0 B of 107.4 GB, 107.4 GB available); stalled: the agent's last asking did not return within 5 s, numbers 42 s old" \
+    "plugin: says the pool is stalled and how old its numbers are"
+grep -v "^$R\.10\.1\.11\.$pidx " "$VAX_TMP/fake.walk" | sed "s/^\($R\.10\.1\.5\.$pidx\) .*/\1 1/" > "$VAX_TMP/fake.inactive"
+expect 3 "plugin (stand-in tools): an inactive pool without virtPoolUsed is UNKNOWN" \
+    env PATH="$FAKE:$PATH" FAKE_SNMP="$VAX_TMP/fake.inactive" "$NAGIOS_DIR/check_virt_agentx" -H 127.0.0.1 -p "$VAX_SNMP_PORT" -m pool --pool default-pool
+contains "default-pool is inactive: no space numbers" "plugin: says the pool is inactive"
+grep -v "^$R\.9\." "$VAX_TMP/fake.data" > "$VAX_TMP/fake.nohost"
+expect 3 "plugin (stand-in tools): an agent without virtHost is UNKNOWN" \
+    env PATH="$FAKE:$PATH" FAKE_SNMP="$VAX_TMP/fake.nohost" "$NAGIOS_DIR/check_virt_agentx" -H 127.0.0.1 -p "$VAX_SNMP_PORT" -m host
+contains "serves no host node (virtHost)" "plugin: says the host node is missing"
+grep -v "^$R\.10\." "$VAX_TMP/fake.data" > "$VAX_TMP/fake.nopools"
+expect 3 "plugin (stand-in tools): an agent without pools is UNKNOWN" \
+    env PATH="$FAKE:$PATH" FAKE_SNMP="$VAX_TMP/fake.nopools" "$NAGIOS_DIR/check_virt_agentx" -H 127.0.0.1 -p "$VAX_SNMP_PORT" -m pool
+contains "serves no storage pools" "plugin: says there are no pools"
+
 # ---- bad arguments, --help, --version ----
 expect 3 "plugin: bad range is UNKNOWN" P -m cpu -d web01 -w 10:5
 expect 3 "plugin: missing -d is UNKNOWN" P -m state
@@ -423,6 +565,9 @@ web01 cpu|check_virt_agentx_cpu!web01!1!95
 web01 disk|check_virt_agentx_disk!web01!1000000000!2000000000
 web01 net|check_virt_agentx_net!web01!1000000000!2000000000
 domains|check_virt_agentx_summary!1:!1:
+pool default-pool|check_virt_agentx_pool!default-pool!90!95
+hypervisor|check_virt_agentx_host!90!95!!
+overcommit|check_virt_agentx_overcommit!100!!!
 EOF
     } > "$N/objects.cfg"
     check "nagios4 -v verifies virt-agentx.cfg" eval '"$NAGIOS4" -v "$N/nagios.cfg" > "$N/verify.out" 2>&1 &&
@@ -433,9 +578,9 @@ EOF
     # Every service has been checked once status.dat shows a last_check.
     checked() {
         cp "$N/status.dat" "$N/status.copy" 2>/dev/null &&
-            [ "$(awk '/^servicestatus/ { s = 1 } s && /^\tlast_check=[1-9]/ { n++; s = 0 } END { print n + 0 }' "$N/status.copy")" -ge 12 ]
+            [ "$(awk '/^servicestatus/ { s = 1 } s && /^\tlast_check=[1-9]/ { n++; s = 0 } END { print n + 0 }' "$N/status.copy")" -ge 15 ]
     }
-    check "nagios4: the daemon checked all 12 services" wait_until 60 checked
+    check "nagios4: the daemon checked all 15 services" wait_until 60 checked
     vax__forget "$npid"
     vax_kill "$npid" 20 || true
     # One line per service: description, state, output.
@@ -464,6 +609,9 @@ EOF
     nres 'web01 disk' 0 'web01 vda read'
     nres 'web01 net' 0 'web01 tap-web01-0 rx'
     nres domains 0 'domains:'
+    nres 'pool default-pool' 0 'default-pool 0% used'
+    nres hypervisor 0 'host memory use not reported'
+    nres overcommit 1 "guests given $mratio% of its memory"
 else
     ok "nagios4 not installed and not fetched (apt-get download nagios4-core): Nagios run skipped"
     sed 's/^/# /' "$VAX_TMP/n4deb.out" 2>/dev/null
@@ -503,6 +651,9 @@ object Host "kvm01" {
   vars.virt_domains["db01"] = { critical_states = "paused", disk = false, net = false }
   vars.virt_domains["my test vm"] = { }
   vars.virt_domains["数据库-ü"] = { disk = false }
+  vars.virt_pools["default-pool"] = { }
+  vars.virt_pools_all = true
+  vars.virt_host = { memory_ratio_warn = "100" }
 }
 EOF
     IDEF=(-DDataDir="$I/lib" -DLogDir="$I/log" -DCacheDir="$I/cache" -DSpoolDir="$I/spool"
@@ -515,16 +666,20 @@ EOF
         check "icinga2: service '$sv' applied" grep -qF "Object 'kvm01!$sv' of type 'Service'" "$I/services"
     done
     check "icinga2: no disk service where disk = false" eval '! grep -qF "kvm01!vm disk db01" "$I/services"'
-    # 4 per host; state, cpu and latency for 4 domains; disk for 2; net for 3.
-    check "icinga2: 21 services in all" [ "$(grep -c "of type 'Service'" "$I/services")" = 21 ]
+    for sv in 'pool default-pool' pools hypervisor; do
+        check "icinga2: service '$sv' applied" grep -qF "Object 'kvm01!$sv' of type 'Service'" "$I/services"
+    done
+    # 4 per host, hypervisor, pools, 1 pool; state, cpu and latency for 4
+    # domains; disk for 2; net for 3.
+    check "icinga2: 24 services in all" [ "$(grep -c "of type 'Service'" "$I/services")" = 24 ]
 
     icinga2 daemon -c "$I/etc/icinga2.conf" "${IDEF[@]}" > "$I/daemon.out" 2>&1 < /dev/null \
         {VAX_OUT}>&- {VAX_ERR}>&- &
     ipid=$!
     VAX_PIDS+=("icinga2:$ipid")
     # Three plugin runs per service on average: every one has a result.
-    runs() { [ "$(grep -c 'terminated with exit code' "$I/log/notice.log" 2>/dev/null)" -ge 51 ]; }
-    check "icinga2: the daemon ran the checks (51 plugin runs)" wait_until 60 runs
+    runs() { [ "$(grep -c 'terminated with exit code' "$I/log/notice.log" 2>/dev/null)" -ge 58 ]; }
+    check "icinga2: the daemon ran the checks (58 plugin runs)" wait_until 60 runs
     vax__forget "$ipid"
     vax_kill "$ipid" 20 || true
     # The state file is netstrings ("LEN:{json},"): one line per service
@@ -560,12 +715,19 @@ EOF
     ires 'vm cpu web01' 1 'web01 CPU'                # cpu_warn = "1"
     ires 'vm disk web01' 0 'web01 vda read'
     ires 'vm net my test vm' 0 'my test vm has no interfaces'
+    ires 'pool default-pool' 0 'default-pool 0% used'
+    ires pools 0 'default-pool 0% used'
+    ires hypervisor 1 "guests given $mratio% of its memory"   # memory_ratio_warn = "100"
     argv_of() { awk -F'\t' -v n="kvm01!$1" '$1 == n { print $4 }' "$I/results" | tr '\037' '\n'; }
     check "icinga2: the name with spaces is one argument after -d" \
         eval '[ "$(argv_of "vm my test vm" | grep -A1 -x -- -d | tail -n 1)" = "my test vm" ]'
     check "icinga2: the UTF-8 name is passed as is" \
         eval '[ "$(argv_of "vm 数据库-ü" | grep -A1 -x -- -d | tail -n 1)" = "数据库-ü" ]'
     check "icinga2: unset states pass no empty option" eval '! argv_of "vm web01" | grep -q -- -states'
+    check "icinga2: the pool name is one argument after --pool" \
+        eval '[ "$(argv_of "pool default-pool" | grep -A1 -x -- --pool | tail -n 1)" = default-pool ]'
+    check "icinga2: hypervisor passes only the thresholds set" \
+        eval 'argv_of hypervisor | grep -qx -- --memory-ratio-warning && ! argv_of hypervisor | grep -q -- "--cpu-\|--vcpu-"'
 else
     not_ok "icinga2 not installed (apt-get install icinga2-bin): cannot check virt-agentx.conf"
 fi

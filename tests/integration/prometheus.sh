@@ -174,9 +174,9 @@ wrap53() {
 }
 wrap53 < "$VAX_TMP/walkx" > "$VAX_TMP/walkx53"
 # The snapshot did not change between the walks.  The ages (virtCacheAge,
-# virtDomainStatsAge and UsageAge, virtGuestDataAge, virtGuestAddressAge) are computed
-# per request: left out here and below.
-AGES="^$R\.1\.9\.0 |^$R\.2\.1\.3[28]\.|^$R\.6\.1\.[29]\."
+# virtDomainStatsAge and UsageAge, virtGuestDataAge, virtGuestAddressAge,
+# virtPoolSpaceAge) are computed per request: left out here and below.
+AGES="^$R\.1\.9\.0 |^$R\.2\.1\.3[28]\.|^$R\.6\.1\.[29]\.|^$R\.10\.1\.14\."
 numeric() { joinlines "$1" | grep -v -E -e "$AGES" -e ' = (STRING|Hex-STRING): '; }
 check "walks before and after the scrape agree (one snapshot)" \
     diff <(numeric "$VAX_TMP/walk") <(numeric "$VAX_TMP/walkx")
@@ -247,7 +247,8 @@ done
 # each of SUBLABELS it has, in that order (virtGuestAddressTable has two);
 # NAMELABEL must be the walk's NAMEOID.DOM;
 # AGES: OIDs (regex) whose values change per request, compared for
-# presence only.  Prints MISMATCH lines and a summary.
+# presence only.  The metrics are those of $METRICS (default: all of
+# snmp.yml's).  Prints MISMATCH lines and a summary.
 compare() {
 # shellcheck disable=SC2016
 LC_ALL=C awk -v R="${R#.}" -v AGES="$3" -v DOM="$4" -v DNAME="$5" -v DOID="${6#.}" \
@@ -321,14 +322,57 @@ END {
     }
     if (n < MIN) bad("only " n " samples compared")
     printf "%d samples compared with the walk, %d with a %s label, %d guest address rows, %d mismatches\n", n, ndom, DNAME, naddr, nbad
-}' "$VAX_TMP/metrics" "$1" "$2"
+}' "${METRICS:-$VAX_TMP/metrics}" "$1" "$2"
 }
-compare "$VAX_TMP/walkx53" "$VAX_TMP/scrape" "^${R#.}[.]1[.]9[.]0$|^${R#.}[.]2[.]1[.]32[.]|^${R#.}[.]6[.]1[.][29][.]" \
+# The domain tables and the scalars; the pool and network tables have
+# their own index and name labels: compared on their own below.
+grep -v -E '^virt(Pool|Network)' "$VAX_TMP/metrics" > "$VAX_TMP/metrics.dom"
+grep -E '^virtPool' "$VAX_TMP/metrics" > "$VAX_TMP/metrics.pool"
+grep -E '^virtNetwork' "$VAX_TMP/metrics" > "$VAX_TMP/metrics.net"
+METRICS=$VAX_TMP/metrics.dom compare "$VAX_TMP/walkx53" "$VAX_TMP/scrape" "^${R#.}[.]1[.]9[.]0$|^${R#.}[.]2[.]1[.]32[.]|^${R#.}[.]6[.]1[.][29][.]" \
     virtDomainIndex virtDomainName "$R.2.1.2" \
     "virtVcpuIndex virtDiskIndex virtInterfaceIndex virtGuestFsIndex virtGuestAddressIfRow virtGuestAddressNumber" 100 \
     > "$VAX_TMP/compare.out"
 check "every scraped value, text label and lookup label equals snmpwalk's: $(tail -n 1 "$VAX_TMP/compare.out")" \
     eval '! grep MISMATCH "$VAX_TMP/compare.out"'
+
+# ---- 3a. storage pools and libvirt networks ----
+check "snmp.yml has the pool and network columns ($(wc -l < "$VAX_TMP/metrics.pool") and $(wc -l < "$VAX_TMP/metrics.net"))" \
+    test "$(wc -l < "$VAX_TMP/metrics.pool")" -ge 10 -a "$(wc -l < "$VAX_TMP/metrics.net")" -ge 5
+METRICS=$VAX_TMP/metrics.pool compare "$VAX_TMP/walkx53" "$VAX_TMP/scrape" "^${R#.}[.]10[.]1[.]14[.]" \
+    virtPoolIndex virtPoolName "$R.10.1.2" "" 12 > "$VAX_TMP/compare-pool.out"
+check "pools: every scraped value and label equals snmpwalk's, virtPoolName on each: $(tail -n 1 "$VAX_TMP/compare-pool.out")" \
+    eval '! grep MISMATCH "$VAX_TMP/compare-pool.out"'
+METRICS=$VAX_TMP/metrics.net compare "$VAX_TMP/walkx53" "$VAX_TMP/scrape" "^$" \
+    virtNetworkIndex virtNetworkName "$R.11.1.2" "" 6 > "$VAX_TMP/compare-net.out"
+check "networks: every scraped value and label equals snmpwalk's, virtNetworkName on each: $(tail -n 1 "$VAX_TMP/compare-net.out")" \
+    eval '! grep MISMATCH "$VAX_TMP/compare-net.out"'
+vax_virsh pool-list --all --name | sed 's/ *$//; /^$/d' | LC_ALL=C sort > "$VAX_TMP/virsh.pools"
+sed -n 's/^virtPoolState{.*virtPoolName="\([^"]*\)".*/\1/p' "$VAX_TMP/scrape" | LC_ALL=C sort > "$VAX_TMP/scrape.pools"
+check "virtPoolName labels = virsh pool-list --all ($(tr '\n' ' ' < "$VAX_TMP/virsh.pools"))" \
+    diff "$VAX_TMP/virsh.pools" "$VAX_TMP/scrape.pools"
+vax_virsh net-list --all --name | sed 's/ *$//; /^$/d' | LC_ALL=C sort > "$VAX_TMP/virsh.nets"
+sed -n 's/^virtNetworkActive{.*virtNetworkName="\([^"]*\)".*/\1/p' "$VAX_TMP/scrape" | LC_ALL=C sort > "$VAX_TMP/scrape.nets"
+check "virtNetworkName labels = virsh net-list --all ($(tr '\n' ' ' < "$VAX_TMP/virsh.nets"))" \
+    diff "$VAX_TMP/virsh.nets" "$VAX_TMP/scrape.nets"
+# pmetric NAME LABEL VALUE: the value of NAME's sample whose LABEL is VALUE.
+pmetric() {
+    awk -v n="$1" -v l="$2=\"$3\"" 'index($0, n "{") == 1 && index($0, l) { print $NF; exit }' "$VAX_TMP/scrape"
+}
+for col in Capacity Allocation Available; do
+    want=$(vax_virsh pool-info --bytes default-pool | sed -n "s/^$col: *\([0-9]*\).*/\1/p")
+    check "virtPool$col{virtPoolName=\"default-pool\"} = virsh pool-info --bytes ($want)" \
+        same "$(pmetric "virtPool$col" virtPoolName default-pool)" "$want"
+    check "virtPool$col is TYPE gauge (a VirtGauge64)" grep -qx "# TYPE virtPool$col gauge" "$VAX_TMP/scrape"
+done
+check "virtPoolUsed of default-pool is 0 (nothing allocated)" same "$(pmetric virtPoolUsed virtPoolName default-pool)" 0
+check "virtPoolState of default-pool is running(3)" same "$(pmetric virtPoolState virtPoolName default-pool)" 3
+check "virtPoolType: an info metric, type dir" grep -q '^virtPoolType{.*virtPoolName="default-pool".*virtPoolType="dir"} 1$' "$VAX_TMP/scrape"
+bridge=$(vax_virsh net-info default | awk '$1 == "Bridge:" { print $2 }')
+check "virtNetworkBridge of network default: virsh net-info's ($bridge)" \
+    grep -q "^virtNetworkBridge{.*virtNetworkBridge=\"$bridge\".*virtNetworkName=\"default\"} 1$" "$VAX_TMP/scrape"
+check "virtNetworkActive of network default is true(1), as virsh net-info" \
+    eval '[ "$(vax_virsh net-info default | awk "\$1 == \"Active:\" { print \$2 }")" = yes ] && same "$(pmetric virtNetworkActive virtNetworkName default)" 1'
 
 # TYPE lines: snmp.yml counter -> counter, everything else -> gauge.
 # types SCRAPE MIN: "TYPE ..." lines for a wrong TYPE or fewer than MIN.
@@ -478,9 +522,12 @@ if command -v prometheus >/dev/null && [ -n "$readme1" ]; then
             ".data.result[] | select(.metric.virtDomainName == \"数据库-ü\") | .value[1] == \$v" "$VAX_TMP/prom-state.json" | grep -qx true'
     rules_ok() {
         curl -sS "http://127.0.0.1:$PROM_PORT/api/v1/rules" > "$VAX_TMP/prom-rules.json" &&
-            jq -e '[.data.groups[].rules[] | select(.health == "ok")] | length == 9' "$VAX_TMP/prom-rules.json"
+            jq -e '[.data.groups[].rules[] | select(.health == "ok")] | length == 10' "$VAX_TMP/prom-rules.json"
     }
-    check "Prometheus loaded the 9 rules and evaluates them without error" wait_until 10 rules_ok
+    check "Prometheus loaded the 10 rules and evaluates them without error" wait_until 10 rules_ok
+    check "Prometheus stored virtPoolUsed and virtNetworkActive by name" \
+        eval 'promq "virtPoolUsed{virtPoolName=\"default-pool\"}" | jq -e ".data.result | length == 1" &&
+              promq "virtNetworkActive{virtNetworkName=\"default\"}" | jq -e ".data.result | length == 1"'
     # Nothing in the demo should alert (VmCrashed included): no crash,
     # build has been off all along and is not autostart, libvirt is
     # connected, agent answers.
@@ -512,6 +559,7 @@ vax_log "scrape excerpt (curl '$URL'):"
     grep -E '^virtDiskReadBytes\{' "$VAX_TMP/scrape" | head -n 2
     grep -E '^virtInterfaceRxBytes\{' "$VAX_TMP/scrape" | head -n 2
     grep -E '^virtConnectionState |^virtDomainCount |^snmp_scrape_(pdus_returned|duration_seconds) ' "$VAX_TMP/scrape"
+    grep -E '^virtPool(Capacity|Allocation|Available|Used|State|Stalled|Type)\{|^virtNetwork(Bridge|Active|ForwardMode)\{' "$VAX_TMP/scrape"
 } | sed 's/^/#   /'
 vax_log "vm_mib scrape excerpt (curl '$VMURL'):"
 {

@@ -114,7 +114,7 @@ if errs:
 EOF
 }
 check "template YAML: structure, uuids (unique UUIDv4), OIDs, value maps, expressions" \
-    yaml_check "$TEMPLATE" 1.3.6.1.4.1.32473.1. '{$VIRT.LLD.INTERVAL}' '{$VIRT.ITEM.INTERVAL}'
+    yaml_check "$TEMPLATE" 1.3.6.1.4.1.32473.1. '{$VIRT.LLD.INTERVAL}' '{$VIRT.ITEM.INTERVAL}' '{$VIRT.POOL.USED.MAX}'
 check "VM-MIB template YAML: the same checks, OIDs under .1.3.6.1.2.1.236.1" \
     yaml_check "$VMTEMPLATE" 1.3.6.1.2.1.236.1. '{$VM.LLD.INTERVAL}' '{$VM.ITEM.INTERVAL}'
 # Both templates can be linked to one host: no item key, macro or uuid of
@@ -154,6 +154,8 @@ ZABBIX_SNMPTRAPPER_FILE=$TRAPFILE MIBS='' snmptrapd -f -C -c "$VAX_TMP/snmptrapd
 VAX_PIDS+=("snmptrapd:$!")
 wait_until 15 vax_port_owned_by "$VAX_TRAP_PORT" $! || vax_die "snmptrapd did not start"
 vax_start_snmpd
+# Pools listed every 5 s, so that a volume's space shows within seconds.
+printf 'indexFile %s\npoolInterval 5\n' "$VAX_TMP/index" > "$VAX_TMP/agent.conf"
 vax_start_agent -t 1
 
 # ---- 3. PostgreSQL, private: unix socket in the temp dir, no TCP ----
@@ -338,6 +340,8 @@ value() {
         jget 'isset($r[0]) && $r[0]["lastclock"] > 0 ? $r[0]["lastvalue"] : null'
 }
 has_value() { [ -n "$(value "$1")" ]; }
+# same_num ZABBIX SNMP DIV: Zabbix's value is SNMP / DIV (as numbers).
+same_num() { awk -v z="$1" -v s="$2" -v d="$3" 'BEGIN { exit !(z != "" && s != "" && z + 0 == s / d) }'; }
 
 # Domains as the agent numbers them: index -> name (from the walk).
 declare -A IDX
@@ -484,6 +488,78 @@ MIBS='' snmptrap -v2c -c public "127.0.0.1:$VAX_TRAP_PORT" '' .1.3.6.1.4.1.32473
 check "trap: a foreign trap lands in snmptrap.fallback" \
     wait_until 30 eval 'value snmptrap.fallback | grep -q "not-ours"'
 
+# ---- 10b. storage pools and the host node ----
+# The test driver's pool default-pool (100 GiB, nothing allocated); the
+# agent lists pools every 5 s here (poolInterval 5).
+PIDX=$(vax_walk "$R.10.1.2" | sed -n "s/^$R\.10\.1\.2\.\([0-9]*\) = STRING: \"default-pool\"$/\1/p")
+require "the agent serves default-pool (virtPoolIndex ${PIDX:-none})" test -n "$PIDX"
+check "LLD: pool default-pool discovered, named in its items" \
+    wait_until 60 eval 'items_json "virt.pool.pused[$PIDX]" | jget "\$r[0][\"name\"] ?? null" | grep -qxF "Pool default-pool: Used space"'
+pool_info() { vax_virsh pool-info --bytes default-pool | sed -n "s/^$1: *\([0-9]*\).*/\1/p"; }
+snmpnum() { vax_get "$1" | awk '{ print $NF }'; }
+for col in capacity:Capacity allocation:Allocation available:Available; do
+    want=$(pool_info "${col#*:}")
+    check "pool default-pool: Zabbix ${col%%:*} = virsh pool-info --bytes ($want)" \
+        wait_until 30 eval '[ "$(value "virt.pool.${col%%:*}[$PIDX]")" = "$want" ]'
+done
+check "pool default-pool: Zabbix used space = snmpget virtPoolUsed / 100 ($(snmpnum "$R.10.1.11.$PIDX"))" \
+    wait_until 30 eval 'same_num "$(value "virt.pool.pused[$PIDX]")" "$(snmpnum "$R.10.1.11.$PIDX")" 100'
+check "pool default-pool: state running(3), not stalled (2)" \
+    wait_until 30 eval '[ "$(value "virt.pool.state[$PIDX]")" = 3 ] && [ "$(value "virt.pool.stalled[$PIDX]")" = 2 ]'
+check "pool default-pool: space numbers age has a value" wait_until 30 has_value "virt.pool.space.age[$PIDX]"
+# The host node.  The test driver gives no node memory statistics: those
+# items get no value, but are not unsupported either.
+check "host: memory size = virsh nodeinfo KiB x 1024" \
+    wait_until 30 eval '[ "$(value virt.host.memory.size)" = "$(( $(vax_virsh nodeinfo | awk "/^Memory size:/ { print \$3 }") * 1024 ))" ]'
+check "host: CPUs = virsh nodeinfo" \
+    wait_until 30 eval '[ "$(value virt.host.cpus)" = "$(vax_virsh nodeinfo | awk "/^CPU\\(s\\):/ { print \$2 }")" ]'
+check "host: guests' memory = snmpget virtHostGuestMemory x 1024" \
+    wait_until 30 eval '[ "$(value virt.host.guest.memory)" = "$(( $(snmpnum "$R.9.19.0") * 1024 ))" ]'
+ratio=$(snmpnum "$R.9.21.0")
+check "host: guests' memory ratio = snmpget virtHostMemoryRatio / 100 ($ratio)" \
+    wait_until 30 eval 'same_num "$(value virt.host.memory.ratio)" "$ratio" 100'
+check "host: vCPUs per host CPU = snmpget virtHostVcpuRatio / 100" \
+    wait_until 30 eval 'same_num "$(value virt.host.vcpu.ratio)" "$(snmpnum "$R.9.20.0")" 100'
+check "host: no virtHostMemoryTotal from the test driver: no value, item not unsupported" \
+    eval 'items_json virt.host.memory.total | jget "\$r[0][\"state\"] . \" \" . \$r[0][\"lastclock\"]" | grep -qx "0 0"'
+# problem_like TEXT: the value of the host's trigger whose description has TEXT.
+problem_like() {
+    zapi trigger.get "{\"hostids\":\"$HID\",\"output\":[\"value\"],\"search\":{\"description\":\"$1\"}}" | jget '$r[0]["value"] ?? null'
+}
+check "host: the guests are given $((ratio / 100))% of the host's memory: the overcommit trigger fires (over 100)" \
+    wait_until 40 eval '[ "$(problem_like "Guests are given more than")" = 1 ]'
+zapi usermacro.create "{\"hostid\":\"$HID\",\"macro\":\"{\$VIRT.HOST.MEMORY.RATIO.MAX}\",\"value\":\"$((ratio / 100 + 50))\"}" > /dev/null
+check "host: {\$VIRT.HOST.MEMORY.RATIO.MAX} = $((ratio / 100 + 50)) on the host: the trigger resolves" \
+    wait_until 40 eval '[ "$(problem_like "Guests are given more than")" = 0 ]'
+check "pool: the used-space trigger is OK at 0%" eval '[ "$(problem_like "default-pool: over")" = 0 ]'
+# Fill the pool through libvirt (the test driver adds a volume's
+# allocation to its pool's): 95 GiB of 100, over the agent's 90% threshold
+# and the template's {$VIRT.POOL.USED.MAX} (90).
+vax_virsh vol-create-as default-pool fill 95G --allocation 95G > /dev/null || vax_die "cannot create a volume"
+check "trap: virtPoolSpaceLow written to the SNMPTrapperFile" \
+    wait_until 20 eval 'grep -A2 "ZBXTRAP 127.0.0.1$" "$TRAPFILE" | grep -q "= OID: .1.3.6.1.4.1.32473.0.14$"'
+pool_trap_key=$(items_json 'snmptrap[*' | jget 'array_column($r, "key_")' | grep -F "virtPoolName\\.$PIDX ")
+storage_trap_key=$(items_json 'snmptrap[*' | jget 'array_column($r, "key_")' | grep -F 'virt(Pool(')
+check "trap: default-pool's own notifications item got virtPoolSpaceLow" \
+    wait_until 30 eval '[ -n "$pool_trap_key" ] && value "$pool_trap_key" | grep -q "= OID: \.1\.3\.6\.1\.4\.1\.32473\.0\.14$"'
+check "trap: ... with the pool's numbers (virtPoolUsed 9500)" \
+    eval 'value "$pool_trap_key" | grep -qx "\.1\.3\.6\.1\.4\.1\.32473\.1\.10\.1\.11\.$PIDX = Gauge32: 9500"'
+check "trap: 'Storage pool and network notifications' got it too" \
+    wait_until 30 eval '[ -n "$storage_trap_key" ] && value "$storage_trap_key" | grep -q "\.32473\.0\.14$"'
+check "trap trigger 'Pool default-pool: space low notification received' fires" \
+    wait_until 30 eval '[ "$(problem_like "default-pool: space low notification")" = 1 ]'
+check "pool: Zabbix used space 95 (snmpget virtPoolUsed $(snmpnum "$R.10.1.11.$PIDX"))" \
+    wait_until 30 eval '[ "$(value "virt.pool.pused[$PIDX]")" = 95 ]'
+check "pool: the used-space trigger fires above {\$VIRT.POOL.USED.MAX} (90)" \
+    wait_until 30 eval '[ "$(problem_like "default-pool: over")" = 1 ]'
+vax_virsh vol-delete fill --pool default-pool > /dev/null || vax_die "cannot delete the volume"
+check "trap: virtPoolSpaceOk reaches default-pool's item" \
+    wait_until 30 eval 'value "$pool_trap_key" | grep -q "= OID: \.1\.3\.6\.1\.4\.1\.32473\.0\.15$"'
+check "trap trigger resolves with virtPoolSpaceOk" \
+    wait_until 30 eval '[ "$(problem_like "default-pool: space low notification")" = 0 ]'
+check "pool: the used-space trigger resolves at 0%" \
+    wait_until 30 eval '[ "$(problem_like "default-pool: over")" = 0 ]'
+
 # ---- 11. the "stopped while running" trigger fires and resolves ----
 problem() {   # problem NAME: 1 if the trigger called NAME is in problem state
     zapi trigger.get "{\"hostids\":\"$HID\",\"output\":[\"value\"],\"filter\":{\"description\":\"$1\"},\"expandDescription\":true}" | jget '$r[0]["value"] ?? null'
@@ -508,7 +584,7 @@ echo "# ---- latest data (item.get: name = last value) ----"
 zapi item.get "{\"hostids\":\"$HID\",\"output\":[\"name\",\"lastvalue\",\"lastclock\",\"units\",\"key_\"],\"sortfield\":\"name\"}" |
     php -r 'foreach (json_decode(stream_get_contents(STDIN), true) as $i)
         if ($i["lastclock"] > 0 && strpos($i["key_"], "snmptrap") !== 0 &&
-            preg_match("/^(web01|数据库|libvirt|Agent|Number|Cache|Refresh|Host|Hyper)/u", $i["name"]))
+            preg_match("/^(web01|数据库|libvirt|Agent|Number|Cache|Refresh|Host|Hyper|Guests|Pool)/u", $i["name"]))
             printf("#   %-55s %s %s\n", $i["name"], str_replace("\n", " ", substr($i["lastvalue"], 0, 90)), $i["units"]);' |
     head -n 70
 echo "# ---- latest data, VM-MIB template ----"
