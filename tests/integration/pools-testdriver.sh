@@ -112,6 +112,14 @@ done
 check_eq "the default network forwards by nat, the isolated one not at all" "nat none" \
     "$(val $N.8.$NI) $(val $N.8.$II)"
 
+# ---- read-only: a SET is refused and changes nothing ----
+for x in "$P.2.$PI s hacked" "$P.5.$PI i 1" "$N.5.$NI i 2" "$N.8.$NI s bridge"; do
+    set -- $x
+    check "SET of $1: notWritable" eval 'vax_set $x 2>&1 | grep -q "^Reason: notWritable"'
+done
+check_eq "after the SETs: name, state, active and forward mode unchanged" "$POOL 3 1 nat" \
+    "$(val $P.2.$PI) $(val $P.5.$PI) $(val $N.5.$NI) $(val $N.8.$NI)"
+
 # ---- autostart changes show at the next round ----
 vax_virsh pool-autostart $POOL > /dev/null && vax_virsh net-autostart $NET > /dev/null
 check "pool-autostart / net-autostart: virtPoolAutostart and virtNetworkAutostart true(1) within a round" \
