@@ -12,6 +12,11 @@
 void vax_pool_from_info(struct vax_pool_vals *v, const virStoragePoolInfo *info)
 {
 	vax_set(v, VAX_POOL_STATE, (uint64_t)info->state);
+	/* An inactive pool's numbers are what libvirt had when it stopped
+	 * (both the storage and the test driver return them); virsh shows
+	 * none, and neither do we: no capacity, so no used % either. */
+	if (info->state == VIR_STORAGE_POOL_INACTIVE)
+		return;
 	vax_set(v, VAX_POOL_CAPACITY, info->capacity);
 	vax_set(v, VAX_POOL_ALLOCATION, info->allocation);
 	vax_set(v, VAX_POOL_AVAILABLE, info->available);

@@ -14,7 +14,8 @@
 #include "model.h"
 
 /* virStoragePoolGetInfo's answer: state, capacity, allocation, available
- * (libvirt's numbers, VAX_POOL_SOURCE libvirt). */
+ * (libvirt's numbers, VAX_POOL_SOURCE libvirt); only the state for an
+ * inactive pool, whose numbers are stale. */
 void vax_pool_from_info(struct vax_pool_vals *v, const virStoragePoolInfo *info);
 /* The filesystem's own numbers for a pool on it, as libvirt computes them
  * at a pool refresh (capacity f_blocks, available f_bfree, allocation the

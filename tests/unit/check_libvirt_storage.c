@@ -49,6 +49,19 @@ START_TEST(test_info)
 }
 END_TEST
 
+/* libvirt returns an inactive pool's stale numbers; virsh shows none. */
+START_TEST(test_info_inactive)
+{
+	virStoragePoolInfo info = { .state = VIR_STORAGE_POOL_INACTIVE,
+		.capacity = 100, .allocation = 40, .available = 60 };
+	struct vax_pool_vals v = { 0 };
+
+	vax_pool_from_info(&v, &info);
+	ck_assert_uint_eq(v.have, BIT(VAX_POOL_STATE));
+	ck_assert_uint_eq(v.v[VAX_POOL_STATE], VIR_STORAGE_POOL_INACTIVE);
+}
+END_TEST
+
 START_TEST(test_statvfs)
 {
 	/* 4 KiB fragments: 5120 in all, 1000 free (of which 200 reserved:
@@ -223,6 +236,7 @@ static Suite *storage_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_info);
+	tcase_add_test(tc, test_info_inactive);
 	tcase_add_test(tc, test_statvfs);
 	tcase_add_test(tc, test_statvfs_nonsense);
 	tcase_add_test(tc, test_local_types);
