@@ -471,7 +471,8 @@ norm "$T/w0" > "$T/before"
 perl -e '
     my ($mib, $walk, $R, $dom) = @ARGV;
     my %base = (virtScalars => "$R.1", virtHost => "$R.9", virtDomainEntry => "$R.2.1",
-        virtVcpuEntry => "$R.3.1", virtDiskEntry => "$R.4.1", virtInterfaceEntry => "$R.5.1");
+        virtVcpuEntry => "$R.3.1", virtDiskEntry => "$R.4.1", virtInterfaceEntry => "$R.5.1",
+        virtPoolEntry => "$R.10.1", virtNetworkEntry => "$R.11.1");
     my @walk = do { open my $w, "<", $walk or die; map { (split / /)[0] } <$w> };
     local $/; open my $m, "<", $mib or die; my $text = <$m>;
     while ($text =~ /^(\w+) OBJECT-TYPE\s+SYNTAX\s+([\w-]+).*?MAX-ACCESS\s+([\w-]+).*?::= \{ (\w+) (\d+) \}/msg) {
@@ -480,7 +481,8 @@ perl -e '
         my $col = "$base{$parent}.$n";
         my $inst = $parent =~ /^virt(Scalars|Host)$/ ? "$col.0" :
             ((grep { index($_, "$col.") == 0 } @walk)[0] //
-             ($parent eq "virtDomainEntry" ? "$col.$dom" : "$col.$dom.1"));
+             ($parent eq "virtDomainEntry" ? "$col.$dom" :
+              $parent =~ /^virt(Pool|Network)Entry$/ ? "$col.1" : "$col.$dom.1"));
         my $t = $syntax =~ /^(Counter64|VirtGauge64)$/ ? "C" : $syntax eq "Gauge32" ? "u" :
             $syntax eq "MacAddress" ? "x" :
             $syntax =~ /^(DisplayString|VirtUtf8String|VirtUuidString|OCTET)$/ ? "s" : "i";
@@ -489,7 +491,7 @@ perl -e '
 nobj=$(wc -l < "$T/columns")
 nwalked=$(awk '{ print $1 }' "$T/columns" | grep -cxFf <(awk '{ print $1 }' "$T/w0"))
 check_eq "SET: every object of the MIB's scalars and tables ($nwalked at an instance the walk has)" \
-    136 "$nobj"
+    162 "$nobj"
 set_refused() {  # set_refused OID SNMPSET_TYPE VALUE
     local res
     if [ "$2" = C ]; then
