@@ -662,6 +662,7 @@ static void round_trip(struct vax_storage *st)
 static void *dispatcher(void *arg)
 {
 	struct vax_storage *st = arg;
+	int64_t retry_ms = 1000;   /* after a failed connect: 1 s, doubling */
 
 	pthread_mutex_lock(&st->lock);
 	while (!st->stopping) {
@@ -670,12 +671,21 @@ static void *dispatcher(void *arg)
 			disconnect(st);
 		}
 		st->kicked = false;
-		if (connect_libvirt(st) && !st->stopping)
-			round_trip(st);
+		int64_t wait_ms = (int64_t)st->conf.interval * 1000;
+		if (connect_libvirt(st)) {
+			retry_ms = 1000;
+			if (!st->stopping)
+				round_trip(st);
+		} else {
+			/* libvirtd not up yet (the agent started first): soon, as
+			 * the collector retries, not a whole poolInterval later. */
+			if (retry_ms < wait_ms)
+				wait_ms = retry_ms;
+			retry_ms = retry_ms * 2 > 30000 ? 30000 : retry_ms * 2;
+		}
 		if (st->stopping || st->reconfigure || st->kicked)
 			continue;
-		struct timespec until = vax_time_in(CLOCK_MONOTONIC,
-						    (int64_t)st->conf.interval * 1000);
+		struct timespec until = vax_time_in(CLOCK_MONOTONIC, wait_ms);
 		pthread_cond_timedwait(&st->cond, &st->lock, &until);
 	}
 	if (st->listing)
