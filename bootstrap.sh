@@ -35,6 +35,10 @@ packages=(
     busybox-static qemu-guest-agent cpio e2fsprogs
     # ... and a libvirt network's DHCP leases (guest-data.sh): libvirt runs dnsmasq
     dnsmasq-base
+    # tests/integration/pool-hang.sh: a storage pool on a FUSE filesystem
+    # whose statfs() hangs (tests/data/hangfs.py, in Python with fusepy on
+    # libfuse2; fuse3 for fusermount3, which unmounts it)
+    fuse3 python3-fusepy
     # contrib/prometheus: snmp_exporter 0.21 and its generator, promtool
     # (rules, scrape configs), curl (scrapes), jq (the dashboard)
     prometheus-snmp-exporter prometheus curl jq

@@ -38,6 +38,7 @@ struct job {
 	struct vax_storage *st;
 	int refs;
 	bool done;
+	unsigned round;             /* the dispatcher's round that started it */
 	virConnectPtr conn;
 	bool refresh, local;
 	/* A listing: pools to ask and networks, with what they gave. */
@@ -64,6 +65,7 @@ struct vax_storage {
 	pthread_cond_t cond;
 	int refs;                   /* the owner and each job's thread */
 	bool stopping, reconfigure, kicked, ended;
+	unsigned round;             /* counts round_trip()s */
 	char *uri;
 	struct vax_storage_opts conf;   /* conf.pools: thresholds below */
 	struct vax_pool_threshold *thresholds;   /* owned copies */
@@ -311,8 +313,8 @@ static struct job *start_job(struct vax_storage *st, virStoragePoolPtr pool)
 			virStoragePoolFree(pool);
 		return NULL;
 	}
-	*j = (struct job){ .st = st, .refs = 2, .conn = st->conn, .pool = pool,
-		.refresh = st->conf.refresh, .local = st->local };
+	*j = (struct job){ .st = st, .refs = 2, .round = st->round, .conn = st->conn,
+		.pool = pool, .refresh = st->conf.refresh, .local = st->local };
 	if (pool) {
 		char uuid[VIR_UUID_STRING_BUFLEN];
 		if (virStoragePoolGetUUIDString(pool, uuid) == 0)   /* local: no call */
@@ -462,13 +464,18 @@ static bool connect_libvirt(struct vax_storage *st)
 	return conn != NULL;
 }
 
-/* Under lock: wait until every job out is done or the deadline passed. */
+/* Under lock: wait until the listing out (if any) and the askings this
+ * round started are done, or the deadline passed. An asking left from an
+ * earlier round is not waited for: its pool is already stalled, and
+ * waiting for it would hold up every other pool's answer by the whole
+ * deadline, round after round (it is taken whenever it returns). */
 static void wait_jobs(struct vax_storage *st, int64_t deadline)
 {
 	for (;;) {
 		bool all = !st->listing || st->listing->done;
 		for (size_t i = 0; all && i < st->n; i++)
-			all = !st->e[i].job || st->e[i].job->done;
+			all = !st->e[i].job || st->e[i].job->done ||
+			      st->e[i].job->round != st->round;
 		if (all || st->stopping || vax_now_ms() >= deadline)
 			return;
 		struct timespec ts = { deadline / 1000, (long)(deadline % 1000) * 1000000L };
@@ -612,23 +619,25 @@ static struct vax_storage_set *build_set(struct vax_storage *st, int64_t now)
 	return set;
 }
 
-/* Under lock: one round: a listing (unless the last is still out), the
- * askings it starts, at most WAIT_MS, then a new set. */
+/* Under lock: one round: a listing (unless the last is still out), at
+ * most WAIT_MS for it; the askings it starts, at most WAIT_MS for them
+ * (each asking gets its own 5 s, however long the listing took); then a
+ * new set. */
 static void round_trip(struct vax_storage *st)
 {
 	struct vax_event *evs = NULL;
 	size_t nev = 0;
-	int64_t deadline = vax_now_ms() + WAIT_MS;
 	struct vax_storage_set *set;
 
+	st->round++;
 	if (!st->listing)
 		st->listing = start_job(st, NULL);
-	wait_jobs(st, deadline);
+	wait_jobs(st, vax_now_ms() + WAIT_MS);
 	if (st->listing && st->listing->done) {
 		take_listing(st, st->listing);
 		job_release(st->listing);
 		st->listing = NULL;
-		wait_jobs(st, deadline);
+		wait_jobs(st, vax_now_ms() + WAIT_MS);
 	}
 	if (st->n && !(evs = calloc(st->n, sizeof(*evs))))
 		return;
