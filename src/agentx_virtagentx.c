@@ -101,6 +101,10 @@ void vax_virttraps_storage(const struct vax_event *ev, uint32_t index)
 {
 	struct vax_varbind vb[VAX_TRAP_VARBINDS + 1];
 	char name[sizeof(ev->name)];
+	/* Here, not in the branches: the varbinds point into them until
+	 * they are queued below. */
+	struct vax_pool p = { .name = name, .vals = ev->pool };
+	struct vax_network nw = { .name = name };
 	size_t n;
 
 	if (!index) {
@@ -112,14 +116,12 @@ void vax_virttraps_storage(const struct vax_event *ev, uint32_t index)
 	if (ev->object == VAX_OBJ_POOL) {
 		/* The event's numbers; a lifecycle event's state is the one it
 		 * leaves the pool in. */
-		struct vax_pool p = { .name = name, .vals = ev->pool };
 		memcpy(p.uuid, ev->uuid, sizeof(p.uuid));
 		if (ev->kind == VAX_EV_POOL_STARTED || ev->kind == VAX_EV_POOL_STOPPED)
 			vax_set(&p.vals, VAX_POOL_STATE, ev->kind == VAX_EV_POOL_STARTED
 				? VAX_POOL_STATE_RUNNING : VAX_POOL_STATE_INACTIVE);
 		n = vax_virt_pool_trap(&p, index, ev->kind, vb, VAX_N(vb));
 	} else {
-		struct vax_network nw = { .name = name };
 		memcpy(nw.uuid, ev->uuid, sizeof(nw.uuid));
 		vax_set(&nw.vals, VAX_NET_ACTIVE, ev->kind == VAX_EV_NET_STARTED);
 		n = vax_virt_network_trap(&nw, index, ev->kind, vb, VAX_N(vb));
