@@ -968,6 +968,21 @@ EOF
     echo "$img/$name.xml"
 }
 
+# vax_private_mounts REASON "$@" (before anything starts): run the rest
+# of the script in a private mount namespace of its own (re-exec under
+# unshare), so that what it mounts is seen by the daemons it starts and
+# by no process of the host's; skips, saying why, without root or unshare.
+vax_private_mounts() {
+    local why=$1
+    shift
+    [ "${VAX_PRIVATE_MOUNTS:-}" != 1 ] || return 0
+    [ "$(id -u)" -eq 0 ] || vax_skip "needs root ($why)"
+    command -v unshare > /dev/null || vax_skip "unshare not installed (util-linux)"
+    unshare -m --propagation private true 2> /dev/null ||
+        vax_skip "cannot make a private mount namespace: $(unshare -m true 2>&1 | head -n 1)"
+    VAX_PRIVATE_MOUNTS=1 exec unshare -m --propagation private -- "$BASH" "$0" "$@"
+}
+
 # vax_libvirt_network NAME BRIDGE NET: an isolated libvirt network NAME
 # (bridge BRIDGE, NET.1/24, DHCP NET.100-200 by libvirt's dnsmasq), started;
 # the EXIT trap destroys it. Skips without dnsmasq.

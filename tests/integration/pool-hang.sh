@@ -23,13 +23,7 @@
 set -u
 . "$(dirname "$0")/../lib.sh"
 
-if [ "${VAX_POOL_HANG_NS:-0}" != 1 ]; then
-    [ "$(id -u)" -eq 0 ] || vax_skip "needs root (a private QEMU libvirtd, a FUSE mount)"
-    command -v unshare > /dev/null || vax_skip "unshare not installed (util-linux)"
-    unshare -m --propagation private true 2> /dev/null ||
-        vax_skip "cannot make a private mount namespace"
-    VAX_POOL_HANG_NS=1 exec unshare -m --propagation private "$BASH" "$0" "$@"
-fi
+vax_private_mounts "a private QEMU libvirtd, a FUSE mount" "$@"
 
 [ -c /dev/fuse ] || vax_skip "no /dev/fuse (FUSE is not available here)"
 grep -qw fuse /proc/filesystems || vax_skip "the kernel has no fuse filesystem"

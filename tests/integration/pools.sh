@@ -30,13 +30,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 
 # ---- a private mount namespace of our own, before anything starts ----
-if [ "${VAX_POOLS_NS:-}" != 1 ]; then
-    [ "$(id -u)" -eq 0 ] || vax_skip "a tmpfs pool in a private mount namespace needs root"
-    command -v unshare > /dev/null || vax_skip "unshare not installed (util-linux)"
-    unshare -m --propagation private true 2> /dev/null ||
-        vax_skip "cannot make a private mount namespace: $(unshare -m true 2>&1 | head -n 1)"
-    VAX_POOLS_NS=1 exec unshare -m --propagation private -- bash "$0" "$@"
-fi
+vax_private_mounts "a tmpfs pool in a private mount namespace" "$@"
 
 R=.1.3.6.1.4.1.32473
 P=$R.1.10.1
