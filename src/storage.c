@@ -657,11 +657,11 @@ static void round_trip(struct vax_storage *st)
 	pthread_mutex_unlock(&st->lock);
 	close_all(c, nc);
 	for (size_t i = 0; i < nev; i++) {
+		uint64_t used = 0;   /* as virtPoolUsed says it */
+		vax_pool_used(&evs[i].pool, &used);
 		vax_info("pool %s: %s (%.2f%% used, threshold %.2f%%)", evs[i].name,
 			 evs[i].kind == VAX_EV_POOL_SPACE_LOW ? "space low" : "space ok again",
-			 evs[i].pool.v[VAX_POOL_CAPACITY] ? 100.0 *
-			 (double)evs[i].pool.v[VAX_POOL_ALLOCATION] / (double)evs[i].pool.v[VAX_POOL_CAPACITY] : 0.0,
-			 (double)evs[i].pool.v[VAX_POOL_THRESHOLD] / 100.0);
+			 (double)used / 100.0, (double)evs[i].pool.v[VAX_POOL_THRESHOLD] / 100.0);
 		hand_over(st, &evs[i]);
 	}
 	free(evs);
